@@ -1,0 +1,223 @@
+//! Inputs on the command line to loaded files: stdin, files, and directories walked the way
+//! ripgrep walks them (hidden folders and `.gitignore`d paths skipped).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+use palisade_model::{InputError, Object};
+use rayon::prelude::*;
+
+use crate::error::{Limits, LoadError, PositionedError};
+use crate::{load_bytes, LoadedFile, Syntax};
+
+/// One command-line input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Input {
+    /// `-` is stdin; anything else a path.
+    pub fn parse(argument: &str) -> Input {
+        if argument == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(argument))
+        }
+    }
+}
+
+/// Everything the inputs yielded, in a deterministic order.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    /// Files read (or attempted), stdin included.
+    pub files: usize,
+    pub skipped_documents: usize,
+    pub errors: Vec<InputError>,
+}
+
+/// Whether a file found while walking a directory is a manifest palisade reads.
+pub fn is_manifest_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| matches!(ext.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").map(str::to_string).unwrap_or_else(|| text.into_owned())
+}
+
+fn io_error(file: &str, error: &std::io::Error) -> InputError {
+    let message = match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => error.to_string(),
+    };
+    PositionedError::new(LoadError::Io(message), palisade_model::Pos::UNKNOWN).into_input_error(file)
+}
+
+enum Job {
+    Stdin,
+    File(PathBuf),
+    Failed(InputError),
+}
+
+fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
+    let mut found = Vec::new();
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .follow_links(false)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path()) {
+                    found.push(entry.into_path());
+                }
+            }
+            Err(error) => {
+                let (file, message) = walk_error_parts(&error, root);
+                jobs.push(Job::Failed(
+                    PositionedError::new(LoadError::Io(message), palisade_model::Pos::UNKNOWN)
+                        .into_input_error(&file),
+                ));
+            }
+        }
+    }
+    if found.is_empty() {
+        jobs.push(Job::Failed(
+            PositionedError::new(
+                LoadError::Io("no .yaml, .yml or .json files in this directory".into()),
+                palisade_model::Pos::UNKNOWN,
+            )
+            .into_input_error(&display(root)),
+        ));
+    }
+    found.sort();
+    jobs.extend(found.into_iter().map(Job::File));
+}
+
+fn walk_error_parts(error: &ignore::Error, root: &Path) -> (String, String) {
+    match error {
+        ignore::Error::WithPath { path, err } => (display(path), err.to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_parts(err, root)
+        }
+        other => (display(root), other.to_string()),
+    }
+}
+
+fn read_limited(reader: &mut dyn Read, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
+}
+
+fn too_large(file: &str, size: u64, limit: u64) -> LoadedFile {
+    LoadedFile {
+        errors: vec![PositionedError::new(LoadError::TooLarge { size, limit }, palisade_model::Pos::UNKNOWN)
+            .into_input_error(file)],
+        ..LoadedFile::default()
+    }
+}
+
+fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFile {
+    match job {
+        Job::Failed(error) => LoadedFile {
+            errors: vec![error.clone()],
+            ..LoadedFile::default()
+        },
+        Job::Stdin => match stdin.take() {
+            Some(bytes) => load_bytes("-", &bytes, Syntax::Detect, limits),
+            None => LoadedFile::default(),
+        },
+        Job::File(path) => {
+            let name = display(path);
+            let file = match std::fs::File::open(path) {
+                Ok(file) => file,
+                Err(error) => {
+                    return LoadedFile {
+                        errors: vec![io_error(&name, &error)],
+                        ..LoadedFile::default()
+                    }
+                }
+            };
+            if let Ok(metadata) = file.metadata() {
+                if metadata.is_file() && metadata.len() > limits.max_file_bytes {
+                    return too_large(&name, metadata.len(), limits.max_file_bytes);
+                }
+            }
+            let mut file = file;
+            match read_limited(&mut file, limits.max_file_bytes) {
+                Ok(Ok(bytes)) => load_bytes(&name, &bytes, Syntax::for_path(&name), limits),
+                Ok(Err(size)) => too_large(&name, size, limits.max_file_bytes),
+                Err(error) => LoadedFile {
+                    errors: vec![io_error(&name, &error)],
+                    ..LoadedFile::default()
+                },
+            }
+        }
+    }
+}
+
+/// Loads every input. Files are read and parsed in parallel; the result keeps input order
+/// (directories in sorted path order) so that reports are the same on every run.
+pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> Loaded {
+    let mut jobs = Vec::new();
+    let mut stdin_bytes = None;
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                if stdin_bytes.is_some() || jobs.iter().any(|j| matches!(j, Job::Stdin)) {
+                    continue;
+                }
+                match read_limited(stdin, limits.max_file_bytes) {
+                    Ok(Ok(bytes)) => {
+                        stdin_bytes = Some(bytes);
+                        jobs.push(Job::Stdin);
+                    }
+                    Ok(Err(size)) => jobs.push(Job::Failed(too_large("-", size, limits.max_file_bytes).errors.remove(0))),
+                    Err(error) => jobs.push(Job::Failed(io_error("-", &error))),
+                }
+            }
+            Input::Path(path) => match std::fs::metadata(path) {
+                Ok(metadata) if metadata.is_dir() => directory_files(path, &mut jobs),
+                Ok(_) => jobs.push(Job::File(path.clone())),
+                Err(error) => jobs.push(Job::Failed(io_error(&display(path), &error))),
+            },
+        }
+    }
+    let stdin_slot = std::sync::Mutex::new(stdin_bytes);
+    let results: Vec<LoadedFile> = jobs
+        .par_iter()
+        .map(|job| {
+            let mut taken = match job {
+                Job::Stdin => stdin_slot.lock().map(|mut slot| slot.take()).unwrap_or(None),
+                _ => None,
+            };
+            load_job(job, &mut taken, limits)
+        })
+        .collect();
+    let mut loaded = Loaded {
+        files: jobs.iter().filter(|job| !matches!(job, Job::Failed(_))).count(),
+        ..Loaded::default()
+    };
+    for mut file in results {
+        loaded.objects.append(&mut file.objects);
+        loaded.skipped_documents += file.skipped_documents;
+        loaded.errors.append(&mut file.errors);
+    }
+    loaded
+}

@@ -1,0 +1,377 @@
+//! YAML text to [`Node`] trees, from saphyr-parser's event stream.
+//!
+//! Building the tree ourselves (rather than through a YAML value type) lets us resolve scalars
+//! as kubectl does, keep the position of every key and value, refuse unrendered templates, and
+//! bound alias expansion and nesting before they cost memory.
+
+use std::collections::HashMap;
+
+use palisade_model::{Entry, Node, Pos, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use crate::error::{Limits, LoadError, PositionedError};
+use crate::resolve::{key_text, resolve_plain, resolve_tagged};
+use crate::template::template_near;
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<(String, Pos)>,
+        merges: Vec<usize>,
+    },
+}
+
+struct Anchored {
+    node: Node,
+    nodes: usize,
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos::new(span.start.line() as u32, span.start.col() as u32 + 1)
+}
+
+/// Parses a YAML stream into one node per document. An empty document (only comments) is
+/// `Value::Null`.
+pub(crate) fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
+    let mut builder = Builder {
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        documents: Vec::new(),
+        root: None,
+        alias_nodes: 0,
+        nodes: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => match builder.on_event(event, &span) {
+                Ok(true) => break,
+                Ok(false) => {}
+                Err(error) => return Err(explain_with_template(text, error)),
+            },
+            Some(Err(error)) => {
+                let marker = error.marker();
+                let pos = Pos::new(marker.line() as u32, marker.col() as u32 + 1);
+                if let Some((snippet, template_pos)) = template_near(text, pos.line) {
+                    return Err(PositionedError::new(LoadError::Template { snippet }, template_pos));
+                }
+                return Err(PositionedError::new(
+                    LoadError::Syntax(format!("invalid YAML: {}", error.info())),
+                    pos,
+                ));
+            }
+        }
+    }
+    Ok(builder.documents)
+}
+
+/// A structural error caused by an unrendered template is reported as the template.
+fn explain_with_template(text: &str, error: PositionedError) -> PositionedError {
+    match error.error {
+        LoadError::Syntax(_) | LoadError::Unsupported(_) => match template_near(text, error.pos.line) {
+            Some((snippet, pos)) => PositionedError::new(LoadError::Template { snippet }, pos),
+            None => error,
+        },
+        _ => error,
+    }
+}
+
+struct Builder<'l> {
+    limits: &'l Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    documents: Vec<Node>,
+    root: Option<Node>,
+    alias_nodes: usize,
+    nodes: usize,
+}
+
+impl Builder<'_> {
+    /// Handles one event; `Ok(true)` at the end of the stream.
+    fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<bool, PositionedError> {
+        let pos = pos_of(span);
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => return Ok(true),
+            Event::DocumentStart(_) => self.root = None,
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or(Node::new(pos, Value::Null));
+                self.documents.push(root);
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if text.len() > self.limits.max_scalar_bytes {
+                    return Err(PositionedError::new(
+                        LoadError::ScalarTooLarge {
+                            size: text.len(),
+                            limit: self.limits.max_scalar_bytes,
+                        },
+                        pos,
+                    ));
+                }
+                let plain = style == ScalarStyle::Plain;
+                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                if !block && is_helm_template(&text) {
+                    return Err(PositionedError::new(
+                        LoadError::Template {
+                            snippet: snippet(&text),
+                        },
+                        pos,
+                    ));
+                }
+                let value = match tag.as_deref() {
+                    Some(tag) if tag.is_yaml_core_schema() => resolve_tagged(&tag.suffix, &text)
+                        .map_err(|message| {
+                            PositionedError::new(
+                                LoadError::Syntax(format!("invalid tagged value: {message}")),
+                                pos,
+                            )
+                        })?,
+                    _ if plain => resolve_plain(&text),
+                    _ => Value::Str(text.into_owned()),
+                };
+                let is_merge_key = plain && matches!(&value, Value::Str(s) if s == "<<");
+                self.count(pos, 1)?;
+                self.attach(Node::new(pos, value), anchor, is_merge_key)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.expect_value(pos)?;
+                self.push(
+                    Frame::Seq {
+                        pos,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    pos,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                self.expect_value(pos)?;
+                self.push(
+                    Frame::Map {
+                        pos,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                        merges: Vec::new(),
+                    },
+                    pos,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node_and_anchor = match self.stack.pop() {
+                    Some(Frame::Seq { pos, anchor, items }) => (Node::new(pos, Value::Seq(items)), anchor),
+                    Some(Frame::Map {
+                        pos,
+                        anchor,
+                        entries,
+                        merges,
+                        ..
+                    }) => (Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)), anchor),
+                    None => {
+                        return Err(PositionedError::new(
+                            LoadError::Syntax("unbalanced YAML structure".into()),
+                            pos,
+                        ))
+                    }
+                };
+                self.count(pos, 1)?;
+                let (node, anchor) = node_and_anchor;
+                self.attach(node, anchor, false)?;
+            }
+            Event::Alias(id) => {
+                let Some(anchored) = self.anchors.get(&id) else {
+                    return Err(PositionedError::new(
+                        LoadError::Syntax("alias to an unknown anchor".into()),
+                        pos,
+                    ));
+                };
+                self.alias_nodes = self.alias_nodes.saturating_add(anchored.nodes);
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(PositionedError::new(
+                        LoadError::AliasBomb {
+                            limit: self.limits.max_alias_nodes,
+                        },
+                        pos,
+                    ));
+                }
+                let nodes = anchored.nodes;
+                let node = anchored.node.clone();
+                self.count(pos, nodes)?;
+                self.attach(node, 0, false)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn count(&mut self, pos: Pos, nodes: usize) -> Result<(), PositionedError> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        if self.nodes > self.limits.max_nodes {
+            return Err(PositionedError::new(
+                LoadError::TooManyNodes {
+                    limit: self.limits.max_nodes,
+                },
+                pos,
+            ));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, frame: Frame, pos: Pos) -> Result<(), PositionedError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(PositionedError::new(
+                LoadError::TooDeep {
+                    limit: self.limits.max_depth,
+                },
+                pos,
+            ));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// A collection may not be a mapping key: Kubernetes objects are JSON, whose keys are strings.
+    fn expect_value(&self, pos: Pos) -> Result<(), PositionedError> {
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(PositionedError::new(
+                LoadError::Unsupported(
+                    "a mapping key that is itself a mapping or list cannot become JSON".into(),
+                ),
+                pos,
+            ));
+        }
+        Ok(())
+    }
+
+    fn attach(&mut self, node: Node, anchor: usize, is_merge_key: bool) -> Result<(), PositionedError> {
+        if anchor != 0 {
+            let nodes = node.count_nodes();
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    nodes,
+                },
+            );
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => match key.take() {
+                None => {
+                    let Some(text) = key_text(&node.value) else {
+                        return Err(PositionedError::new(
+                            LoadError::Unsupported(
+                                "a mapping key that is itself a mapping or list cannot become JSON"
+                                    .into(),
+                            ),
+                            node.pos,
+                        ));
+                    };
+                    if is_merge_key {
+                        merges.push(entries.len());
+                    }
+                    *key = Some((text, node.pos));
+                }
+                Some((text, key_pos)) => entries.push(Entry {
+                    key: text,
+                    key_pos,
+                    value: node,
+                }),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// YAML 1.1 merge keys (`<<: *defaults`), which go-yaml v2 and so kubectl honour: the merged
+/// mapping's keys are added where the explicit mapping does not set them.
+fn apply_merges(entries: Vec<Entry>, merges: &[usize], pos: Pos) -> Result<Vec<Entry>, PositionedError> {
+    if merges.is_empty() {
+        return Ok(entries);
+    }
+    let explicit: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !merges.contains(i))
+        .map(|(_, e)| e.key.clone())
+        .collect();
+    let mut result = Vec::with_capacity(entries.len());
+    let mut merged_keys: Vec<String> = Vec::new();
+    for (index, entry) in entries.into_iter().enumerate() {
+        if !merges.contains(&index) {
+            result.push(entry);
+            continue;
+        }
+        let sources: Vec<Node> = match entry.value.value {
+            Value::Map(_) => vec![entry.value],
+            Value::Seq(items) => items,
+            _ => {
+                return Err(PositionedError::new(
+                    LoadError::Syntax("a merge key (<<) needs a mapping or a list of mappings".into()),
+                    pos,
+                ))
+            }
+        };
+        for source in sources {
+            let Value::Map(source_entries) = source.value else {
+                return Err(PositionedError::new(
+                    LoadError::Syntax("a merge key (<<) needs a mapping or a list of mappings".into()),
+                    source.pos,
+                ));
+            };
+            for merged in source_entries {
+                if !explicit.contains(&merged.key) && !merged_keys.contains(&merged.key) {
+                    merged_keys.push(merged.key.clone());
+                    result.push(merged);
+                }
+            }
+        }
+    }
+    Ok(result)
+}
+
+fn snippet(text: &str) -> String {
+    let start = text.find("{{").unwrap_or(0);
+    let rest = &text[start..];
+    let end = rest.find("}}").map(|i| i + 2).unwrap_or(rest.len()).min(80);
+    let mut end = end;
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("`{}`", &rest[..end])
+}
+
+/// Whether a (non-block) scalar holds an unrendered Helm template. Rendered manifests carry
+/// templates that the application itself expands (Prometheus `{{ $labels.pod }}`, Argo,
+/// SPIRE), so only expressions that use Helm's own objects and functions count.
+fn is_helm_template(text: &str) -> bool {
+    const HELM_WORDS: [&str; 10] = [
+        ".Values.", ".Release.", ".Chart.", ".Capabilities.", ".Files.", "include \"",
+        "toYaml ", "tpl ", "required \"", "nindent ",
+    ];
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start..];
+        let end = after.find("}}").map(|i| i + 2).unwrap_or(after.len());
+        let expression = &after[..end];
+        if HELM_WORDS.iter().any(|word| expression.contains(word)) {
+            return true;
+        }
+        rest = &after[end.max(2)..];
+    }
+    false
+}

@@ -1,0 +1,21 @@
+//! palisade's data model.
+//!
+//! Every front end (file scan, live cluster, webhook, audit stream, node benchmark) produces the
+//! same types: [`Node`] trees that remember where each value came from, [`Object`]s gathered in an
+//! [`Inventory`], and [`Finding`]s that every renderer accepts.
+
+mod finding;
+mod inventory;
+mod node;
+mod object;
+mod pointer;
+mod rule_meta;
+mod severity;
+
+pub use finding::{Finding, InputError, Location, ScanSummary};
+pub use inventory::Inventory;
+pub use node::{Entry, Node, Pos, Value};
+pub use object::{Object, ObjectRef, SourceRef};
+pub use pointer::{escape_pointer_token, Pointer};
+pub use rule_meta::{reference_url, RuleDoc, RuleMeta, ThreatActor};
+pub use severity::{Layer, Severity};

@@ -1,0 +1,355 @@
+//! The report for people: findings grouped by layer from the outside in, input errors, and a
+//! summary line.
+//!
+//! ```text
+//! Workloads (2 findings)
+//!
+//!   critical  privileged-container  Deployment prod/web  deploy/web.yaml:21:13
+//!             Container "web" runs privileged: it can reach every device of the node & load
+//!             kernel modules, so a compromise of <web> is root on the node
+//!             fix: Remove `securityContext.privileged: true`; grant only the capabilities the
+//!                  container needs.
+//! ```
+
+use std::io::{self, Write};
+
+use palisade_model::{Finding, Layer, ObjectRef, ScanSummary, Severity};
+
+use crate::style::{self, paint};
+use crate::text::{WIDTH, count, wrap};
+use crate::{RenderOptions, Report};
+
+/// Where the message and fix lines start: under the rule name.
+const INDENT: &str = "            ";
+const FIX_LABEL: &str = "fix: ";
+
+pub(crate) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let color = options.color;
+    let mut first_section = true;
+    let mut section_break = |out: &mut dyn Write| -> io::Result<()> {
+        if !first_section {
+            writeln!(out)?;
+        }
+        first_section = false;
+        Ok(())
+    };
+
+    for layer in Layer::ALL {
+        let mut group: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.layer == layer)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        // Stable: findings of one severity keep the caller's order.
+        group.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+
+        section_break(out)?;
+        let heading = format!(
+            "{} ({})",
+            layer.title(),
+            count(group.len(), "finding", "findings")
+        );
+        writeln!(out, "{}", paint(style::BOLD, &heading, color))?;
+        for finding in group {
+            writeln!(out)?;
+            write_finding(finding, color, out)?;
+        }
+    }
+
+    if !report.errors.is_empty() {
+        section_break(out)?;
+        let heading = format!(
+            "Could not read {}",
+            count(report.errors.len(), "input", "inputs")
+        );
+        writeln!(out, "{}", paint(style::ERROR, &heading, color))?;
+        writeln!(out)?;
+        for error in report.errors {
+            out.write_all(wrap(&error.to_string(), "  ", "    ", WIDTH).as_bytes())?;
+        }
+    }
+
+    section_break(out)?;
+    let clean =
+        report.findings.is_empty() && report.errors.is_empty() && report.summary.findings == 0;
+    let line_style = if clean { style::SUCCESS } else { style::BOLD };
+    for line in join_lines(&summary_parts(report.summary, clean), "; ", WIDTH) {
+        writeln!(out, "{}", paint(line_style, &line, color))?;
+    }
+    Ok(())
+}
+
+/// Joins `parts` with `separator`, starting a new line instead where a part would run past
+/// `width` (the separator then ends the line, without its trailing space).
+fn join_lines(parts: &[String], separator: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts {
+        match lines.last_mut() {
+            Some(line)
+                if line.chars().count() + separator.chars().count() + part.chars().count()
+                    <= width =>
+            {
+                line.push_str(separator);
+                line.push_str(part);
+            }
+            Some(line) => {
+                line.push_str(separator.trim_end());
+                lines.push(part.clone());
+            }
+            None => lines.push(part.clone()),
+        }
+    }
+    lines
+}
+
+fn write_finding(finding: &Finding, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let where_ = match &finding.location {
+        Some(location) => format!("{}:{}:{}", location.file, location.line, location.column),
+        None => "live object".to_string(),
+    };
+    let object = object_label(&finding.object);
+    write!(
+        out,
+        "  {:<8}  {}  {}",
+        paint(
+            style::severity(finding.severity),
+            finding.severity.as_str(),
+            color
+        ),
+        paint(style::BOLD, &finding.rule, color),
+        object,
+    )?;
+    // The position goes at the end of the line, or under it when the line would be too long.
+    let header_len = 12 + finding.rule.chars().count() + 2 + object.chars().count();
+    if header_len + 2 + where_.chars().count() <= WIDTH {
+        writeln!(out, "  {}", paint(style::DIM, &where_, color))?;
+    } else {
+        writeln!(out)?;
+        writeln!(out, "{INDENT}{}", paint(style::DIM, &where_, color))?;
+    }
+    out.write_all(wrap(&finding.message, INDENT, INDENT, WIDTH).as_bytes())?;
+    if !finding.fix.is_empty() {
+        let hanging = format!("{INDENT}{}", " ".repeat(FIX_LABEL.len()));
+        out.write_all(
+            wrap(
+                &finding.fix,
+                &format!("{INDENT}{FIX_LABEL}"),
+                &hanging,
+                WIDTH,
+            )
+            .as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// `Deployment prod/web`, or `ClusterRole admin` for a cluster-scoped object.
+fn object_label(object: &ObjectRef) -> String {
+    match &object.namespace {
+        Some(namespace) => format!("{} {}/{}", object.kind, namespace, object.name),
+        None => format!("{} {}", object.kind, object.name),
+    }
+}
+
+/// The parts of the summary line: `12 findings (2 critical, 5 high, 3 medium, 2 low, 0 info) in
+/// 7 objects from 3 files`, `1 suppressed`, `2 documents without apiVersion/kind skipped`,
+/// `1 input error`.
+fn summary_parts(summary: &ScanSummary, clean: bool) -> Vec<String> {
+    let mut parts = Vec::new();
+    let scope = if summary.files > 0 {
+        format!(
+            "{} from {}",
+            count(summary.objects, "object", "objects"),
+            count(summary.files, "file", "files")
+        )
+    } else {
+        count(summary.objects, "object", "objects")
+    };
+    if clean {
+        parts.push(format!("No findings in {scope}"));
+    } else {
+        let by_severity = Severity::ALL
+            .iter()
+            .rev()
+            .map(|severity| {
+                let n = summary.by_severity.get(severity).copied().unwrap_or(0);
+                format!("{n} {severity}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        parts.push(format!(
+            "{} ({by_severity}) in {scope}",
+            count(summary.findings, "finding", "findings")
+        ));
+    }
+    if summary.suppressed > 0 {
+        parts.push(format!("{} suppressed", summary.suppressed));
+    }
+    if summary.skipped_documents > 0 {
+        parts.push(format!(
+            "{} without apiVersion/kind skipped",
+            count(summary.skipped_documents, "document", "documents")
+        ));
+    }
+    if summary.errors > 0 {
+        parts.push(count(summary.errors, "input error", "input errors"));
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{self, Fixture};
+
+    fn rendered(report: &Report, color: bool) -> String {
+        let mut out = Vec::new();
+        render(report, &RenderOptions { color }, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn snapshot() {
+        let fixture = Fixture::new();
+        insta::assert_snapshot!(rendered(&fixture.report(), false));
+    }
+
+    #[test]
+    fn groups_appear_outside_in_and_sorted_by_severity() {
+        let fixture = Fixture::new();
+        let text = rendered(&fixture.report(), false);
+        let position = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} missing from\n{text}"))
+        };
+        let headings = [
+            "Access (1 finding)",
+            "Network (1 finding)",
+            "Workloads (2 findings)",
+            "Supply chain (1 finding)",
+        ];
+        let positions: Vec<usize> = headings.iter().map(|h| position(h)).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(!text.contains("Host ("), "{text}");
+        // Within Workloads the critical finding comes before the info one, although the caller
+        // sorted the info one (line 3) first.
+        assert!(
+            position("critical  privileged-container") < position("info      team-label-required")
+        );
+        assert!(position("Could not read 2 inputs") > positions[3]);
+        assert!(text.contains("  deploy/unreadable.yaml: permission denied (os error 13)\n"));
+        assert!(text.contains("  deploy/broken.yaml:4:7: mapping values"));
+        assert!(text.contains("ClusterRoleBinding ci-admin  live object\n"));
+    }
+
+    #[test]
+    fn lines_fit_in_100_columns_except_unbreakable_headers() {
+        let fixture = Fixture::new();
+        for line in rendered(&fixture.report(), false).lines() {
+            if line.starts_with(INDENT) {
+                assert!(line.chars().count() <= WIDTH, "{line:?}");
+            }
+            assert_eq!(line, line.trim_end(), "trailing whitespace in {line:?}");
+        }
+    }
+
+    #[test]
+    fn long_positions_go_on_their_own_line() {
+        let mut fixture = Fixture::new();
+        for finding in &mut fixture.findings {
+            if let Some(location) = &mut finding.location {
+                location.file = format!("clusters/production/eu-west-1/{}", location.file);
+            }
+        }
+        let text = rendered(&fixture.report(), false);
+        assert!(
+            text.contains(
+                "  critical  privileged-container  Deployment prod/web\n            \
+             clusters/production/eu-west-1/deploy/web.yaml:21:13\n"
+            ),
+            "{text}"
+        );
+        for line in text.lines() {
+            assert!(line.chars().count() <= WIDTH, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let fixture = Fixture::new();
+        let plain = rendered(&fixture.report(), false);
+        assert!(!plain.contains('\u{1b}'));
+        let coloured = rendered(&fixture.report(), true);
+        // critical is bold red, high red, medium yellow, low blue, info dim.
+        assert!(
+            coloured.contains("\u{1b}[1m\u{1b}[31mcritical"),
+            "{coloured:?}"
+        );
+        assert!(coloured.contains("\u{1b}[31mhigh"));
+        assert!(coloured.contains("\u{1b}[33mmedium"));
+        assert!(coloured.contains("\u{1b}[34mlow"));
+        assert!(coloured.contains("\u{1b}[2minfo"));
+        // Stripping the escapes gives the plain text back.
+        assert_eq!(strip_ansi(&coloured), plain);
+    }
+
+    #[test]
+    fn summary_lines() {
+        let fixture = Fixture::new();
+        assert_eq!(
+            join_lines(&summary_parts(&fixture.summary, false), "; ", WIDTH),
+            [
+                "5 findings (1 critical, 1 high, 1 medium, 1 low, 1 info) in 5 objects from 4 files; \
+                 1 suppressed;",
+                "1 document without apiVersion/kind skipped; 2 input errors"
+            ]
+        );
+        assert_eq!(
+            summary_parts(&fixture.summary, false).join("; "),
+            "5 findings (1 critical, 1 high, 1 medium, 1 low, 1 info) in 5 objects from 4 files; \
+             1 suppressed; 1 document without apiVersion/kind skipped; 2 input errors"
+        );
+        let clean = fixtures::clean_summary();
+        let report = Report {
+            findings: &[],
+            errors: &[],
+            summary: &clean,
+            rules: &fixture.rules,
+            tool_version: fixtures::VERSION,
+        };
+        assert_eq!(
+            rendered(&report, false),
+            "No findings in 1 object from 1 file\n"
+        );
+        let live = ScanSummary {
+            objects: 2,
+            ..clean.clone()
+        };
+        let live = ScanSummary { files: 0, ..live };
+        assert_eq!(summary_parts(&live, true), ["No findings in 2 objects"]);
+    }
+
+    fn strip_ansi(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,189 @@
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use palisade_model::{Finding, InputError, Inventory, Node, Object};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::pod::PodView;
+use crate::registry::{all_rules, find_rule};
+use crate::rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};
+
+/// The annotation that silences rules on one object: `"rule-a,rule-b"` or `"all"`.
+pub const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
+/// The annotation that says why; a suppression without it is itself reported.
+pub const IGNORE_REASON_ANNOTATION: &str = "palisade.dev/ignore-reason";
+/// The rule that reports a suppression without a reason.
+pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
+
+/// The result of checking an inventory.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Sorted by [`Finding::sort_key`].
+    pub findings: Vec<Finding>,
+    /// Findings silenced by an annotation or an exemption in the configuration.
+    pub suppressed: usize,
+    /// Problems that must fail the run: unknown rule names in suppressions, a rule that crashed.
+    pub errors: Vec<InputError>,
+}
+
+/// What an object's `palisade.dev/ignore` annotation silences.
+enum Ignored {
+    Nothing,
+    All,
+    Rules(Vec<String>),
+}
+
+fn ignored_rules(object: &Object, errors: &mut Vec<InputError>) -> Ignored {
+    let Some(annotations) = object.annotations() else {
+        return Ignored::Nothing;
+    };
+    let Some(entry) = annotations.entry(IGNORE_ANNOTATION) else {
+        return Ignored::Nothing;
+    };
+    let Some(text) = entry.value.as_str() else {
+        errors.push(error_at(object, &entry.value, "the palisade.dev/ignore annotation must be a string of rule names".into()));
+        return Ignored::Nothing;
+    };
+    let mut rules = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+        if name == "all" || name == "*" {
+            return Ignored::All;
+        }
+        if find_rule(name).is_some() {
+            rules.push(name.to_string());
+        } else {
+            errors.push(error_at(
+                object,
+                &entry.value,
+                format!(
+                    "{} suppresses unknown rule {name:?} on {} (run `palisade rules` for the list)",
+                    IGNORE_ANNOTATION,
+                    object.reference()
+                ),
+            ));
+        }
+    }
+    Ignored::Rules(rules)
+}
+
+fn error_at(object: &Object, node: &Node, message: String) -> InputError {
+    let file = object
+        .source
+        .as_ref()
+        .map(|s| s.file.to_string())
+        .unwrap_or_else(|| object.reference().to_string());
+    let known = node.pos.is_known();
+    InputError {
+        file,
+        line: known.then_some(node.pos.line),
+        column: known.then_some(node.pos.column),
+        message,
+    }
+}
+
+fn run_guarded(rule: &Rule, object: Option<&Object>, run: impl FnOnce()) -> Result<(), InputError> {
+    catch_unwind(AssertUnwindSafe(run)).map_err(|_| InputError {
+        file: object
+            .and_then(|o| o.source.as_ref())
+            .map(|s| s.file.to_string())
+            .unwrap_or_default(),
+        line: None,
+        column: None,
+        message: format!(
+            "internal error: rule {} crashed{}; please report this with the input",
+            rule.meta.name,
+            object.map(|o| format!(" on {}", o.reference())).unwrap_or_default()
+        ),
+    })
+}
+
+/// Runs every enabled rule over the inventory and applies severity overrides, annotations
+/// and exemptions. Object rules run in parallel; the result is the same on every run.
+pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
+    let enabled: Vec<&'static Rule> = all_rules()
+        .iter()
+        .map(|registered| registered.rule)
+        .filter(|rule| config.is_enabled(rule.meta.name))
+        .collect();
+    let object_rules: Vec<(&Rule, fn(&ObjectContext, &mut Emitter))> = enabled
+        .iter()
+        .filter_map(|rule| match rule.check {
+            Check::Object(run) => Some((*rule, run)),
+            Check::Inventory(_) => None,
+        })
+        .collect();
+
+    let per_object: Vec<(Vec<(usize, Finding)>, Vec<InputError>)> = inventory
+        .objects()
+        .par_iter()
+        .enumerate()
+        .map(|(index, object)| {
+            let context = ObjectContext {
+                object,
+                pod: PodView::of(object, config),
+                inventory,
+                config,
+            };
+            let mut findings = Vec::new();
+            let mut errors = Vec::new();
+            for (rule, run) in &object_rules {
+                let mut emitter = Emitter::new(&rule.meta, Some(object), index);
+                match run_guarded(rule, Some(object), || run(&context, &mut emitter)) {
+                    Ok(()) => findings.append(&mut emitter.findings),
+                    Err(error) => errors.push(error),
+                }
+            }
+            (findings, errors)
+        })
+        .collect();
+
+    let mut raw = Vec::new();
+    let mut errors = Vec::new();
+    for (mut findings, mut rule_errors) in per_object {
+        raw.append(&mut findings);
+        errors.append(&mut rule_errors);
+    }
+    let inventory_context = InventoryContext { inventory, config };
+    for rule in &enabled {
+        if let Check::Inventory(run) = rule.check {
+            let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
+            match run_guarded(rule, None, || run(&inventory_context, &mut emitter)) {
+                Ok(()) => raw.append(&mut emitter.findings),
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+
+    let ignored: Vec<Ignored> = inventory
+        .objects()
+        .iter()
+        .map(|object| ignored_rules(object, &mut errors))
+        .collect();
+    let mut outcome = Outcome {
+        errors,
+        ..Outcome::default()
+    };
+    for (index, mut finding) in raw {
+        let object = inventory.get(index);
+        let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
+            && match ignored.get(index) {
+                Some(Ignored::All) => true,
+                Some(Ignored::Rules(rules)) => rules.iter().any(|r| *r == finding.rule),
+                _ => false,
+            };
+        let exempt = object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
+        if silenced_by_annotation || exempt {
+            outcome.suppressed += 1;
+            continue;
+        }
+        if let Some(severity) = config.severity_override(&finding.rule) {
+            finding.severity = severity;
+        }
+        outcome.findings.push(finding);
+    }
+    outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.errors.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+    });
+    outcome
+}

@@ -1,0 +1,20 @@
+//! palisade's rules: the built-in rule packs, the registry that lists them with their
+//! documentation, the `.palisade.yaml` configuration and the suppression logic.
+//!
+//! A rule is one file under `src/<layer>/`, whose leading `//!` comment is its documentation
+//! (What it does, Why is this bad?, Example, References). `palisade explain` and `docs/rules/`
+//! are generated from that comment, so the code and its documentation cannot drift apart.
+
+pub mod config;
+mod docs;
+mod engine;
+pub mod pod;
+mod registry;
+mod rule;
+
+pub mod workload;
+
+pub use config::{Config, ConfigError};
+pub use engine::{check, Outcome, SUPPRESSION_WITHOUT_REASON};
+pub use registry::{all_rules, find_rule, rule_docs, RegisteredRule};
+pub use rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};

@@ -1,0 +1,186 @@
+//! Finding the pod spec inside every kind of workload.
+
+use palisade_model::{Node, Object, Pointer};
+
+use crate::config::Config;
+
+/// Where the pod template (metadata + spec) sits in the built-in workload kinds.
+/// Matched on API group as well as kind, so that a CRD that happens to be called `Job`
+/// (Volcano's, say) is not read as a batch Job.
+const BUILT_IN: &[(&[&str], &str, &[&str])] = &[
+    (&[""], "Pod", &[]),
+    (&["apps", "extensions"], "Deployment", &["spec", "template"]),
+    (&["apps"], "StatefulSet", &["spec", "template"]),
+    (&["apps", "extensions"], "DaemonSet", &["spec", "template"]),
+    (&["apps", "extensions"], "ReplicaSet", &["spec", "template"]),
+    (&[""], "ReplicationController", &["spec", "template"]),
+    (&["batch"], "Job", &["spec", "template"]),
+    (&["batch"], "CronJob", &["spec", "jobTemplate", "spec", "template"]),
+    (&[""], "PodTemplate", &["template"]),
+];
+
+/// The kinds whose pod spec palisade finds without configuration.
+pub fn built_in_workload_kinds() -> impl Iterator<Item = &'static str> {
+    BUILT_IN.iter().map(|(_, kind, _)| *kind)
+}
+
+/// A pod spec inside an object, with the paths rules need to report on it.
+#[derive(Clone)]
+pub struct PodView<'a> {
+    /// The pod spec (`containers`, `volumes`, `securityContext`, ...).
+    pub spec: &'a Node,
+    pub spec_path: Pointer,
+    /// The pod's (or template's) metadata, for annotations such as AppArmor profiles.
+    pub metadata: Option<&'a Node>,
+    pub metadata_path: Pointer,
+}
+
+/// Which list a container comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+
+    /// How messages name it: "container", "init container", "ephemeral container".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init container",
+            ContainerKind::Regular => "container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Clone)]
+pub struct ContainerView<'a> {
+    pub kind: ContainerKind,
+    pub node: &'a Node,
+    pub path: Pointer,
+    pub name: &'a str,
+}
+
+impl ContainerView<'_> {
+    /// `container "web"`, `init container "migrate"`.
+    pub fn describe(&self) -> String {
+        format!("{} {:?}", self.kind.noun(), self.name)
+    }
+
+    /// The container's `securityContext`, if present.
+    pub fn security_context(&self) -> Option<&Node> {
+        self.node.get("securityContext")
+    }
+
+    /// The path of a field under the container's securityContext.
+    pub fn security_context_path(&self, keys: &[&str]) -> Pointer {
+        self.path.key("securityContext").keys(keys)
+    }
+}
+
+impl<'a> PodView<'a> {
+    /// The pod spec of a built-in workload or a kind configured under `podSpecPaths`.
+    pub fn of(object: &'a Object, config: &Config) -> Option<PodView<'a>> {
+        let group = object.group();
+        let template_path: Vec<&str> = match BUILT_IN
+            .iter()
+            .find(|(groups, kind, _)| *kind == object.kind && groups.contains(&group))
+        {
+            Some((_, _, path)) => path.to_vec(),
+            None => {
+                let custom = config.pod_spec_path_for(&object.api_version, &object.kind)?;
+                custom.iter().map(String::as_str).collect()
+            }
+        };
+        let template_pointer = Pointer::root().keys(&template_path);
+        let template = object.root.get_path(&template_path)?;
+        // A configured path may name the pod spec itself instead of a template.
+        if template.get("containers").is_some() && template.get("spec").is_none() {
+            let metadata_keys = &template_path[..template_path.len().saturating_sub(1)];
+            let metadata_pointer = Pointer::root().keys(metadata_keys).key("metadata");
+            let metadata = object
+                .root
+                .get_path(metadata_keys)
+                .and_then(|node| node.get("metadata"));
+            return Some(PodView {
+                spec: template,
+                spec_path: template_pointer,
+                metadata,
+                metadata_path: metadata_pointer,
+            });
+        }
+        let spec = template.get("spec")?;
+        if !spec.is_map() {
+            return None;
+        }
+        Some(PodView {
+            spec,
+            spec_path: template_pointer.key("spec"),
+            metadata: template.get("metadata"),
+            metadata_path: template_pointer.key("metadata"),
+        })
+    }
+
+    /// Every container: init containers, containers, then ephemeral containers, as the Pod
+    /// Security Admission visitor walks them.
+    pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + '_ {
+        [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral]
+            .into_iter()
+            .flat_map(move |kind| {
+                let list_path = self.spec_path.key(kind.field());
+                self.spec
+                    .get(kind.field())
+                    .map(Node::items)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| node.is_map())
+                    .map(move |(index, node)| ContainerView {
+                        kind,
+                        node,
+                        path: list_path.index(index),
+                        name: node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>"),
+                    })
+            })
+    }
+
+    /// The pod-level `securityContext`, if present.
+    pub fn security_context(&self) -> Option<&'a Node> {
+        self.spec.get("securityContext")
+    }
+
+    pub fn security_context_path(&self, keys: &[&str]) -> Pointer {
+        self.spec_path.key("securityContext").keys(keys)
+    }
+
+    /// `spec.os.name: windows`: some Restricted controls do not apply to Windows pods.
+    pub fn is_windows(&self) -> bool {
+        self.spec
+            .get_path(&["os", "name"])
+            .and_then(Node::as_str)
+            .is_some_and(|name| name.eq_ignore_ascii_case("windows"))
+    }
+
+    /// `spec.hostUsers: false`: the pod runs in a user namespace, which relaxes some controls.
+    pub fn in_user_namespace(&self) -> bool {
+        self.spec.get("hostUsers").and_then(Node::as_bool) == Some(false)
+    }
+
+    /// An annotation of the pod (template) metadata.
+    pub fn annotation(&self, key: &str) -> Option<&'a str> {
+        self.metadata
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(key))
+            .and_then(Node::as_str)
+    }
+}

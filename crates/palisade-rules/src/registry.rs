@@ -1,0 +1,124 @@
+//! The list of built-in rules. Adding a rule: write `src/<layer>/<rule_name>.rs`, declare it
+//! in that layer's `mod.rs`, and add one `entry!` line here.
+
+use palisade_model::RuleDoc;
+
+use crate::docs::leading_doc_comment;
+use crate::rule::Rule;
+
+/// A rule with the source file its documentation is read from.
+pub struct RegisteredRule {
+    pub rule: &'static Rule,
+    source: &'static str,
+}
+
+impl RegisteredRule {
+    /// The markdown documentation of the rule (its file's leading `//!` comment).
+    pub fn documentation(&self) -> String {
+        leading_doc_comment(self.source)
+    }
+
+    pub fn doc(&self) -> RuleDoc {
+        RuleDoc {
+            meta: self.rule.meta.clone(),
+            documentation: self.documentation(),
+        }
+    }
+}
+
+macro_rules! entry {
+    ($layer:ident :: $module:ident) => {
+        RegisteredRule {
+            rule: &crate::$layer::$module::RULE,
+            source: include_str!(concat!(stringify!($layer), "/", stringify!($module), ".rs")),
+        }
+    };
+}
+
+static RULES: &[RegisteredRule] = &[
+    entry!(workload::privileged_container),
+    entry!(workload::suppression_without_reason),
+    entry!(workload::host_network),
+    entry!(workload::host_pid),
+    entry!(workload::host_ipc),
+    entry!(workload::non_default_capabilities),
+    entry!(workload::host_path_volume),
+    entry!(workload::host_port),
+    entry!(workload::probe_or_lifecycle_host),
+    entry!(workload::apparmor_unconfined),
+    entry!(workload::selinux_custom_options),
+    entry!(workload::unmasked_proc_mount),
+    entry!(workload::seccomp_unconfined),
+    entry!(workload::unsafe_sysctls),
+    entry!(workload::windows_host_process),
+    entry!(workload::restricted_volume_type),
+    entry!(workload::privilege_escalation_allowed),
+    entry!(workload::missing_run_as_non_root),
+    entry!(workload::run_as_root_user),
+    entry!(workload::missing_seccomp_profile),
+    entry!(workload::capabilities_not_dropped),
+    entry!(workload::added_capabilities),
+    entry!(workload::missing_memory_limit),
+    entry!(workload::missing_cpu_limit),
+    entry!(workload::missing_memory_request),
+    entry!(workload::missing_cpu_request),
+];
+
+/// Every built-in rule, in registration order.
+pub fn all_rules() -> &'static [RegisteredRule] {
+    RULES
+}
+
+/// The rule with this name.
+pub fn find_rule(name: &str) -> Option<&'static RegisteredRule> {
+    RULES.iter().find(|registered| registered.rule.meta.name == name)
+}
+
+/// Metadata and documentation of every rule, sorted by layer and name.
+pub fn rule_docs() -> Vec<RuleDoc> {
+    let mut docs: Vec<RuleDoc> = RULES.iter().map(RegisteredRule::doc).collect();
+    docs.sort_by(|a, b| (a.meta.layer, a.meta.name).cmp(&(b.meta.layer, b.meta.name)));
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::docs::REQUIRED_SECTIONS;
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let mut seen = HashSet::new();
+        for registered in RULES {
+            let name = registered.rule.meta.name;
+            assert!(seen.insert(name), "duplicate rule name {name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !name.starts_with('-')
+                    && !name.ends_with('-'),
+                "{name} is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented_in_four_parts() {
+        for registered in RULES {
+            let doc = registered.documentation();
+            let name = registered.rule.meta.name;
+            let mut last = 0;
+            for section in REQUIRED_SECTIONS {
+                let at = doc
+                    .find(section)
+                    .unwrap_or_else(|| panic!("{name}: documentation lacks {section:?}"));
+                assert!(at >= last, "{name}: {section:?} is out of order");
+                last = at;
+            }
+            assert!(doc.contains("Use instead:"), "{name}: the example needs a fixed manifest after \"Use instead:\"");
+            assert!(!registered.rule.meta.references.is_empty(), "{name}: no references");
+            assert!(!registered.rule.meta.summary.is_empty() && !registered.rule.meta.fix.is_empty());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta};
+
+use crate::config::Config;
+use crate::pod::PodView;
+
+/// A rule: its metadata and the function that checks.
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+/// The two kinds of rule.
+pub enum Check {
+    /// Sees one object at a time (with its pod spec, when it has one). Runs in parallel.
+    Object(fn(&ObjectContext, &mut Emitter)),
+    /// Sees the whole inventory: coverage, graphs, per-namespace questions.
+    Inventory(fn(&InventoryContext, &mut Emitter)),
+}
+
+/// What an object rule sees.
+pub struct ObjectContext<'a> {
+    pub object: &'a Object,
+    /// The pod spec of a workload (Pod, Deployment, ..., CronJob, PodTemplate, configured CRDs).
+    pub pod: Option<PodView<'a>>,
+    pub inventory: &'a Inventory,
+    pub config: &'a Config,
+}
+
+/// What an inventory rule sees.
+pub struct InventoryContext<'a> {
+    pub inventory: &'a Inventory,
+    pub config: &'a Config,
+}
+
+impl InventoryContext<'_> {
+    /// The pod spec of `object`, when it is a workload.
+    pub fn pod_of<'o>(&self, object: &'o Object) -> Option<PodView<'o>> {
+        PodView::of(object, self.config)
+    }
+}
+
+/// Collects the findings of one rule.
+pub struct Emitter<'a> {
+    meta: &'a RuleMeta,
+    object: Option<&'a Object>,
+    pub(crate) findings: Vec<(usize, Finding)>,
+    object_index: usize,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(meta: &'a RuleMeta, object: Option<&'a Object>, object_index: usize) -> Self {
+        Emitter {
+            meta,
+            object,
+            findings: Vec::new(),
+            object_index,
+        }
+    }
+
+    /// Reports a problem at `path` of the object being checked, with the rule's own severity
+    /// and fix. Returns the finding so a rule can give a more specific fix or severity.
+    ///
+    /// # Panics
+    /// When called from an inventory rule, which has no current object: use [`Emitter::report_on`].
+    pub fn report(&mut self, path: &Pointer, message: impl Into<String>) -> &mut Finding {
+        let object = self
+            .object
+            .expect("Emitter::report needs an object rule; inventory rules use report_on");
+        let index = self.object_index;
+        self.push(index, object, path, message.into())
+    }
+
+    /// Reports a problem on any object of the inventory (inventory rules).
+    pub fn report_on(
+        &mut self,
+        inventory: &Inventory,
+        object: &Object,
+        path: &Pointer,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let index = index_in(inventory, object);
+        self.push(index, object, path, message.into())
+    }
+
+    fn push(&mut self, index: usize, object: &Object, path: &Pointer, message: String) -> &mut Finding {
+        let finding = Finding {
+            rule: self.meta.name.to_string(),
+            severity: self.meta.severity,
+            layer: self.meta.layer,
+            object: object.reference(),
+            path: path.as_str().to_string(),
+            location: object.location(path.as_str()),
+            message,
+            fix: self.meta.fix.to_string(),
+        };
+        self.findings.push((index, finding));
+        &mut self.findings.last_mut().expect("just pushed").1
+    }
+}
+
+/// The index of `object` in the inventory's storage, found from its address so that inventory
+/// rules with many findings stay linear.
+fn index_in(inventory: &Inventory, object: &Object) -> usize {
+    let objects = inventory.objects();
+    let size = std::mem::size_of::<Object>().max(1);
+    let base = objects.as_ptr() as usize;
+    let address = object as *const Object as usize;
+    match address.checked_sub(base) {
+        Some(offset) if offset / size < objects.len() && offset % size == 0 => offset / size,
+        _ => usize::MAX,
+    }
+}

@@ -1,0 +1,37 @@
+//! Workload rules: Pod Security Standards (Baseline and Restricted), resources, suppressions.
+
+mod common;
+mod resources;
+
+// Pod Security Standards, Baseline.
+pub mod apparmor_unconfined;
+pub mod host_ipc;
+pub mod host_network;
+pub mod host_path_volume;
+pub mod host_pid;
+pub mod host_port;
+pub mod non_default_capabilities;
+pub mod privileged_container;
+pub mod probe_or_lifecycle_host;
+pub mod seccomp_unconfined;
+pub mod selinux_custom_options;
+pub mod unmasked_proc_mount;
+pub mod unsafe_sysctls;
+pub mod windows_host_process;
+
+// Pod Security Standards, Restricted.
+pub mod added_capabilities;
+pub mod capabilities_not_dropped;
+pub mod missing_run_as_non_root;
+pub mod missing_seccomp_profile;
+pub mod privilege_escalation_allowed;
+pub mod restricted_volume_type;
+pub mod run_as_root_user;
+
+// Resources.
+pub mod missing_cpu_limit;
+pub mod missing_cpu_request;
+pub mod missing_memory_limit;
+pub mod missing_memory_request;
+
+pub mod suppression_without_reason;
