@@ -1,1 +1,20 @@
-fn main() {}
+//! The palisade command line: parses flags, calls the crates, picks a renderer and sets the
+//! exit code. No analysis happens here.
+
+mod cli;
+mod output;
+mod scan;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match cli.command {
+        cli::Command::Scan(arguments) => scan::run(&arguments),
+        cli::Command::Rules(arguments) => output::rules(&arguments),
+        cli::Command::Explain(arguments) => output::explain(&arguments),
+    };
+    ExitCode::from(code)
+}

@@ -89,10 +89,10 @@ fn profile_problem(profile: &Node) -> Option<String> {
     }
     Some(match kind {
         Some(kind) if kind.as_str() == Some("Unconfined") => {
-            "appArmorProfile.type to \"Unconfined\", which switches AppArmor off".to_string()
+            "appArmorProfile.type to \"Unconfined\" (no AppArmor confinement)".to_string()
         }
         Some(kind) => format!(
-            "appArmorProfile.type to {}, which is neither RuntimeDefault nor Localhost",
+            "appArmorProfile.type to {} (neither RuntimeDefault nor Localhost)",
             kind.display_value()
         ),
         None => "appArmorProfile without a type (it must be RuntimeDefault or Localhost)".to_string(),

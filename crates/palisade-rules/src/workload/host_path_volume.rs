@@ -180,7 +180,7 @@ fn why_sensitive(path: &str, host_path: &Node) -> Option<String> {
         .map(|(place, _)| *place)
         .filter(|place| place.starts_with(&format!("{normalized}/")))
         .collect();
-    (!contained.is_empty()).then(|| format!("it contains {}", contained.join(", ")))
+    (!contained.is_empty()).then(|| format!("everything under it, including {}", contained.join(", ")))
 }
 
 fn check(context: &ObjectContext, out: &mut Emitter) {

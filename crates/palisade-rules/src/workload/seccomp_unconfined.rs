@@ -85,7 +85,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
             out.report(
                 &path.key("type"),
                 format!(
-                    "{who} sets seccompProfile.type to \"Unconfined\", which switches the seccomp filter off and which the Baseline control \"Seccomp\" forbids"
+                    "{who} sets securityContext.seccompProfile.type to \"Unconfined\", switching the seccomp filter off, which the Baseline control \"Seccomp\" forbids"
                 ),
             );
         }
@@ -93,7 +93,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
             out.report(
                 &path.key("type"),
                 format!(
-                    "{who} sets seccompProfile.type to {}, which is neither RuntimeDefault nor Localhost, as the Baseline control \"Seccomp\" requires",
+                    "{who} sets securityContext.seccompProfile.type to {}; the Baseline control \"Seccomp\" allows only RuntimeDefault or Localhost",
                     kind.display_value()
                 ),
             );
@@ -102,7 +102,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
             out.report(
                 &path,
                 format!(
-                    "{who} sets a seccompProfile without a type; the Baseline control \"Seccomp\" requires RuntimeDefault or Localhost"
+                    "{who} sets securityContext.seccompProfile without a type; the Baseline control \"Seccomp\" allows only RuntimeDefault or Localhost"
                 ),
             );
         }

@@ -1,0 +1,143 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use palisade_model::Severity;
+use palisade_report::{Format, RulesFormat};
+
+/// Find, understand and fix the security problems of a Kubernetes cluster, layer by layer
+/// from the outside in.
+#[derive(Parser, Debug)]
+#[command(name = "palisade", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan manifests (files, directories, `-` for stdin) and report what is wrong, where, and how to fix it
+    Scan(ScanArgs),
+    /// List every rule: name, severity, layer, references
+    Rules(RulesArgs),
+    /// Explain a rule: what it does, why it is bad, an example, the fix, references
+    Explain(ExplainArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(format: OutputFormat) -> Format {
+        match format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Junit => Format::Junit,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Never fail because of findings (input errors still exit 2)
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: OutputFormat,
+
+    /// Write the report to this file instead of stdout (written atomically)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value = "info", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Configuration file (default: .palisade.yaml in the current directory or a parent)
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .palisade.yaml
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// When to colour the table (NO_COLOR is honoured with auto)
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: RulesOutput,
+
+    /// When to colour the output
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesOutput {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl From<RulesOutput> for RulesFormat {
+    fn from(format: RulesOutput) -> RulesFormat {
+        match format {
+            RulesOutput::Table => RulesFormat::Table,
+            RulesOutput::Json => RulesFormat::Json,
+            RulesOutput::Markdown => RulesFormat::Markdown,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule's name, as `palisade rules` lists it
+    pub rule: String,
+
+    /// When to colour the output
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}

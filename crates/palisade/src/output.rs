@@ -1,0 +1,87 @@
+//! Where reports go: stdout or a file written atomically, with colour only for terminals.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use palisade_report::{render_rule_doc, render_rules, RenderOptions};
+use palisade_rules::{find_rule, rule_docs};
+
+use crate::cli::{ColorChoice, ExplainArgs, RulesArgs};
+
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// Colour on a terminal, unless NO_COLOR is set or the user said otherwise.
+pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
+/// that a reader never sees half a report and a failed run never leaves a broken file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+pub fn rules(arguments: &RulesArgs) -> u8 {
+    let options = RenderOptions {
+        color: use_color(arguments.color, io::stdout().is_terminal()),
+    };
+    let mut stdout = io::stdout().lock();
+    match render_rules(&rule_docs(), arguments.output.into(), &options, &mut stdout) {
+        Ok(()) => EXIT_CLEAN,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(error) => {
+            eprintln!("palisade: cannot write: {error}");
+            EXIT_ERROR
+        }
+    }
+}
+
+pub fn explain(arguments: &ExplainArgs) -> u8 {
+    let Some(registered) = find_rule(&arguments.rule) else {
+        eprintln!(
+            "palisade: unknown rule {:?}; `palisade rules` lists them{}",
+            arguments.rule,
+            suggestion(&arguments.rule)
+        );
+        return EXIT_ERROR;
+    };
+    let options = RenderOptions {
+        color: use_color(arguments.color, io::stdout().is_terminal()),
+    };
+    let mut stdout = io::stdout().lock();
+    match render_rule_doc(&registered.doc(), &options, &mut stdout) {
+        Ok(()) => EXIT_CLEAN,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+        Err(error) => {
+            eprintln!("palisade: cannot write: {error}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// ", did you mean `x`?" for the closest rule name sharing a word with `name`.
+fn suggestion(name: &str) -> String {
+    let words: Vec<&str> = name.split(['-', '_', ' ']).filter(|w| w.len() > 2).collect();
+    rule_docs()
+        .into_iter()
+        .map(|doc| doc.meta.name)
+        .find(|candidate| words.iter().any(|word| candidate.contains(word)))
+        .map(|candidate| format!(", did you mean `{candidate}`?"))
+        .unwrap_or_default()
+}

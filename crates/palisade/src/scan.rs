@@ -1,0 +1,135 @@
+//! `palisade scan`: load, check, render, exit.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use palisade_load::{load_inputs, parse_documents, Input, Limits};
+use palisade_model::{InputError, Inventory, ScanSummary};
+use palisade_report::{render, Format, RenderOptions, Report};
+use palisade_rules::{check, rule_docs, Config};
+
+use crate::cli::ScanArgs;
+use crate::output::{use_color, write_atomically, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+
+const CONFIG_NAMES: [&str; 2] = [".palisade.yaml", ".palisade.yml"];
+
+/// The configuration file: the one named, or `.palisade.yaml` here or in a parent directory.
+fn find_config(arguments: &ScanArgs) -> Option<PathBuf> {
+    if arguments.no_config {
+        return None;
+    }
+    if let Some(path) = &arguments.config {
+        return Some(path.clone());
+    }
+    let mut directory = std::env::current_dir().ok()?;
+    loop {
+        for name in CONFIG_NAMES {
+            let candidate = directory.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        if !directory.pop() {
+            return None;
+        }
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, String> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let documents = parse_documents(&shown, &text).map_err(|e| e.to_string())?;
+    match documents.first() {
+        Some(root) => Config::from_node(root, &shown).map_err(|e| e.to_string()),
+        None => Ok(Config {
+            source: Some(shown),
+            ..Config::default()
+        }),
+    }
+}
+
+pub fn run(arguments: &ScanArgs) -> u8 {
+    let config = match find_config(arguments) {
+        Some(path) => match load_config(&path) {
+            Ok(config) => config,
+            Err(message) => {
+                eprintln!("palisade: invalid configuration: {message}");
+                return EXIT_ERROR;
+            }
+        },
+        None => Config::default(),
+    };
+
+    let inputs: Vec<Input> = arguments.paths.iter().map(|p| Input::parse(p)).collect();
+    let loaded = load_inputs(&inputs, &mut io::stdin(), &Limits::default());
+    let mut errors: Vec<InputError> = loaded.errors;
+    let inventory = Inventory::from_objects(loaded.objects);
+    let outcome = check(&inventory, &config);
+    errors.extend(outcome.errors);
+
+    let mut summary = ScanSummary {
+        files: loaded.files,
+        objects: inventory.len(),
+        skipped_documents: loaded.skipped_documents,
+        suppressed: outcome.suppressed,
+        errors: errors.len(),
+        ..ScanSummary::default()
+    };
+    summary.count_findings(&outcome.findings);
+
+    let rules = rule_docs();
+    let report = Report {
+        findings: &outcome.findings,
+        errors: &errors,
+        summary: &summary,
+        rules: &rules,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let format: Format = arguments.output.into();
+    let to_terminal = arguments.output_file.is_none() && io::stdout().is_terminal();
+    let options = RenderOptions {
+        color: format == Format::Table && use_color(arguments.color, to_terminal),
+    };
+    let mut rendered = Vec::new();
+    if let Err(error) = render(&report, format, &options, &mut rendered) {
+        eprintln!("palisade: cannot render the report: {error}");
+        return EXIT_ERROR;
+    }
+    let written = match &arguments.output_file {
+        Some(path) => write_atomically(path, &rendered)
+            .map_err(|error| format!("cannot write {}: {error}", path.display())),
+        None => {
+            let mut stdout = io::stdout().lock();
+            match stdout.write_all(&rendered).and_then(|()| stdout.flush()) {
+                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write to stdout: {error}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+    if let Err(message) = written {
+        eprintln!("palisade: {message}");
+        return EXIT_ERROR;
+    }
+
+    if !errors.is_empty() {
+        if format != Format::Table || arguments.output_file.is_some() {
+            for error in &errors {
+                eprintln!("palisade: {error}");
+            }
+        }
+        return EXIT_ERROR;
+    }
+    let failing = arguments.fail_on.threshold().is_some_and(|threshold| {
+        outcome
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= threshold)
+    });
+    if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
