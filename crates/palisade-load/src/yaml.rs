@@ -39,7 +39,110 @@ fn pos_of(span: &Span) -> Pos {
 
 /// Parses a YAML stream into one node per document. An empty document (only comments) is
 /// `Value::Null`.
+///
+/// go-yaml (and so kubectl) accepts continuation lines of flow collections and quoted scalars
+/// that are indented less than YAML 1.2 demands, and real manifests rely on it (a closing `]`
+/// under its key, a long quoted command wrapped to the left margin). saphyr refuses them, so
+/// such a line is indented further and the parse retried; in those places extra indentation
+/// changes no value, and the columns of the moved line are corrected afterwards.
 pub(crate) fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
+    const MAX_REINDENTS: usize = 64;
+    let first_error = match parse_yaml_strict(text, limits) {
+        Ok(documents) => return Ok(documents),
+        Err(error) if is_indentation_error(&error) => error,
+        Err(error) => return Err(error),
+    };
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let mut shifted: HashMap<u32, u32> = HashMap::new();
+    let mut error = first_error.clone();
+    for _ in 0..MAX_REINDENTS {
+        let index = error.pos.line as usize - 1;
+        if index >= lines.len() {
+            break;
+        }
+        let in_quoted = matches!(&error.error, LoadError::Syntax(m) if m.contains("quoted scalar"));
+        if in_quoted {
+            // The error points at the scalar's start; its under-indented lines follow it.
+            reindent_quoted_continuation(&mut lines, index, error.pos.column, &mut shifted);
+        } else {
+            let previous = lines[..index]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| indentation(l))
+                .unwrap_or(0);
+            let current = indentation(&lines[index]);
+            let added = if previous + 2 > current { previous + 2 - current } else { 2 };
+            lines[index] = format!("{}{}", " ".repeat(added), lines[index]);
+            *shifted.entry(error.pos.line).or_default() += added as u32;
+        }
+        match parse_yaml_strict(&lines.join("\n"), limits) {
+            Ok(mut documents) => {
+                for document in &mut documents {
+                    unshift(document, &shifted);
+                }
+                return Ok(documents);
+            }
+            Err(next) if is_indentation_error(&next) && next.pos.line > 0 => error = next,
+            Err(_) => break,
+        }
+    }
+    Err(first_error)
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Indents the continuation lines of the quoted scalar that starts on line `index` at
+/// `column` (1-based characters) until the line that closes it.
+fn reindent_quoted_continuation(
+    lines: &mut [String],
+    index: usize,
+    column: u32,
+    shifted: &mut HashMap<u32, u32>,
+) {
+    let quote = lines[index]
+        .chars()
+        .nth(column.saturating_sub(1) as usize)
+        .filter(|c| *c == '"' || *c == '\'')
+        .unwrap_or('"');
+    let base = indentation(&lines[index]);
+    for (offset, line) in lines.iter_mut().enumerate().skip(index + 1) {
+        if !line.trim().is_empty() && indentation(line) <= base {
+            let added = base + 2 - indentation(line);
+            line.insert_str(0, &" ".repeat(added));
+            *shifted.entry(offset as u32 + 1).or_default() += added as u32;
+        }
+        if line.contains(quote) {
+            break;
+        }
+    }
+}
+
+fn is_indentation_error(error: &PositionedError) -> bool {
+    matches!(&error.error, LoadError::Syntax(message) if message.contains("invalid indentation"))
+        && error.pos.line > 0
+}
+
+fn unshift(node: &mut Node, shifted: &HashMap<u32, u32>) {
+    let fix = |pos: &mut Pos| {
+        if let Some(added) = shifted.get(&pos.line) {
+            pos.column = pos.column.saturating_sub(*added).max(1);
+        }
+    };
+    fix(&mut node.pos);
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|item| unshift(item, shifted)),
+        Value::Map(entries) => entries.iter_mut().for_each(|entry| {
+            fix(&mut entry.key_pos);
+            unshift(&mut entry.value, shifted);
+        }),
+        _ => {}
+    }
+}
+
+fn parse_yaml_strict(text: &str, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
     let mut builder = Builder {
         limits,
         stack: Vec::new(),

@@ -163,3 +163,30 @@ fn positions_count_characters() {
     let docs = parse_documents("x.yaml", "name: \"héllo wörld\"\nkey: 1\nnested: {é: 1, x: 2}\n").unwrap();
     assert_eq!(docs[0].locate("/nested/x"), Pos::new(3, 16));
 }
+
+#[test]
+fn go_yaml_leniency_for_under_indented_continuation_lines() {
+    let flow = "\
+spec:
+  containers:
+    - name: c
+      args: [
+          \"-a\", \"1\",
+      ]
+      image: x
+";
+    let docs = parse_documents("flow.yaml", flow).unwrap();
+    let container = docs[0].pointer("/spec/containers/0").unwrap();
+    assert_eq!(container.get("args").map(|a| a.items().len()), Some(2));
+    assert_eq!(container.get("image").and_then(Node::as_str), Some("x"));
+    let quoted = "\
+command:
+  - sh
+  - \"exec server --a=1 \\
+  --b=2\"
+after: 1
+";
+    let docs = parse_documents("quoted.yaml", quoted).unwrap();
+    assert_eq!(docs[0].pointer("/command/1").and_then(Node::as_str), Some("exec server --a=1 --b=2"));
+    assert_eq!(docs[0].locate("/after"), Pos::new(5, 1));
+}

@@ -54,7 +54,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::workload::common::{added_capabilities, capability_name, DEFAULT_CAPABILITIES};
+use crate::workload::common::{DEFAULT_CAPABILITIES, added_capabilities, capability_name};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {

@@ -95,7 +95,9 @@ fn profile_problem(profile: &Node) -> Option<String> {
             "appArmorProfile.type to {} (neither RuntimeDefault nor Localhost)",
             kind.display_value()
         ),
-        None => "appArmorProfile without a type (it must be RuntimeDefault or Localhost)".to_string(),
+        None => {
+            "appArmorProfile without a type (it must be RuntimeDefault or Localhost)".to_string()
+        }
     })
 }
 
@@ -104,13 +106,20 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if let Some(annotations) = pod.metadata.and_then(|m| m.get("annotations")) {
         let annotations_path = pod.metadata_path.key("annotations");
         for entry in annotations.entries() {
-            let Some(container) = entry.key.strip_prefix(ANNOTATION_PREFIX) else { continue };
-            let Some(value) = entry.value.as_str() else { continue };
+            let Some(container) = entry.key.strip_prefix(ANNOTATION_PREFIX) else {
+                continue;
+            };
+            let Some(value) = entry.value.as_str() else {
+                continue;
+            };
             if value.is_empty() || value == "runtime/default" || value.starts_with("localhost/") {
                 continue;
             }
             // A repeated key: only the last one counts, as the API reads it.
-            if annotations.entry(&entry.key).is_some_and(|last| !std::ptr::eq(last, entry)) {
+            if annotations
+                .entry(&entry.key)
+                .is_some_and(|last| !std::ptr::eq(last, entry))
+            {
                 continue;
             }
             out.report(
@@ -126,17 +135,29 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         && let Some(problem) = profile_problem(profile)
     {
         let path = pod.security_context_path(&["appArmorProfile"]);
-        let path = if field(Some(profile), "type").is_some() { path.key("type") } else { path };
+        let path = if field(Some(profile), "type").is_some() {
+            path.key("type")
+        } else {
+            path
+        };
         out.report(
             &path,
             format!("pod sets securityContext.{problem}, which the Baseline control \"AppArmor\" forbids"),
         );
     }
     for container in pod.containers() {
-        let Some(profile) = container_field(&container, &["appArmorProfile"]) else { continue };
-        let Some(problem) = profile_problem(profile) else { continue };
+        let Some(profile) = container_field(&container, &["appArmorProfile"]) else {
+            continue;
+        };
+        let Some(problem) = profile_problem(profile) else {
+            continue;
+        };
         let path = container.security_context_path(&["appArmorProfile"]);
-        let path = if field(Some(profile), "type").is_some() { path.key("type") } else { path };
+        let path = if field(Some(profile), "type").is_some() {
+            path.key("type")
+        } else {
+            path
+        };
         out.report(
             &path,
             format!(

@@ -77,22 +77,28 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     }
     for container in pod.containers() {
         let drop = container_field(&container, &["capabilities", "drop"]);
-        let names: Vec<String> = drop.map(Node::items).unwrap_or(&[]).iter().map(capability_name).collect();
+        let names: Vec<String> = drop
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .map(capability_name)
+            .collect();
         if names.iter().any(|name| name == "ALL") {
             continue;
         }
         let problem = if names.iter().any(|name| name.eq_ignore_ascii_case("ALL")) {
-            "drops \"all\" in lower case, which the check does not accept: write \"ALL\"".to_string()
+            "drops \"all\" in lower case, which Pod Security Admission does not read as \"ALL\""
+                .to_string()
         } else if names.is_empty() {
-            "does not drop any capability (securityContext.capabilities.drop lacks \"ALL\")".to_string()
+            "does not drop any capability (securityContext.capabilities.drop)".to_string()
         } else {
             let listed: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
-            format!("drops only {} (securityContext.capabilities.drop lacks \"ALL\")", listed.join(", "))
+            format!("drops only {}, not \"ALL\"", listed.join(", "))
         };
         out.report(
             &container.security_context_path(&["capabilities", "drop"]),
             format!(
-                "{} {problem}, which the Restricted control \"Capabilities\" requires",
+                "{} {problem}; the Restricted control \"Capabilities\" requires dropping \"ALL\"",
                 container.describe()
             ),
         );

@@ -11,7 +11,10 @@ pub(crate) fn field<'a>(node: Option<&'a Node>, key: &str) -> Option<&'a Node> {
 }
 
 /// A field under the container's `securityContext` (`null` counts as absent).
-pub(crate) fn container_field<'a>(container: &ContainerView<'a>, keys: &[&str]) -> Option<&'a Node> {
+pub(crate) fn container_field<'a>(
+    container: &ContainerView<'a>,
+    keys: &[&str],
+) -> Option<&'a Node> {
     let mut node = field(Some(container.node), "securityContext")?;
     for key in keys {
         node = field(Some(node), key)?;
@@ -48,7 +51,10 @@ pub(crate) const DEFAULT_CAPABILITIES: &[&str] = &[
 
 /// The seccomp and AppArmor profile types that keep a confinement in place.
 pub(crate) fn is_confining_profile_type(node: Option<&Node>) -> bool {
-    matches!(node.and_then(Node::as_str), Some("RuntimeDefault" | "Localhost"))
+    matches!(
+        node.and_then(Node::as_str),
+        Some("RuntimeDefault" | "Localhost")
+    )
 }
 
 /// Each entry of `containers.*.securityContext.capabilities.add`, with its path.
@@ -66,7 +72,9 @@ pub(crate) fn added_capabilities<'a>(
 
 /// The text of a capability name, or how a non-string entry prints.
 pub(crate) fn capability_name(node: &Node) -> String {
-    node.as_str().map(str::to_string).unwrap_or_else(|| node.display_value())
+    node.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| node.display_value())
 }
 
 #[cfg(test)]
@@ -80,7 +88,11 @@ pub(crate) mod testing {
     /// The findings of one rule on a YAML text (which must load without errors).
     pub(crate) fn findings(rule: &Rule, yaml: &str) -> Vec<Finding> {
         let loaded = palisade_load::load_str("test.yaml", yaml);
-        assert!(loaded.errors.is_empty(), "test input does not load: {:?}", loaded.errors);
+        assert!(
+            loaded.errors.is_empty(),
+            "test input does not load: {:?}",
+            loaded.errors
+        );
         let inventory = Inventory::from_objects(loaded.objects);
         let outcome = check(&inventory, &Config::default());
         assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);

@@ -30,10 +30,9 @@
 //! A hostPath volume breaks the wall between the container and the node. With the container
 //! runtime's socket, an attacker in the pod starts a privileged container of their choice; with
 //! `/var/lib/kubelet` they read the service-account tokens of every other pod on the node; with
-//! `/etc` or `/root` they plant an SSH key or a cron job and own the node. Even a read-only mount
-//! leaks credentials, and `readOnly` on the volume mount does not stop a writable path from being
-//! written through another mount. This is the Pod Security Standards Baseline control "HostPath
-//! Volumes"; the Restricted profile forbids every volume type but a short list.
+//! `/etc` or `/root` they plant an SSH key or a cron job and own the node. A read-only mount still
+//! leaks credentials and the node's secrets. This is the Pod Security Standards Baseline control
+//! "HostPath Volumes"; the Restricted profile forbids every volume type but a short list.
 //!
 //! ## Example
 //!
@@ -105,10 +104,19 @@ pub static RULE: Rule = Rule {
 
 /// The node's sensitive places, and what a pod gets by mounting them.
 const SENSITIVE: &[(&str, &str)] = &[
-    ("/etc", "node configuration, /etc/shadow and the kubelet's and control plane's credentials"),
-    ("/root", "the SSH keys and credentials of the node's root user"),
+    (
+        "/etc",
+        "node configuration, /etc/shadow and the kubelet's and control plane's credentials",
+    ),
+    (
+        "/root",
+        "the SSH keys and credentials of the node's root user",
+    ),
     ("/home", "the SSH keys and credentials of the node's users"),
-    ("/proc", "the kernel's process interface: every process of the node"),
+    (
+        "/proc",
+        "the kernel's process interface: every process of the node",
+    ),
     ("/sys", "the kernel's interfaces and the node's cgroups"),
     ("/dev", "the node's devices, its disks included"),
     ("/boot", "the node's kernel and boot configuration"),
@@ -118,15 +126,42 @@ const SENSITIVE: &[(&str, &str)] = &[
     ("/lib", "libraries of the programs the node runs as root"),
     ("/lib64", "libraries of the programs the node runs as root"),
     ("/usr", "programs the node runs as root"),
-    ("/opt/cni", "the CNI plugins the container runtime runs as root"),
-    ("/run", "the container runtime's socket and other daemons' sockets"),
-    ("/var/run", "the container runtime's socket and other daemons' sockets"),
-    ("/var/lib/kubelet", "every pod's secrets and service-account tokens, and the kubelet's credentials"),
-    ("/var/lib/docker", "the filesystems of every container on the node"),
-    ("/var/lib/containerd", "the filesystems of every container on the node"),
-    ("/var/lib/containers", "the filesystems of every container on the node"),
-    ("/var/lib/etcd", "the cluster's datastore, with every Secret"),
-    ("/var/log", "the node's logs; writable, it lets the pod make the kubelet read any file through symlinks"),
+    (
+        "/opt/cni",
+        "the CNI plugins the container runtime runs as root",
+    ),
+    (
+        "/run",
+        "the container runtime's socket and other daemons' sockets",
+    ),
+    (
+        "/var/run",
+        "the container runtime's socket and other daemons' sockets",
+    ),
+    (
+        "/var/lib/kubelet",
+        "every pod's secrets and service-account tokens, and the kubelet's credentials",
+    ),
+    (
+        "/var/lib/docker",
+        "the filesystems of every container on the node",
+    ),
+    (
+        "/var/lib/containerd",
+        "the filesystems of every container on the node",
+    ),
+    (
+        "/var/lib/containers",
+        "the filesystems of every container on the node",
+    ),
+    (
+        "/var/lib/etcd",
+        "the cluster's datastore, with every Secret",
+    ),
+    (
+        "/var/log",
+        "the node's logs; writable, it lets the pod make the kubelet read any file through symlinks",
+    ),
 ];
 
 /// The path with `\` read as `/`, `.` and empty components dropped and `..` applied; `None` for
@@ -163,7 +198,9 @@ fn why_sensitive(path: &str, host_path: &Node) -> Option<String> {
             .is_empty()
             .then(|| "a whole drive of the Windows node".to_string());
     }
-    if raw.ends_with(".sock") || field(Some(host_path), "type").and_then(Node::as_str) == Some("Socket") {
+    if raw.ends_with(".sock")
+        || field(Some(host_path), "type").and_then(Node::as_str) == Some("Socket")
+    {
         return Some("a UNIX socket of the node, such as the container runtime's: whoever talks to it starts privileged containers".into());
     }
     let normalized = normalize(raw)?;
@@ -180,7 +217,8 @@ fn why_sensitive(path: &str, host_path: &Node) -> Option<String> {
         .map(|(place, _)| *place)
         .filter(|place| place.starts_with(&format!("{normalized}/")))
         .collect();
-    (!contained.is_empty()).then(|| format!("everything under it, including {}", contained.join(", ")))
+    (!contained.is_empty())
+        .then(|| format!("everything under it, including {}", contained.join(", ")))
 }
 
 fn check(context: &ObjectContext, out: &mut Emitter) {
@@ -188,10 +226,18 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     let volumes_path = pod.spec_path.key("volumes");
     let volumes = pod.spec.get("volumes").map(Node::items).unwrap_or(&[]);
     for (index, volume) in volumes.iter().enumerate() {
-        let Some(host_path) = field(Some(volume), "hostPath") else { continue };
-        let name = volume.get("name").and_then(Node::as_str).unwrap_or("<unnamed>");
+        let Some(host_path) = field(Some(volume), "hostPath") else {
+            continue;
+        };
+        let name = volume
+            .get("name")
+            .and_then(Node::as_str)
+            .unwrap_or("<unnamed>");
         let volume_path = volumes_path.index(index).key("hostPath");
-        match field(Some(host_path), "path").and_then(Node::as_str).filter(|p| !p.is_empty()) {
+        match field(Some(host_path), "path")
+            .and_then(Node::as_str)
+            .filter(|p| !p.is_empty())
+        {
             Some(path) => {
                 let why = why_sensitive(path, host_path);
                 let finding = out.report(
@@ -251,7 +297,15 @@ mod tests {
         ] {
             assert!(critical(path), "{path} should be critical");
         }
-        for path in ["/data", "/mnt/disks/ssd0", "/var/lib/app", "/opt/app", "/tmp", "relative", "C:\\data"] {
+        for path in [
+            "/data",
+            "/mnt/disks/ssd0",
+            "/var/lib/app",
+            "/opt/app",
+            "/tmp",
+            "relative",
+            "C:\\data",
+        ] {
             assert!(!critical(path), "{path} should be high, not critical");
         }
     }

@@ -70,7 +70,9 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     for container in pod.containers() {
         let ports = container.node.get("ports").map(Node::items).unwrap_or(&[]);
         for (index, port) in ports.iter().enumerate() {
-            let Some(host_port) = field(Some(port), "hostPort") else { continue };
+            let Some(host_port) = field(Some(port), "hostPort") else {
+                continue;
+            };
             if host_port.as_i64() == Some(0) {
                 continue;
             }

@@ -55,7 +55,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::workload::resources::{gaps, Amount};
+use crate::workload::resources::{Amount, gaps};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -78,13 +78,15 @@ pub static RULE: Rule = Rule {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     for gap in gaps(context, "cpu", Amount::Limit) {
         let what = match &gap.zero {
-            Some(value) => format!("sets a CPU limit of {value} (resources.limits.cpu), which is no limit at all"),
+            Some(value) => format!(
+                "sets a CPU limit of {value} (resources.limits.cpu), which is no limit at all"
+            ),
             None => "has no CPU limit (resources.limits.cpu)".to_string(),
         };
         out.report(
             &gap.path,
             format!(
-                "{} {what}: it can take all the idle CPU of its node: a noisy neighbour, and a free cryptominer if it is hijacked",
+                "{} {what}: it can take all the idle CPU of its node, a noisy neighbour for the other pods and a free cryptominer if it is hijacked",
                 gap.container.describe()
             ),
         );

@@ -56,7 +56,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::workload::resources::{gaps, Amount};
+use crate::workload::resources::{Amount, gaps};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -79,13 +79,15 @@ pub static RULE: Rule = Rule {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     for gap in gaps(context, "memory", Amount::Limit) {
         let what = match &gap.zero {
-            Some(value) => format!("sets a memory limit of {value} (resources.limits.memory), which is no limit at all"),
+            Some(value) => format!(
+                "sets a memory limit of {value} (resources.limits.memory), which is no limit at all"
+            ),
             None => "has no memory limit (resources.limits.memory)".to_string(),
         };
         out.report(
             &gap.path,
             format!(
-                "{} {what}: one container can exhaust the node's memory and trigger OOM kills of its neighbours",
+                "{} {what}: it can exhaust the node's memory and trigger OOM kills of its neighbours",
                 gap.container.describe()
             ),
         );

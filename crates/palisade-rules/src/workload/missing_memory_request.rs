@@ -52,7 +52,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::workload::resources::{gaps, Amount};
+use crate::workload::resources::{Amount, gaps};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -74,7 +74,9 @@ pub static RULE: Rule = Rule {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     for gap in gaps(context, "memory", Amount::Request) {
         let what = match &gap.zero {
-            Some(value) => format!("sets a memory request of {value} (resources.requests.memory), which is no request at all"),
+            Some(value) => format!(
+                "sets a memory request of {value} (resources.requests.memory), which is no request at all"
+            ),
             None => "has no memory request (resources.requests.memory)".to_string(),
         };
         out.report(

@@ -193,7 +193,10 @@ spec:
         ];
         for (pod_level, container, expected) in cases {
             let got = paths(&RULE, &pod(pod_level, container, ""));
-            assert_eq!(&got, expected, "pod {{{pod_level}}} container {{{container}}}");
+            assert_eq!(
+                &got, expected,
+                "pod {{{pod_level}}} container {{{container}}}"
+            );
         }
     }
 
@@ -208,8 +211,13 @@ spec:
 
     #[test]
     fn pod_finding_names_the_inheriting_containers() {
-        let found = crate::workload::common::testing::findings(&RULE, &pod("runAsNonRoot: false", "", ""));
+        let found =
+            crate::workload::common::testing::findings(&RULE, &pod("runAsNonRoot: false", "", ""));
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("(inherited by \"a\")"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("(inherited by \"a\")"),
+            "{}",
+            found[0].message
+        );
     }
 }

@@ -128,7 +128,12 @@ spec:
         let cases: &[(&str, &str, &str, &[&str])] = &[
             ("", "", "", &[A]),
             ("seccompProfile: {type: RuntimeDefault}", "", "", &[]),
-            ("seccompProfile: {type: Localhost, localhostProfile: p.json}", "", "", &[]),
+            (
+                "seccompProfile: {type: Localhost, localhostProfile: p.json}",
+                "",
+                "",
+                &[],
+            ),
             ("", "seccompProfile: {type: RuntimeDefault}", "", &[]),
             ("seccompProfile: null", "", "", &[A]),
             // Wrong values belong to seccomp-unconfined, and cover inheriting containers.
@@ -139,7 +144,10 @@ spec:
         ];
         for (pod_level, container, extra, expected) in cases {
             let got = paths(&RULE, &pod(pod_level, container, extra));
-            assert_eq!(&got, expected, "pod {{{pod_level}}} container {{{container}}} {extra}");
+            assert_eq!(
+                &got, expected,
+                "pod {{{pod_level}}} container {{{container}}} {extra}"
+            );
         }
     }
 }

@@ -57,7 +57,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::workload::common::{added_capabilities, capability_name, DEFAULT_CAPABILITIES};
+use crate::workload::common::{DEFAULT_CAPABILITIES, added_capabilities, capability_name};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -138,7 +138,12 @@ spec:
         let found = findings(&RULE, yaml);
         let got: Vec<(String, Severity)> = found
             .iter()
-            .map(|f| (f.path.rsplit('/').next().unwrap_or("").to_string(), f.severity))
+            .map(|f| {
+                (
+                    f.path.rsplit('/').next().unwrap_or("").to_string(),
+                    f.severity,
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -83,12 +83,15 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 "sets securityContext.allowPrivilegeEscalation to {}, not the boolean false",
                 value.display_value()
             ),
-            None => "does not set securityContext.allowPrivilegeEscalation: false (unset means allowed)".to_string(),
+            None => {
+                "does not set securityContext.allowPrivilegeEscalation: false (unset means allowed)"
+                    .to_string()
+            }
         };
         out.report(
             &container.security_context_path(&["allowPrivilegeEscalation"]),
             format!(
-                "{} {problem}: set-user-ID binaries can make its processes root, which the Restricted control \"Privilege Escalation\" forbids",
+                "{} {problem}, so set-user-ID binaries and file capabilities can raise its privileges; the Restricted control \"Privilege Escalation\" requires false",
                 container.describe()
             ),
         );

@@ -91,7 +91,9 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 handler = field(handler, key);
             }
             for action in ["httpGet", "tcpSocket"] {
-                let Some(host) = field(field(handler, action), "host") else { continue };
+                let Some(host) = field(field(handler, action), "host") else {
+                    continue;
+                };
                 if host.as_str() == Some("") {
                     continue;
                 }

@@ -92,11 +92,18 @@ fn limit_range_default(context: &ObjectContext, resource: &str, amount: Amount) 
         .inventory
         .of_kind_in("LimitRange", context.object.namespace.as_deref())
         .filter(|range| range.group().is_empty())
-        .flat_map(|range| range.root.get_path(&["spec", "limits"]).map(Node::items).unwrap_or(&[]))
+        .flat_map(|range| {
+            range
+                .root
+                .get_path(&["spec", "limits"])
+                .map(Node::items)
+                .unwrap_or(&[])
+        })
         .filter(|item| item.get("type").and_then(Node::as_str) == Some("Container"))
         .any(|item| {
             keys.iter().any(|key| {
-                field(field(Some(item), key), resource).is_some_and(|value| !is_zero_quantity(value))
+                field(field(Some(item), key), resource)
+                    .is_some_and(|value| !is_zero_quantity(value))
             })
         })
 }
@@ -109,26 +116,40 @@ fn limit_range_default(context: &ObjectContext, resource: &str, amount: Amount) 
 /// - for a container that does not write the value at all, a `LimitRange` default of type
 ///   `Container` in the object's namespace (the LimitRanger fills only absent values, so an
 ///   explicit zero stays zero).
-pub(crate) fn gaps<'a>(context: &ObjectContext<'a>, resource: &str, amount: Amount) -> Vec<Gap<'a>> {
-    let Some(pod) = &context.pod else { return Vec::new() };
+pub(crate) fn gaps<'a>(
+    context: &ObjectContext<'a>,
+    resource: &str,
+    amount: Amount,
+) -> Vec<Gap<'a>> {
+    let Some(pod) = &context.pod else {
+        return Vec::new();
+    };
     if matches!(written(pod.spec, resource, amount), Written::Set) {
         return Vec::new();
     }
     let mut defaulted = None;
     let mut gaps = Vec::new();
-    for container in pod.containers().filter(|c| c.kind != ContainerKind::Ephemeral) {
+    for container in pod
+        .containers()
+        .filter(|c| c.kind != ContainerKind::Ephemeral)
+    {
         let zero = match written(container.node, resource, amount) {
             Written::Set => continue,
             Written::Zero(value) => Some(value),
             Written::Absent => {
-                if *defaulted.get_or_insert_with(|| limit_range_default(context, resource, amount)) {
+                if *defaulted.get_or_insert_with(|| limit_range_default(context, resource, amount))
+                {
                     continue;
                 }
                 None
             }
         };
         let path = container.path.keys(&["resources", amount.key(), resource]);
-        gaps.push(Gap { container, path, zero });
+        gaps.push(Gap {
+            container,
+            path,
+            zero,
+        });
     }
     gaps
 }
@@ -139,13 +160,68 @@ mod tests {
 
     use super::*;
 
+    fn memory_limit_gaps(yaml: &str) -> Vec<String> {
+        crate::workload::common::testing::paths(&crate::workload::missing_memory_limit::RULE, yaml)
+    }
+
+    const POD: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  containers: [{name: a, image: x}]
+";
+
+    #[test]
+    fn limit_range_must_be_core_same_namespace_container_default() {
+        let missing = vec!["/spec/containers/0/resources/limits/memory".to_string()];
+        assert_eq!(memory_limit_gaps(POD), missing);
+        let range = |api: &str, namespace: &str, kind: &str, key: &str| {
+            format!(
+                "apiVersion: {api}\nkind: LimitRange\nmetadata: {{name: r, namespace: {namespace}}}\nspec:\n  limits: [{{type: {kind}, {key}: {{memory: 1Gi}}}}]\n---{POD}"
+            )
+        };
+        assert!(memory_limit_gaps(&range("v1", "shop", "Container", "default")).is_empty());
+        assert_eq!(
+            memory_limit_gaps(&range("v1", "other", "Container", "default")),
+            missing
+        );
+        assert_eq!(
+            memory_limit_gaps(&range("v1", "shop", "Pod", "default")),
+            missing
+        );
+        assert_eq!(
+            memory_limit_gaps(&range("v1", "shop", "Container", "max")),
+            missing
+        );
+        assert_eq!(
+            memory_limit_gaps(&range("example.com/v1", "shop", "Container", "default")),
+            missing
+        );
+    }
+
     #[test]
     fn zero_quantities() {
         let node = |value: Value| Node::new(Pos::UNKNOWN, value);
-        for zero in [Value::Int(0), Value::Float(0.0), Value::Str("".into()), Value::Str("0".into()), Value::Str("0Mi".into()), Value::Str(" 0.0 ".into()), Value::Str("0m".into())] {
+        for zero in [
+            Value::Int(0),
+            Value::Float(0.0),
+            Value::Str("".into()),
+            Value::Str("0".into()),
+            Value::Str("0Mi".into()),
+            Value::Str(" 0.0 ".into()),
+            Value::Str("0m".into()),
+        ] {
             assert!(is_zero_quantity(&node(zero.clone())), "{zero:?}");
         }
-        for set in [Value::Int(1), Value::Str("100m".into()), Value::Str("1Gi".into()), Value::Str("0.5".into()), Value::Str("1e3".into()), Value::Str("lots".into())] {
+        for set in [
+            Value::Int(1),
+            Value::Str("100m".into()),
+            Value::Str("1Gi".into()),
+            Value::Str("0.5".into()),
+            Value::Str("1e3".into()),
+            Value::Str("lots".into()),
+        ] {
             assert!(!is_zero_quantity(&node(set.clone())), "{set:?}");
         }
     }

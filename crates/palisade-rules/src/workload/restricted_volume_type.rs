@@ -127,15 +127,23 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             .collect();
         // As the admission controller reads a volume: one allowed source admits it; hostPath is
         // the Baseline rule's; no source at all is defaulted to emptyDir by the API server.
-        if sources.iter().any(|source| ALLOWED.contains(source) || *source == "hostPath") {
+        if sources
+            .iter()
+            .any(|source| ALLOWED.contains(source) || *source == "hostPath")
+        {
             continue;
         }
-        let Some(source) = sources.first() else { continue };
-        let name = volume.get("name").and_then(Node::as_str).unwrap_or("<unnamed>");
+        let Some(source) = sources.first() else {
+            continue;
+        };
+        let name = volume
+            .get("name")
+            .and_then(Node::as_str)
+            .unwrap_or("<unnamed>");
         let kind = if KNOWN_FORBIDDEN.contains(source) {
-            format!("a {source} volume")
+            format!("of type {source}")
         } else {
-            format!("a volume of unknown type {source:?}")
+            format!("of unknown type {source:?}")
         };
         out.report(
             &volumes_path.index(index).key(source),

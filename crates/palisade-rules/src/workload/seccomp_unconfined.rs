@@ -112,7 +112,12 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     if let Some(profile) = pod_field(pod, &["seccompProfile"]) {
-        check_profile("pod", profile, pod.security_context_path(&["seccompProfile"]), out);
+        check_profile(
+            "pod",
+            profile,
+            pod.security_context_path(&["seccompProfile"]),
+            out,
+        );
     }
     for container in pod.containers() {
         if let Some(profile) = container_field(&container, &["seccompProfile"]) {

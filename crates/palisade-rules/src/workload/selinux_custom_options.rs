@@ -74,11 +74,19 @@ pub static RULE: Rule = Rule {
 };
 
 /// The SELinux types Pod Security Admission allows (latest policy version).
-const ALLOWED_TYPES: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const ALLOWED_TYPES: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 fn check_options(who: &str, options: &Node, path: Pointer, out: &mut Emitter) {
     if let Some(kind) = field(Some(options), "type")
-        && !kind.as_str().is_some_and(|kind| ALLOWED_TYPES.contains(&kind))
+        && !kind
+            .as_str()
+            .is_some_and(|kind| ALLOWED_TYPES.contains(&kind))
     {
         out.report(
             &path.key("type"),
@@ -106,7 +114,12 @@ fn check_options(who: &str, options: &Node, path: Pointer, out: &mut Emitter) {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     if let Some(options) = pod_field(pod, &["seLinuxOptions"]) {
-        check_options("pod", options, pod.security_context_path(&["seLinuxOptions"]), out);
+        check_options(
+            "pod",
+            options,
+            pod.security_context_path(&["seLinuxOptions"]),
+            out,
+        );
     }
     for container in pod.containers() {
         if let Some(options) = container_field(&container, &["seLinuxOptions"]) {

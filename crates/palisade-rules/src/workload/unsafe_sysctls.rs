@@ -98,7 +98,9 @@ const SAFE_SYSCTLS: &[&str] = &[
 
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
-    let Some(sysctls) = pod_field(pod, &["sysctls"]) else { return };
+    let Some(sysctls) = pod_field(pod, &["sysctls"]) else {
+        return;
+    };
     let path = pod.security_context_path(&["sysctls"]);
     for (index, sysctl) in sysctls.items().iter().enumerate() {
         let name = sysctl.get("name").and_then(Node::as_str).unwrap_or("");

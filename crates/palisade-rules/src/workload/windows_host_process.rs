@@ -87,7 +87,9 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        if container_field(&container, &["windowsOptions", "hostProcess"]).and_then(|n| n.as_bool()) == Some(true) {
+        if container_field(&container, &["windowsOptions", "hostProcess"]).and_then(|n| n.as_bool())
+            == Some(true)
+        {
             out.report(
                 &container.security_context_path(&["windowsOptions", "hostProcess"]),
                 format!(
