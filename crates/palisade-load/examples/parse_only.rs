@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use palisade_load::{load_inputs, Input, Limits};
+use palisade_load::{Input, Limits, load_inputs};
 
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
@@ -49,7 +49,10 @@ fn total_bytes(path: &std::path::Path) -> u64 {
             .require_git(false)
             .build()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && palisade_load::is_manifest_file(e.path()))
+            .filter(|e| {
+                e.file_type().is_some_and(|t| t.is_file())
+                    && palisade_load::is_manifest_file(e.path())
+            })
             .filter_map(|e| e.metadata().ok())
             .map(|m| m.len())
             .sum(),

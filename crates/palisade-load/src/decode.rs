@@ -19,7 +19,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PositionedError> {
     }
     let head = &bytes[..bytes.len().min(8192)];
     if let Some(offset) = head.iter().position(|&b| b == 0) {
-        return Err(PositionedError::new(LoadError::Binary { offset }, Pos::UNKNOWN));
+        return Err(PositionedError::new(
+            LoadError::Binary { offset },
+            Pos::UNKNOWN,
+        ));
     }
     utf8(bytes, 0)
 }
@@ -36,7 +39,9 @@ fn utf8(bytes: &[u8], skipped: usize) -> Result<Cow<'_, str>, PositionedError> {
             if bytes[offset..].contains(&0) {
                 let nul = offset + bytes[offset..].iter().position(|&b| b == 0).unwrap_or(0);
                 return Err(PositionedError::new(
-                    LoadError::Binary { offset: nul + skipped },
+                    LoadError::Binary {
+                        offset: nul + skipped,
+                    },
                     Pos::UNKNOWN,
                 ));
             }
@@ -63,7 +68,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<Cow<'static, str>, Po
                         2 + index * 2
                     )),
                     Pos::UNKNOWN,
-                ))
+                ));
             }
         }
     }

@@ -13,7 +13,9 @@ pub enum LoadError {
     Template { snippet: String },
     #[error("binary file (NUL byte at offset {offset}), not YAML or JSON")]
     Binary { offset: usize },
-    #[error("invalid UTF-8 at byte offset {offset}; palisade reads UTF-8, or UTF-16 with a byte-order mark")]
+    #[error(
+        "invalid UTF-8 at byte offset {offset}; palisade reads UTF-8, or UTF-16 with a byte-order mark"
+    )]
     InvalidUtf8 { offset: usize },
     #[error("file is {size} bytes, over the limit of {limit} bytes")]
     TooLarge { size: u64, limit: u64 },

@@ -25,9 +25,14 @@ enum Frame {
 impl Frame {
     fn describe(&self) -> String {
         match self {
-            Frame::Array { pos, .. } => format!("a list opened at line {} column {}", pos.line, pos.column),
+            Frame::Array { pos, .. } => {
+                format!("a list opened at line {} column {}", pos.line, pos.column)
+            }
             Frame::Object { pos, .. } => {
-                format!("an object opened at line {} column {}", pos.line, pos.column)
+                format!(
+                    "an object opened at line {} column {}",
+                    pos.line, pos.column
+                )
             }
         }
     }
@@ -74,7 +79,10 @@ impl<'t> Cursor<'t> {
     }
 
     fn error(&self, message: impl Into<String>) -> PositionedError {
-        PositionedError::new(LoadError::Syntax(format!("invalid JSON: {}", message.into())), self.pos())
+        PositionedError::new(
+            LoadError::Syntax(format!("invalid JSON: {}", message.into())),
+            self.pos(),
+        )
     }
 
     fn found(&self) -> String {
@@ -100,7 +108,9 @@ impl<'t> Cursor<'t> {
                 .last()
                 .map(|frame| format!(" ({} is not closed)", frame.describe()))
                 .unwrap_or_default();
-            return self.error(format!("unexpected end of input, the file looks truncated{open}"));
+            return self.error(format!(
+                "unexpected end of input, the file looks truncated{open}"
+            ));
         }
         self.error(format!("{expected}, found {}", self.found()))
     }
@@ -171,7 +181,7 @@ impl<'t> Cursor<'t> {
                             out.push(c.ok_or_else(|| self.error("invalid \\u escape"))?);
                         }
                         other => {
-                            return Err(self.error(format!("invalid escape `\\{}`", other as char)))
+                            return Err(self.error(format!("invalid escape `\\{}`", other as char)));
                         }
                     }
                 }
@@ -186,7 +196,8 @@ impl<'t> Cursor<'t> {
             .get(self.at..self.at + 4)
             .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
             .ok_or_else(|| self.error("\\u must be followed by four hex digits"))?;
-        let value = u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
+        let value =
+            u32::from_str_radix(digits, 16).map_err(|_| self.error("invalid \\u escape"))?;
         self.advance(4);
         Ok(value)
     }
@@ -245,7 +256,12 @@ impl<'t> Cursor<'t> {
         Ok(value)
     }
 
-    fn literal(&mut self, word: &str, value: Value, stack: &[Frame]) -> Result<Value, PositionedError> {
+    fn literal(
+        &mut self,
+        word: &str,
+        value: Value,
+        stack: &[Frame],
+    ) -> Result<Value, PositionedError> {
         if self.text[self.at..].starts_with(word) {
             self.advance(word.len());
             Ok(value)
@@ -276,7 +292,11 @@ pub(crate) fn parse_json(text: &str, limits: &Limits) -> Result<Vec<Node>, Posit
     Ok(documents)
 }
 
-fn parse_key(cursor: &mut Cursor, stack: &[Frame], limits: &Limits) -> Result<(String, Pos), PositionedError> {
+fn parse_key(
+    cursor: &mut Cursor,
+    stack: &[Frame],
+    limits: &Limits,
+) -> Result<(String, Pos), PositionedError> {
     cursor.skip_whitespace();
     if cursor.peek() != Some(b'"') {
         return Err(cursor.unexpected("expected a string key", stack));
@@ -287,19 +307,33 @@ fn parse_key(cursor: &mut Cursor, stack: &[Frame], limits: &Limits) -> Result<(S
     Ok((key, pos))
 }
 
-fn parse_value(cursor: &mut Cursor, limits: &Limits, nodes: &mut usize) -> Result<Node, PositionedError> {
+fn parse_value(
+    cursor: &mut Cursor,
+    limits: &Limits,
+    nodes: &mut usize,
+) -> Result<Node, PositionedError> {
     let mut stack: Vec<Frame> = Vec::new();
     'value: loop {
         cursor.skip_whitespace();
         let pos = cursor.pos();
         *nodes += 1;
         if *nodes > limits.max_nodes {
-            return Err(PositionedError::new(LoadError::TooManyNodes { limit: limits.max_nodes }, pos));
+            return Err(PositionedError::new(
+                LoadError::TooManyNodes {
+                    limit: limits.max_nodes,
+                },
+                pos,
+            ));
         }
         let mut node = match cursor.peek() {
             Some(open @ (b'{' | b'[')) => {
                 if stack.len() >= limits.max_depth {
-                    return Err(PositionedError::new(LoadError::TooDeep { limit: limits.max_depth }, pos));
+                    return Err(PositionedError::new(
+                        LoadError::TooDeep {
+                            limit: limits.max_depth,
+                        },
+                        pos,
+                    ));
                 }
                 cursor.advance(1);
                 cursor.skip_whitespace();
@@ -309,14 +343,22 @@ fn parse_value(cursor: &mut Cursor, limits: &Limits, nodes: &mut usize) -> Resul
                         Node::new(pos, Value::Map(Vec::new()))
                     } else {
                         let (key, key_pos) = parse_key(cursor, &stack, limits)?;
-                        stack.push(Frame::Object { pos, entries: Vec::new(), key, key_pos });
+                        stack.push(Frame::Object {
+                            pos,
+                            entries: Vec::new(),
+                            key,
+                            key_pos,
+                        });
                         continue 'value;
                     }
                 } else if cursor.peek() == Some(b']') {
                     cursor.advance(1);
                     Node::new(pos, Value::Seq(Vec::new()))
                 } else {
-                    stack.push(Frame::Array { pos, items: Vec::new() });
+                    stack.push(Frame::Array {
+                        pos,
+                        items: Vec::new(),
+                    });
                     continue 'value;
                 }
             }
@@ -342,14 +384,25 @@ fn parse_value(cursor: &mut Cursor, limits: &Limits, nodes: &mut usize) -> Resul
                         }
                         Some(b']') => {
                             cursor.advance(1);
-                            let Some(Frame::Array { pos, items }) = stack.pop() else { unreachable!() };
+                            let Some(Frame::Array { pos, items }) = stack.pop() else {
+                                unreachable!()
+                            };
                             node = Node::new(pos, Value::Seq(items));
                         }
                         _ => return Err(cursor.unexpected("expected `,` or `]`", &stack)),
                     }
                 }
-                Frame::Object { entries, key, key_pos, .. } => {
-                    entries.push(Entry { key: std::mem::take(key), key_pos: *key_pos, value: node });
+                Frame::Object {
+                    entries,
+                    key,
+                    key_pos,
+                    ..
+                } => {
+                    entries.push(Entry {
+                        key: std::mem::take(key),
+                        key_pos: *key_pos,
+                        value: node,
+                    });
                     cursor.skip_whitespace();
                     match cursor.peek() {
                         Some(b',') => {
@@ -363,7 +416,9 @@ fn parse_value(cursor: &mut Cursor, limits: &Limits, nodes: &mut usize) -> Resul
                         }
                         Some(b'}') => {
                             cursor.advance(1);
-                            let Some(Frame::Object { pos, entries, .. }) = stack.pop() else { unreachable!() };
+                            let Some(Frame::Object { pos, entries, .. }) = stack.pop() else {
+                                unreachable!()
+                            };
                             node = Node::new(pos, Value::Map(entries));
                         }
                         _ => return Err(cursor.unexpected("expected `,` or `}`", &stack)),
@@ -384,7 +439,10 @@ mod tests {
 
     #[test]
     fn positions_of_keys_and_values() {
-        let docs = parse("{\n  \"kind\": \"Pod\",\n  \"spec\": {\"hostPID\": true, \"n\": [1, -2.5e1]}\n}").unwrap();
+        let docs = parse(
+            "{\n  \"kind\": \"Pod\",\n  \"spec\": {\"hostPID\": true, \"n\": [1, -2.5e1]}\n}",
+        )
+        .unwrap();
         let root = &docs[0];
         assert_eq!(root.pos, Pos::new(1, 1));
         assert_eq!(root.entry("kind").unwrap().key_pos, Pos::new(2, 3));
@@ -415,7 +473,10 @@ mod tests {
         let error = parse("{\"kind\": \"List\", \"items\": [{\"a\": 1}").unwrap_err();
         let message = error.error.to_string();
         assert!(message.contains("truncated"), "{message}");
-        assert!(message.contains("a list opened at line 1 column 27"), "{message}");
+        assert!(
+            message.contains("a list opened at line 1 column 27"),
+            "{message}"
+        );
         let error = parse("{\"a\": \"unterminated").unwrap_err();
         assert!(error.error.to_string().contains("truncated"));
     }
@@ -424,7 +485,12 @@ mod tests {
     fn deep_nesting_is_refused_without_recursion() {
         let text = "[".repeat(100_000);
         let error = parse(&text).unwrap_err();
-        assert_eq!(error.error, LoadError::TooDeep { limit: Limits::default().max_depth });
+        assert_eq!(
+            error.error,
+            LoadError::TooDeep {
+                limit: Limits::default().max_depth
+            }
+        );
     }
 
     #[test]

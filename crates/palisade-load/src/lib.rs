@@ -22,7 +22,7 @@ use std::sync::Arc;
 use palisade_model::{InputError, Node, Object};
 
 pub use error::{Limits, LoadError, PositionedError};
-pub use walk::{is_manifest_file, load_inputs, Input, Loaded};
+pub use walk::{Input, Loaded, is_manifest_file, load_inputs};
 
 /// What one file yielded.
 #[derive(Debug, Default)]
@@ -57,7 +57,11 @@ impl Syntax {
 }
 
 /// Parses text into documents, choosing JSON or YAML by `syntax`.
-pub fn parse_text(text: &str, syntax: Syntax, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
+pub fn parse_text(
+    text: &str,
+    syntax: Syntax,
+    limits: &Limits,
+) -> Result<Vec<Node>, PositionedError> {
     let looks_like_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     match syntax {
         Syntax::Json => json::parse_json(text, limits).map_err(|e| template_or(text, e)),
@@ -91,27 +95,35 @@ fn template_or(text: &str, error: PositionedError) -> PositionedError {
 /// Parses text (YAML or JSON, detected) into its documents. For configuration files and tests.
 pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_text(text, Syntax::for_path(file), &Limits::default()).map_err(|e| e.into_input_error(file))
+    parse_text(text, Syntax::for_path(file), &Limits::default())
+        .map_err(|e| e.into_input_error(file))
 }
 
 /// Loads the objects of one text. `file` names it in positions (`-` for stdin).
 pub fn load_str(file: &str, text: &str) -> LoadedFile {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    load_text(Arc::from(file), text, Syntax::for_path(file), &Limits::default())
+    load_text(
+        Arc::from(file),
+        text,
+        Syntax::for_path(file),
+        &Limits::default(),
+    )
 }
 
 /// Loads the objects of one file's bytes, decoding them first.
 pub fn load_bytes(file: &str, bytes: &[u8], syntax: Syntax, limits: &Limits) -> LoadedFile {
     if bytes.len() as u64 > limits.max_file_bytes {
         return LoadedFile {
-            errors: vec![PositionedError::new(
-                LoadError::TooLarge {
-                    size: bytes.len() as u64,
-                    limit: limits.max_file_bytes,
-                },
-                palisade_model::Pos::UNKNOWN,
-            )
-            .into_input_error(file)],
+            errors: vec![
+                PositionedError::new(
+                    LoadError::TooLarge {
+                        size: bytes.len() as u64,
+                        limit: limits.max_file_bytes,
+                    },
+                    palisade_model::Pos::UNKNOWN,
+                )
+                .into_input_error(file),
+            ],
             ..LoadedFile::default()
         };
     }

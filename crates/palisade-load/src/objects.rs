@@ -10,7 +10,9 @@ fn is_list(node: &Node) -> bool {
     node.get("kind")
         .and_then(Node::as_str)
         .is_some_and(|kind| kind.ends_with("List"))
-        && node.get("items").is_some_and(|items| items.is_seq() || items.is_null())
+        && node
+            .get("items")
+            .is_some_and(|items| items.is_seq() || items.is_null())
 }
 
 pub(crate) fn objects_from_documents(file: Arc<str>, documents: Vec<Node>) -> LoadedFile {
@@ -22,12 +24,16 @@ pub(crate) fn objects_from_documents(file: Arc<str>, documents: Vec<Node>) -> Lo
             continue;
         }
         if is_list(&root) {
-            let Value::Map(entries) = root.value else { continue };
+            let Value::Map(entries) = root.value else {
+                continue;
+            };
             for entry in entries {
                 if entry.key != "items" {
                     continue;
                 }
-                let Value::Seq(items) = entry.value.value else { continue };
+                let Value::Seq(items) = entry.value.value else {
+                    continue;
+                };
                 for (item, node) in items.into_iter().enumerate() {
                     let source = SourceRef {
                         file: file.clone(),

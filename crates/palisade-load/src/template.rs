@@ -42,10 +42,10 @@ fn unquoted_marker(line: &str) -> Option<usize> {
             b'\'' if !double => single = !single,
             b'"' if !single => double = !double,
             b'#' if !single && !double && (i == 0 || bytes[i - 1].is_ascii_whitespace()) => {
-                return None
+                return None;
             }
             b'{' if !single && !double && matches!(bytes.get(i + 1), Some(b'{' | b'%')) => {
-                return Some(i)
+                return Some(i);
             }
             _ => {}
         }

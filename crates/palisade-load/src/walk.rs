@@ -9,7 +9,7 @@ use palisade_model::{InputError, Object};
 use rayon::prelude::*;
 
 use crate::error::{Limits, LoadError, PositionedError};
-use crate::{load_bytes, LoadedFile, Syntax};
+use crate::{LoadedFile, Syntax, load_bytes};
 
 /// One command-line input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +48,9 @@ pub fn is_manifest_file(path: &Path) -> bool {
 
 fn display(path: &Path) -> String {
     let text = path.to_string_lossy();
-    text.strip_prefix("./").map(str::to_string).unwrap_or_else(|| text.into_owned())
+    text.strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or_else(|| text.into_owned())
 }
 
 fn io_error(file: &str, error: &std::io::Error) -> InputError {
@@ -57,7 +59,8 @@ fn io_error(file: &str, error: &std::io::Error) -> InputError {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => error.to_string(),
     };
-    PositionedError::new(LoadError::Io(message), palisade_model::Pos::UNKNOWN).into_input_error(file)
+    PositionedError::new(LoadError::Io(message), palisade_model::Pos::UNKNOWN)
+        .into_input_error(file)
 }
 
 enum Job {
@@ -80,7 +83,8 @@ fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
     for entry in walker {
         match entry {
             Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path()) {
+                if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_file(entry.path())
+                {
                     found.push(entry.into_path());
                 }
             }
@@ -127,8 +131,13 @@ fn read_limited(reader: &mut dyn Read, limit: u64) -> std::io::Result<Result<Vec
 
 fn too_large(file: &str, size: u64, limit: u64) -> LoadedFile {
     LoadedFile {
-        errors: vec![PositionedError::new(LoadError::TooLarge { size, limit }, palisade_model::Pos::UNKNOWN)
-            .into_input_error(file)],
+        errors: vec![
+            PositionedError::new(
+                LoadError::TooLarge { size, limit },
+                palisade_model::Pos::UNKNOWN,
+            )
+            .into_input_error(file),
+        ],
         ..LoadedFile::default()
     }
 }
@@ -151,13 +160,14 @@ fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFi
                     return LoadedFile {
                         errors: vec![io_error(&name, &error)],
                         ..LoadedFile::default()
-                    }
+                    };
                 }
             };
-            if let Ok(metadata) = file.metadata() {
-                if metadata.is_file() && metadata.len() > limits.max_file_bytes {
-                    return too_large(&name, metadata.len(), limits.max_file_bytes);
-                }
+            if let Ok(metadata) = file.metadata()
+                && metadata.is_file()
+                && metadata.len() > limits.max_file_bytes
+            {
+                return too_large(&name, metadata.len(), limits.max_file_bytes);
             }
             let mut file = file;
             match read_limited(&mut file, limits.max_file_bytes) {
@@ -188,7 +198,9 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
                         stdin_bytes = Some(bytes);
                         jobs.push(Job::Stdin);
                     }
-                    Ok(Err(size)) => jobs.push(Job::Failed(too_large("-", size, limits.max_file_bytes).errors.remove(0))),
+                    Ok(Err(size)) => jobs.push(Job::Failed(
+                        too_large("-", size, limits.max_file_bytes).errors.remove(0),
+                    )),
                     Err(error) => jobs.push(Job::Failed(io_error("-", &error))),
                 }
             }
@@ -204,14 +216,20 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
         .par_iter()
         .map(|job| {
             let mut taken = match job {
-                Job::Stdin => stdin_slot.lock().map(|mut slot| slot.take()).unwrap_or(None),
+                Job::Stdin => stdin_slot
+                    .lock()
+                    .map(|mut slot| slot.take())
+                    .unwrap_or(None),
                 _ => None,
             };
             load_job(job, &mut taken, limits)
         })
         .collect();
     let mut loaded = Loaded {
-        files: jobs.iter().filter(|job| !matches!(job, Job::Failed(_))).count(),
+        files: jobs
+            .iter()
+            .filter(|job| !matches!(job, Job::Failed(_)))
+            .count(),
         ..Loaded::default()
     };
     for mut file in results {

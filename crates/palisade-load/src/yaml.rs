@@ -72,7 +72,11 @@ pub(crate) fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Node>, Posit
                 .map(|l| indentation(l))
                 .unwrap_or(0);
             let current = indentation(&lines[index]);
-            let added = if previous + 2 > current { previous + 2 - current } else { 2 };
+            let added = if previous + 2 > current {
+                previous + 2 - current
+            } else {
+                2
+            };
             lines[index] = format!("{}{}", " ".repeat(added), lines[index]);
             *shifted.entry(error.pos.line).or_default() += added as u32;
         }
@@ -165,7 +169,10 @@ fn parse_yaml_strict(text: &str, limits: &Limits) -> Result<Vec<Node>, Positione
                 let marker = error.marker();
                 let pos = Pos::new(marker.line() as u32, marker.col() as u32 + 1);
                 if let Some((snippet, template_pos)) = template_near(text, pos.line) {
-                    return Err(PositionedError::new(LoadError::Template { snippet }, template_pos));
+                    return Err(PositionedError::new(
+                        LoadError::Template { snippet },
+                        template_pos,
+                    ));
                 }
                 return Err(PositionedError::new(
                     LoadError::Syntax(format!("invalid YAML: {}", error.info())),
@@ -180,10 +187,12 @@ fn parse_yaml_strict(text: &str, limits: &Limits) -> Result<Vec<Node>, Positione
 /// A structural error caused by an unrendered template is reported as the template.
 fn explain_with_template(text: &str, error: PositionedError) -> PositionedError {
     match error.error {
-        LoadError::Syntax(_) | LoadError::Unsupported(_) => match template_near(text, error.pos.line) {
-            Some((snippet, pos)) => PositionedError::new(LoadError::Template { snippet }, pos),
-            None => error,
-        },
+        LoadError::Syntax(_) | LoadError::Unsupported(_) => {
+            match template_near(text, error.pos.line) {
+                Some((snippet, pos)) => PositionedError::new(LoadError::Template { snippet }, pos),
+                None => error,
+            }
+        }
         _ => error,
     }
 }
@@ -271,19 +280,24 @@ impl Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node_and_anchor = match self.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => (Node::new(pos, Value::Seq(items)), anchor),
+                    Some(Frame::Seq { pos, anchor, items }) => {
+                        (Node::new(pos, Value::Seq(items)), anchor)
+                    }
                     Some(Frame::Map {
                         pos,
                         anchor,
                         entries,
                         merges,
                         ..
-                    }) => (Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)), anchor),
+                    }) => (
+                        Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)),
+                        anchor,
+                    ),
                     None => {
                         return Err(PositionedError::new(
                             LoadError::Syntax("unbalanced YAML structure".into()),
                             pos,
-                        ))
+                        ));
                     }
                 };
                 self.count(pos, 1)?;
@@ -354,7 +368,12 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn attach(&mut self, node: Node, anchor: usize, is_merge_key: bool) -> Result<(), PositionedError> {
+    fn attach(
+        &mut self,
+        node: Node,
+        anchor: usize,
+        is_merge_key: bool,
+    ) -> Result<(), PositionedError> {
         if anchor != 0 {
             let nodes = node.count_nodes();
             self.anchors.insert(
@@ -402,7 +421,11 @@ impl Builder<'_> {
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which go-yaml v2 and so kubectl honour: the merged
 /// mapping's keys are added where the explicit mapping does not set them.
-fn apply_merges(entries: Vec<Entry>, merges: &[usize], pos: Pos) -> Result<Vec<Entry>, PositionedError> {
+fn apply_merges(
+    entries: Vec<Entry>,
+    merges: &[usize],
+    pos: Pos,
+) -> Result<Vec<Entry>, PositionedError> {
     if merges.is_empty() {
         return Ok(entries);
     }
@@ -424,15 +447,19 @@ fn apply_merges(entries: Vec<Entry>, merges: &[usize], pos: Pos) -> Result<Vec<E
             Value::Seq(items) => items,
             _ => {
                 return Err(PositionedError::new(
-                    LoadError::Syntax("a merge key (<<) needs a mapping or a list of mappings".into()),
+                    LoadError::Syntax(
+                        "a merge key (<<) needs a mapping or a list of mappings".into(),
+                    ),
                     pos,
-                ))
+                ));
             }
         };
         for source in sources {
             let Value::Map(source_entries) = source.value else {
                 return Err(PositionedError::new(
-                    LoadError::Syntax("a merge key (<<) needs a mapping or a list of mappings".into()),
+                    LoadError::Syntax(
+                        "a merge key (<<) needs a mapping or a list of mappings".into(),
+                    ),
                     source.pos,
                 ));
             };
@@ -463,8 +490,16 @@ fn snippet(text: &str) -> String {
 /// SPIRE), so only expressions that use Helm's own objects and functions count.
 fn is_helm_template(text: &str) -> bool {
     const HELM_WORDS: [&str; 10] = [
-        ".Values.", ".Release.", ".Chart.", ".Capabilities.", ".Files.", "include \"",
-        "toYaml ", "tpl ", "required \"", "nindent ",
+        ".Values.",
+        ".Release.",
+        ".Chart.",
+        ".Capabilities.",
+        ".Files.",
+        "include \"",
+        "toYaml ",
+        "tpl ",
+        "required \"",
+        "nindent ",
     ];
     let mut rest = text;
     while let Some(start) = rest.find("{{") {

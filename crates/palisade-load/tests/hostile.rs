@@ -1,7 +1,7 @@
 //! Broken, hostile and huge input: each gets a clear error, in bounded time and memory, and
 //! never a panic. Figures here are limits on work done, not timings.
 
-use palisade_load::{load_bytes, load_str, Limits, Syntax};
+use palisade_load::{Limits, Syntax, load_bytes, load_str};
 use proptest::prelude::*;
 
 fn first_error(file: &str, text: &str) -> String {
@@ -12,7 +12,9 @@ fn first_error(file: &str, text: &str) -> String {
 
 #[test]
 fn billion_laughs_is_refused() {
-    let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
     let mut previous = "a";
     for name in names {
@@ -26,7 +28,8 @@ fn billion_laughs_is_refused() {
 
 #[test]
 fn helm_templates_are_refused_with_a_hint() {
-    let chart = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\n";
+    let chart =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-web\n";
     let message = first_error("deployment.yaml", chart);
     assert!(message.contains("render it first"), "{message}");
     assert!(message.contains("deployment.yaml:4:9"), "{message}");
@@ -46,14 +49,20 @@ fn helm_templates_are_refused_with_a_hint() {
 
 #[test]
 fn invalid_yaml_reports_line_and_column() {
-    let message = first_error("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indentation\n");
+    let message = first_error(
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indentation\n",
+    );
     assert!(message.starts_with("bad.yaml:5:"), "{message}");
     assert!(message.contains("invalid YAML"), "{message}");
 }
 
 #[test]
 fn truncated_json_is_reported() {
-    let message = first_error("dump.json", "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"kind\": ");
+    let message = first_error(
+        "dump.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"kind\": ",
+    );
     assert!(message.contains("truncated"), "{message}");
 }
 
@@ -80,12 +89,23 @@ fn huge_scalars_are_refused() {
         max_scalar_bytes: 1024,
         ..Limits::default()
     };
-    let text = format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  big: {}\n", "x".repeat(4096));
+    let text = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  big: {}\n",
+        "x".repeat(4096)
+    );
     let loaded = load_bytes("big.yaml", text.as_bytes(), Syntax::Yaml, &limits);
-    assert!(loaded.errors[0].message.contains("over the limit"), "{:?}", loaded.errors);
+    assert!(
+        loaded.errors[0].message.contains("over the limit"),
+        "{:?}",
+        loaded.errors
+    );
     let json = format!("{{\"big\": \"{}\"}}", "x".repeat(4096));
     let loaded = load_bytes("big.json", json.as_bytes(), Syntax::Json, &limits);
-    assert!(loaded.errors[0].message.contains("over the limit"), "{:?}", loaded.errors);
+    assert!(
+        loaded.errors[0].message.contains("over the limit"),
+        "{:?}",
+        loaded.errors
+    );
 }
 
 #[test]
@@ -100,11 +120,32 @@ fn huge_files_are_refused_before_parsing() {
 
 #[test]
 fn binary_and_invalid_utf8() {
-    let loaded = load_bytes("image.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Syntax::Yaml, &Limits::default());
-    assert!(loaded.errors[0].message.contains("binary file"), "{:?}", loaded.errors);
-    let loaded = load_bytes("latin1.yaml", b"name: caf\xe9\n", Syntax::Yaml, &Limits::default());
-    assert!(loaded.errors[0].message.contains("invalid UTF-8"), "{:?}", loaded.errors);
-    assert_eq!((loaded.errors[0].line, loaded.errors[0].column), (Some(1), Some(10)));
+    let loaded = load_bytes(
+        "image.yaml",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        Syntax::Yaml,
+        &Limits::default(),
+    );
+    assert!(
+        loaded.errors[0].message.contains("binary file"),
+        "{:?}",
+        loaded.errors
+    );
+    let loaded = load_bytes(
+        "latin1.yaml",
+        b"name: caf\xe9\n",
+        Syntax::Yaml,
+        &Limits::default(),
+    );
+    assert!(
+        loaded.errors[0].message.contains("invalid UTF-8"),
+        "{:?}",
+        loaded.errors
+    );
+    assert_eq!(
+        (loaded.errors[0].line, loaded.errors[0].column),
+        (Some(1), Some(10))
+    );
 }
 
 #[test]

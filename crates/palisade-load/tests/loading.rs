@@ -35,7 +35,10 @@ metadata: {name: web}
     let location = pod
         .location("/spec/containers/0/securityContext/privileged")
         .unwrap();
-    assert_eq!((location.file.as_str(), location.line, location.column), ("app.yaml", 12, 9));
+    assert_eq!(
+        (location.file.as_str(), location.line, location.column),
+        ("app.yaml", 12, 9)
+    );
     // A missing field points at the deepest existing parent: the container item.
     let location = pod.location("/spec/containers/0/resources/limits").unwrap();
     assert_eq!((location.line, location.column), (9, 7));
@@ -93,8 +96,14 @@ fn crlf_and_bom() {
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let object = &loaded.objects[0];
     assert_eq!(object.name, "crlf");
-    assert_eq!(object.location("/data/key").map(|l| (l.line, l.column)), Some((6, 3)));
-    assert_eq!(object.location("/apiVersion").map(|l| (l.line, l.column)), Some((1, 1)));
+    assert_eq!(
+        object.location("/data/key").map(|l| (l.line, l.column)),
+        Some((6, 3))
+    );
+    assert_eq!(
+        object.location("/apiVersion").map(|l| (l.line, l.column)),
+        Some((1, 1))
+    );
 }
 
 #[test]
@@ -138,14 +147,25 @@ fn json_list_positions_are_inside_the_json_file() {
     let pod = &loaded.objects[0];
     let location = pod.location("/spec/hostNetwork").unwrap();
     assert_eq!((location.line, location.column), (9, 22));
-    assert_eq!(pod.root.get_path(&["spec", "hostNetwork"]).map(|n| &n.value), Some(&Value::Bool(true)));
+    assert_eq!(
+        pod.root
+            .get_path(&["spec", "hostNetwork"])
+            .map(|n| &n.value),
+        Some(&Value::Bool(true))
+    );
 }
 
 #[test]
 fn json_detected_without_extension_and_yaml_flow_falls_back() {
-    let loaded = load_str("-", "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}");
+    let loaded = load_str(
+        "-",
+        "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}}",
+    );
     assert_eq!(loaded.objects.len(), 1);
-    let loaded = load_str("-", "{apiVersion: v1, kind: Namespace, metadata: {name: b}}");
+    let loaded = load_str(
+        "-",
+        "{apiVersion: v1, kind: Namespace, metadata: {name: b}}",
+    );
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     assert_eq!(loaded.objects[0].name, "b");
     assert_eq!(loaded.objects[0].location("/kind").unwrap().file, "-");
@@ -160,7 +180,11 @@ fn quoted_template_text_is_an_ordinary_string() {
 
 #[test]
 fn positions_count_characters() {
-    let docs = parse_documents("x.yaml", "name: \"héllo wörld\"\nkey: 1\nnested: {é: 1, x: 2}\n").unwrap();
+    let docs = parse_documents(
+        "x.yaml",
+        "name: \"héllo wörld\"\nkey: 1\nnested: {é: 1, x: 2}\n",
+    )
+    .unwrap();
     assert_eq!(docs[0].locate("/nested/x"), Pos::new(3, 16));
 }
 
@@ -187,6 +211,9 @@ command:
 after: 1
 ";
     let docs = parse_documents("quoted.yaml", quoted).unwrap();
-    assert_eq!(docs[0].pointer("/command/1").and_then(Node::as_str), Some("exec server --a=1 --b=2"));
+    assert_eq!(
+        docs[0].pointer("/command/1").and_then(Node::as_str),
+        Some("exec server --a=1 --b=2")
+    );
     assert_eq!(docs[0].locate("/after"), Pos::new(5, 1));
 }

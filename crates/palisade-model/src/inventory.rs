@@ -24,7 +24,10 @@ impl Inventory {
 
     pub fn push(&mut self, object: Object) -> usize {
         let index = self.objects.len();
-        self.by_kind.entry(object.kind.clone()).or_default().push(index);
+        self.by_kind
+            .entry(object.kind.clone())
+            .or_default()
+            .push(index);
         self.objects.push(object);
         index
     }

@@ -16,6 +16,6 @@ pub use finding::{Finding, InputError, Location, ScanSummary};
 pub use inventory::Inventory;
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{Object, ObjectRef, SourceRef};
-pub use pointer::{escape_pointer_token, Pointer};
-pub use rule_meta::{reference_url, RuleDoc, RuleMeta, ThreatActor};
+pub use pointer::{Pointer, escape_pointer_token};
+pub use rule_meta::{RuleDoc, RuleMeta, ThreatActor, reference_url};
 pub use severity::{Layer, Severity};

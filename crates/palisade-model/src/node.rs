@@ -252,7 +252,9 @@ impl Node {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::Str(text) => serde_json::Value::String(text.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => {
                 let mut map = serde_json::Map::new();
                 for entry in entries {
@@ -273,7 +275,9 @@ impl Node {
                 None => Value::Float(number.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(text) => Value::Str(text.clone()),
-            serde_json::Value::Array(items) => Value::Seq(items.iter().map(Node::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Value::Seq(items.iter().map(Node::from_json).collect())
+            }
             serde_json::Value::Object(map) => Value::Map(
                 map.iter()
                     .map(|(key, value)| Entry {
@@ -383,8 +387,15 @@ mod tests {
     #[test]
     fn pointer_walks_maps_and_sequences_with_escapes() {
         let root = sample();
-        assert_eq!(root.pointer("/containers/0/name").and_then(Node::as_str), Some("web"));
-        assert_eq!(root.pointer("/containers/0/a~1b~0c").and_then(Node::as_bool), Some(true));
+        assert_eq!(
+            root.pointer("/containers/0/name").and_then(Node::as_str),
+            Some("web")
+        );
+        assert_eq!(
+            root.pointer("/containers/0/a~1b~0c")
+                .and_then(Node::as_bool),
+            Some(true)
+        );
         assert!(root.pointer("/containers/1").is_none());
         assert!(root.pointer("containers").is_none());
     }
@@ -393,7 +404,10 @@ mod tests {
     fn locate_points_at_key_or_deepest_existing_parent() {
         let root = sample();
         assert_eq!(root.locate("/containers/0/a~1b~0c"), Pos::new(6, 7));
-        assert_eq!(root.locate("/containers/0/resources/limits"), Pos::new(5, 7));
+        assert_eq!(
+            root.locate("/containers/0/resources/limits"),
+            Pos::new(5, 7)
+        );
         assert_eq!(root.locate("/containers"), Pos::new(4, 3));
         assert_eq!(root.locate(""), Pos::new(1, 1));
     }

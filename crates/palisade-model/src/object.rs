@@ -107,7 +107,9 @@ impl Object {
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations().and_then(|a| a.get(key)).and_then(Node::as_str)
+        self.annotations()
+            .and_then(|a| a.get(key))
+            .and_then(Node::as_str)
     }
 
     /// The file position of the field at `pointer`, or of its deepest existing parent.

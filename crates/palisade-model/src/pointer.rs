@@ -25,7 +25,8 @@ impl Pointer {
 
     /// This pointer extended by several mapping keys.
     pub fn keys(&self, keys: &[&str]) -> Self {
-        keys.iter().fold(self.clone(), |pointer, key| pointer.key(key))
+        keys.iter()
+            .fold(self.clone(), |pointer, key| pointer.key(key))
     }
 
     /// This pointer extended by a sequence index.

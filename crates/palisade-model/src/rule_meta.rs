@@ -54,9 +54,9 @@ pub struct RuleDoc {
 pub fn reference_url(reference: &str) -> Option<String> {
     let (scheme, id) = reference.split_once(':')?;
     match scheme {
-        "pss" => Some(
-            "https://kubernetes.io/docs/concepts/security/pod-security-standards/".to_string(),
-        ),
+        "pss" => {
+            Some("https://kubernetes.io/docs/concepts/security/pod-security-standards/".to_string())
+        }
         "mitre" => {
             let path = id.replace('.', "/");
             Some(format!("https://attack.mitre.org/techniques/{path}/"))

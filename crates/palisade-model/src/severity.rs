@@ -48,7 +48,9 @@ impl FromStr for Severity {
             .into_iter()
             .find(|severity| severity.as_str().eq_ignore_ascii_case(text))
             .ok_or_else(|| {
-                format!("unknown severity {text:?}: expected one of info, low, medium, high, critical")
+                format!(
+                    "unknown severity {text:?}: expected one of info, low, medium, high, critical"
+                )
             })
     }
 }
@@ -128,6 +130,9 @@ mod tests {
         assert!(Severity::Info < Severity::Low && Severity::High < Severity::Critical);
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
         assert!("severe".parse::<Severity>().is_err());
-        assert_eq!(serde_json::to_string(&Layer::ControlPlane).unwrap(), "\"control-plane\"");
+        assert_eq!(
+            serde_json::to_string(&Layer::ControlPlane).unwrap(),
+            "\"control-plane\""
+        );
     }
 }

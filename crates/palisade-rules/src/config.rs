@@ -86,7 +86,10 @@ impl Config {
             return Ok(config);
         }
         if !root.is_map() {
-            return Err(error(root.pos, "the configuration must be a mapping".into()));
+            return Err(error(
+                root.pos,
+                "the configuration must be a mapping".into(),
+            ));
         }
         for entry in root.entries() {
             match entry.key.as_str() {
@@ -98,7 +101,9 @@ impl Config {
                 }
                 "podSpecPaths" => {
                     for item in expect_list(&entry.value, "podSpecPaths", &error)? {
-                        config.pod_spec_paths.push(parse_pod_spec_path(item, &error)?);
+                        config
+                            .pod_spec_paths
+                            .push(parse_pod_spec_path(item, &error)?);
                     }
                 }
                 other => {
@@ -107,7 +112,7 @@ impl Config {
                         format!(
                             "unknown configuration key {other:?}: expected rules, exemptions or podSpecPaths"
                         ),
-                    ))
+                    ));
                 }
             }
         }
@@ -153,7 +158,7 @@ impl Config {
                     || exemption.namespaces.iter().any(|g| g.is_match(namespace)))
                 && (exemption.names.is_empty()
                     || exemption.names.iter().any(|g| g.is_match(&object.name)))
-                && (exemption.kinds.is_empty() || exemption.kinds.iter().any(|k| *k == object.kind))
+                && (exemption.kinds.is_empty() || exemption.kinds.contains(&object.kind))
         })
     }
 }
@@ -164,13 +169,20 @@ fn expect_list<'n>(node: &'n Node, what: &str, error: &ErrorAt) -> Result<&'n [N
     match &node.value {
         Value::Seq(items) => Ok(items),
         Value::Null => Ok(&[]),
-        _ => Err(error(node.pos, format!("{what} must be a list, found a {}", node.type_name()))),
+        _ => Err(error(
+            node.pos,
+            format!("{what} must be a list, found a {}", node.type_name()),
+        )),
     }
 }
 
 fn expect_str<'n>(node: &'n Node, what: &str, error: &ErrorAt) -> Result<&'n str, ConfigError> {
-    node.as_str()
-        .ok_or_else(|| error(node.pos, format!("{what} must be a string, found a {}", node.type_name())))
+    node.as_str().ok_or_else(|| {
+        error(
+            node.pos,
+            format!("{what} must be a string, found a {}", node.type_name()),
+        )
+    })
 }
 
 fn known_rule(name: &str, pos: Pos, error: &ErrorAt) -> Result<String, ConfigError> {
@@ -190,7 +202,10 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
         return Ok(rules);
     }
     if !node.is_map() {
-        return Err(error(node.pos, "rules must be a mapping of rule name to setting".into()));
+        return Err(error(
+            node.pos,
+            "rules must be a mapping of rule name to setting".into(),
+        ));
     }
     for entry in node.entries() {
         let name = known_rule(&entry.key, entry.key_pos, error)?;
@@ -216,8 +231,10 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
                         other => {
                             return Err(error(
                                 field.key_pos,
-                                format!("unknown rule setting {other:?}: expected enabled or severity"),
-                            ))
+                                format!(
+                                    "unknown rule setting {other:?}: expected enabled or severity"
+                                ),
+                            ));
                         }
                     }
                 }
@@ -225,8 +242,10 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
             _ => {
                 return Err(error(
                     entry.value.pos,
-                    format!("the setting of {name} must be on, off, or a mapping with enabled/severity"),
-                ))
+                    format!(
+                        "the setting of {name} must be on, off, or a mapping with enabled/severity"
+                    ),
+                ));
             }
         }
         rules.insert(name, setting);
@@ -234,7 +253,11 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
     Ok(rules)
 }
 
-fn string_list(node: &Node, what: &str, error: &ErrorAt) -> Result<Vec<(String, Pos)>, ConfigError> {
+fn string_list(
+    node: &Node,
+    what: &str,
+    error: &ErrorAt,
+) -> Result<Vec<(String, Pos)>, ConfigError> {
     match &node.value {
         Value::Str(text) => Ok(vec![(text.clone(), node.pos)]),
         _ => expect_list(node, what, error)?
@@ -289,12 +312,18 @@ fn parse_exemption(node: &Node, error: &ErrorAt) -> Result<Exemption, ConfigErro
                     .map(|(kind, _)| kind)
                     .collect()
             }
-            "reason" => exemption.reason = expect_str(&field.value, "reason", error)?.trim().to_string(),
+            "reason" => {
+                exemption.reason = expect_str(&field.value, "reason", error)?
+                    .trim()
+                    .to_string()
+            }
             other => {
                 return Err(error(
                     field.key_pos,
-                    format!("unknown exemption field {other:?}: expected rules, namespaces, names, kinds or reason"),
-                ))
+                    format!(
+                        "unknown exemption field {other:?}: expected rules, namespaces, names, kinds or reason"
+                    ),
+                ));
             }
         }
     }
@@ -319,9 +348,12 @@ fn parse_pod_spec_path(node: &Node, error: &ErrorAt) -> Result<PodSpecPath, Conf
         .ok_or_else(|| error(node.pos, "a podSpecPaths entry needs `kind`".into()))
         .and_then(|kind| expect_str(kind, "kind", error))?
         .to_string();
-    let path_node = node
-        .get("path")
-        .ok_or_else(|| error(node.pos, "a podSpecPaths entry needs `path`, such as spec.template".into()))?;
+    let path_node = node.get("path").ok_or_else(|| {
+        error(
+            node.pos,
+            "a podSpecPaths entry needs `path`, such as spec.template".into(),
+        )
+    })?;
     let path: Vec<String> = expect_str(path_node, "path", error)?
         .trim_start_matches('/')
         .split(['.', '/'])
@@ -339,7 +371,10 @@ fn parse_pod_spec_path(node: &Node, error: &ErrorAt) -> Result<PodSpecPath, Conf
         if !matches!(field.key.as_str(), "kind" | "path" | "apiVersion") {
             return Err(error(
                 field.key_pos,
-                format!("unknown podSpecPaths field {:?}: expected kind, apiVersion or path", field.key),
+                format!(
+                    "unknown podSpecPaths field {:?}: expected kind, apiVersion or path",
+                    field.key
+                ),
             ));
         }
     }

@@ -35,6 +35,9 @@ mod tests {
     #[test]
     fn extracts_only_the_leading_block() {
         let source = "//! ## What it does\n//!\n//! Finds things.\n\nuse x;\n//! not this\n";
-        assert_eq!(leading_doc_comment(source), "## What it does\n\nFinds things.\n");
+        assert_eq!(
+            leading_doc_comment(source),
+            "## What it does\n\nFinds things.\n"
+        );
     }
 }

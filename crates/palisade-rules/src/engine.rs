@@ -1,4 +1,4 @@
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use palisade_model::{Finding, InputError, Inventory, Node, Object};
 use rayon::prelude::*;
@@ -14,6 +14,10 @@ pub const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
 pub const IGNORE_REASON_ANNOTATION: &str = "palisade.dev/ignore-reason";
 /// The rule that reports a suppression without a reason.
 pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
+
+type ObjectCheck = fn(&ObjectContext, &mut Emitter);
+/// Findings (with the index of their object) and rule crashes of one object.
+type ObjectResult = (Vec<(usize, Finding)>, Vec<InputError>);
 
 /// The result of checking an inventory.
 #[derive(Debug, Default)]
@@ -41,11 +45,19 @@ fn ignored_rules(object: &Object, errors: &mut Vec<InputError>) -> Ignored {
         return Ignored::Nothing;
     };
     let Some(text) = entry.value.as_str() else {
-        errors.push(error_at(object, &entry.value, "the palisade.dev/ignore annotation must be a string of rule names".into()));
+        errors.push(error_at(
+            object,
+            &entry.value,
+            "the palisade.dev/ignore annotation must be a string of rule names".into(),
+        ));
         return Ignored::Nothing;
     };
     let mut rules = Vec::new();
-    for name in text.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+    for name in text
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
         if name == "all" || name == "*" {
             return Ignored::All;
         }
@@ -92,7 +104,9 @@ fn run_guarded(rule: &Rule, object: Option<&Object>, run: impl FnOnce()) -> Resu
         message: format!(
             "internal error: rule {} crashed{}; please report this with the input",
             rule.meta.name,
-            object.map(|o| format!(" on {}", o.reference())).unwrap_or_default()
+            object
+                .map(|o| format!(" on {}", o.reference()))
+                .unwrap_or_default()
         ),
     })
 }
@@ -105,7 +119,7 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         .map(|registered| registered.rule)
         .filter(|rule| config.is_enabled(rule.meta.name))
         .collect();
-    let object_rules: Vec<(&Rule, fn(&ObjectContext, &mut Emitter))> = enabled
+    let object_rules: Vec<(&Rule, ObjectCheck)> = enabled
         .iter()
         .filter_map(|rule| match rule.check {
             Check::Object(run) => Some((*rule, run)),
@@ -113,7 +127,7 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         })
         .collect();
 
-    let per_object: Vec<(Vec<(usize, Finding)>, Vec<InputError>)> = inventory
+    let per_object: Vec<ObjectResult> = inventory
         .objects()
         .par_iter()
         .enumerate()
@@ -168,10 +182,11 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
             && match ignored.get(index) {
                 Some(Ignored::All) => true,
-                Some(Ignored::Rules(rules)) => rules.iter().any(|r| *r == finding.rule),
+                Some(Ignored::Rules(rules)) => rules.contains(&finding.rule),
                 _ => false,
             };
-        let exempt = object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
+        let exempt =
+            object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
         if silenced_by_annotation || exempt {
             outcome.suppressed += 1;
             continue;
@@ -181,7 +196,9 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         }
         outcome.findings.push(finding);
     }
-    outcome.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });

@@ -15,6 +15,6 @@ mod rule;
 pub mod workload;
 
 pub use config::{Config, ConfigError};
-pub use engine::{check, Outcome, SUPPRESSION_WITHOUT_REASON};
-pub use registry::{all_rules, find_rule, rule_docs, RegisteredRule};
+pub use engine::{Outcome, SUPPRESSION_WITHOUT_REASON, check};
+pub use registry::{RegisteredRule, all_rules, find_rule, rule_docs};
 pub use rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};

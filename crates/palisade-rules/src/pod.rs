@@ -15,7 +15,11 @@ const BUILT_IN: &[(&[&str], &str, &[&str])] = &[
     (&["apps", "extensions"], "ReplicaSet", &["spec", "template"]),
     (&[""], "ReplicationController", &["spec", "template"]),
     (&["batch"], "Job", &["spec", "template"]),
-    (&["batch"], "CronJob", &["spec", "jobTemplate", "spec", "template"]),
+    (
+        &["batch"],
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template"],
+    ),
     (&[""], "PodTemplate", &["template"]),
 ];
 
@@ -134,24 +138,31 @@ impl<'a> PodView<'a> {
     /// Every container: init containers, containers, then ephemeral containers, as the Pod
     /// Security Admission visitor walks them.
     pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + '_ {
-        [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral]
-            .into_iter()
-            .flat_map(move |kind| {
-                let list_path = self.spec_path.key(kind.field());
-                self.spec
-                    .get(kind.field())
-                    .map(Node::items)
-                    .unwrap_or(&[])
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, node)| node.is_map())
-                    .map(move |(index, node)| ContainerView {
-                        kind,
-                        node,
-                        path: list_path.index(index),
-                        name: node.get("name").and_then(Node::as_str).unwrap_or("<unnamed>"),
-                    })
-            })
+        [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            let list_path = self.spec_path.key(kind.field());
+            self.spec
+                .get(kind.field())
+                .map(Node::items)
+                .unwrap_or(&[])
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| node.is_map())
+                .map(move |(index, node)| ContainerView {
+                    kind,
+                    node,
+                    path: list_path.index(index),
+                    name: node
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("<unnamed>"),
+                })
+        })
     }
 
     /// The pod-level `securityContext`, if present.

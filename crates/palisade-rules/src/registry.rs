@@ -71,7 +71,9 @@ pub fn all_rules() -> &'static [RegisteredRule] {
 
 /// The rule with this name.
 pub fn find_rule(name: &str) -> Option<&'static RegisteredRule> {
-    RULES.iter().find(|registered| registered.rule.meta.name == name)
+    RULES
+        .iter()
+        .find(|registered| registered.rule.meta.name == name)
 }
 
 /// Metadata and documentation of every rule, sorted by layer and name.
@@ -95,7 +97,8 @@ mod tests {
             let name = registered.rule.meta.name;
             assert!(seen.insert(name), "duplicate rule name {name}");
             assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !name.starts_with('-')
                     && !name.ends_with('-'),
                 "{name} is not kebab-case"
@@ -116,9 +119,17 @@ mod tests {
                 assert!(at >= last, "{name}: {section:?} is out of order");
                 last = at;
             }
-            assert!(doc.contains("Use instead:"), "{name}: the example needs a fixed manifest after \"Use instead:\"");
-            assert!(!registered.rule.meta.references.is_empty(), "{name}: no references");
-            assert!(!registered.rule.meta.summary.is_empty() && !registered.rule.meta.fix.is_empty());
+            assert!(
+                doc.contains("Use instead:"),
+                "{name}: the example needs a fixed manifest after \"Use instead:\""
+            );
+            assert!(
+                !registered.rule.meta.references.is_empty(),
+                "{name}: no references"
+            );
+            assert!(
+                !registered.rule.meta.summary.is_empty() && !registered.rule.meta.fix.is_empty()
+            );
         }
     }
 }

@@ -82,7 +82,13 @@ impl<'a> Emitter<'a> {
         self.push(index, object, path, message.into())
     }
 
-    fn push(&mut self, index: usize, object: &Object, path: &Pointer, message: String) -> &mut Finding {
+    fn push(
+        &mut self,
+        index: usize,
+        object: &Object,
+        path: &Pointer,
+        message: String,
+    ) -> &mut Finding {
         let finding = Finding {
             rule: self.meta.name.to_string(),
             severity: self.meta.severity,

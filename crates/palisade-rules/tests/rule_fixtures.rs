@@ -7,10 +7,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use palisade_model::{Finding, Inventory};
-use palisade_rules::{all_rules, check, Config};
+use palisade_rules::{Config, all_rules, check};
 
 fn fixture_dir(rule: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rule)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rule)
 }
 
 fn run(dir: &Path, file: &str) -> (Vec<Finding>, Vec<String>) {
@@ -41,7 +43,9 @@ fn every_rule_fails_its_failing_fixture_and_passes_its_passing_one() {
         let name = registered.rule.meta.name;
         let dir = fixture_dir(name);
         if !dir.join("fail.yaml").exists() || !dir.join("pass.yaml").exists() {
-            problems.push(format!("{name}: missing tests/fixtures/{name}/fail.yaml or pass.yaml"));
+            problems.push(format!(
+                "{name}: missing tests/fixtures/{name}/fail.yaml or pass.yaml"
+            ));
             continue;
         }
         let (findings, errors) = run(&dir, "fail.yaml");

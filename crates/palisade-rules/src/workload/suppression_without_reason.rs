@@ -54,8 +54,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &ObjectContext, out: &mut Emitter) {
-    let Some(annotations) = context.object.annotations() else { return };
-    let Some(ignore) = annotations.get(IGNORE_ANNOTATION) else { return };
+    let Some(annotations) = context.object.annotations() else {
+        return;
+    };
+    let Some(ignore) = annotations.get(IGNORE_ANNOTATION) else {
+        return;
+    };
     let reason = annotations
         .get(IGNORE_REASON_ANNOTATION)
         .and_then(|node| node.as_str())
