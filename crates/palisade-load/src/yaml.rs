@@ -375,7 +375,7 @@ impl Builder<'_> {
         is_merge_key: bool,
     ) -> Result<(), PositionedError> {
         if anchor != 0 {
-            let nodes = node.count_nodes();
+            let nodes = alias_weight(&node);
             self.anchors.insert(
                 anchor,
                 Anchored {
@@ -512,4 +512,18 @@ fn is_helm_template(text: &str) -> bool {
         rest = &after[end.max(2)..];
     }
     false
+}
+
+/// What expanding an alias to `node` costs against the alias budget: its nodes, plus one per
+/// 256 bytes of text, so that aliasing one huge string many times is refused like a node bomb.
+fn alias_weight(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Str(text) => text.len() / 256,
+        Value::Seq(items) => items.iter().map(alias_weight).sum(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|entry| entry.key.len() / 256 + alias_weight(&entry.value))
+            .sum(),
+        _ => 0,
+    }
 }

@@ -178,3 +178,13 @@ proptest! {
         let _ = load_str("fuzz.json", &text);
     }
 }
+
+#[test]
+fn one_huge_string_aliased_many_times_is_refused() {
+    let mut text = format!("big: &big \"{}\"\nlist:\n", "x".repeat(1 << 20));
+    for _ in 0..200 {
+        text.push_str("  - *big\n");
+    }
+    let message = first_error("quadratic.yaml", &text);
+    assert!(message.contains("alias bomb"), "{message}");
+}

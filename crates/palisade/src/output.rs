@@ -25,16 +25,42 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// that a reader never sees half a report and a failed run never leaves a broken file.
+///
+/// The report gets the permissions of the file it replaces, or those of any new file (0666
+/// less the umask) rather than the temporary file's 0600. Errors name the directory, never
+/// the temporary file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
-    temporary.write_all(bytes)?;
+    if !directory.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("directory {} does not exist", directory.display()),
+        ));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".palisade-report-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut temporary = builder.tempfile_in(directory).map_err(without_temporary_path)?;
+    temporary.as_file_mut().write_all(bytes)?;
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// tempfile appends "at path <temporary file>" to its errors; the user never named that file.
+fn without_temporary_path(error: io::Error) -> io::Error {
+    match error.get_ref().and_then(|inner| inner.source()) {
+        Some(source) => io::Error::new(error.kind(), source.to_string()),
+        None => error,
+    }
 }
 
 pub fn rules(arguments: &RulesArgs) -> u8 {

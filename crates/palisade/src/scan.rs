@@ -39,7 +39,16 @@ fn load_config(path: &Path) -> Result<Config, String> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let documents = parse_documents(&shown, &text).map_err(|e| e.to_string())?;
-    match documents.first() {
+    // Every mistake in the file is an error: a second document would otherwise be ignored.
+    let mut documents = documents.iter().filter(|document| !document.is_null());
+    let first = documents.next();
+    if let Some(extra) = documents.next() {
+        return Err(format!(
+            "{shown}:{}:{}: a second YAML document; the configuration must be a single document",
+            extra.pos.line, extra.pos.column
+        ));
+    }
+    match first {
         Some(root) => Config::from_node(root, &shown).map_err(|e| e.to_string()),
         None => Ok(Config {
             source: Some(shown),
