@@ -214,7 +214,11 @@ impl Builder<'_> {
         match event {
             Event::StreamStart | Event::Nothing => {}
             Event::StreamEnd => return Ok(true),
-            Event::DocumentStart(_) => self.root = None,
+            Event::DocumentStart(_) => {
+                // Anchors belong to one document; saphyr numbers them across the stream.
+                self.root = None;
+                self.anchors.clear();
+            }
             Event::DocumentEnd => {
                 let root = self.root.take().unwrap_or(Node::new(pos, Value::Null));
                 self.documents.push(root);
@@ -289,10 +293,13 @@ impl Builder<'_> {
                         entries,
                         merges,
                         ..
-                    }) => (
-                        Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)),
-                        anchor,
-                    ),
+                    }) => {
+                        reject_duplicate_keys(&entries, &merges)?;
+                        (
+                            Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)),
+                            anchor,
+                        )
+                    }
                     None => {
                         return Err(PositionedError::new(
                             LoadError::Syntax("unbalanced YAML structure".into()),
@@ -526,4 +533,40 @@ fn alias_weight(node: &Node) -> usize {
             .sum(),
         _ => 0,
     }
+}
+
+/// A mapping that repeats a key is refused, as the API server's strict field validation (the
+/// kubectl default since Kubernetes 1.27) refuses it: a reviewer may read the first value while
+/// the cluster gets the last, so palisade does not guess.
+fn reject_duplicate_keys(entries: &[Entry], merges: &[usize]) -> Result<(), PositionedError> {
+    let duplicate = |first: &Entry, second: &Entry| {
+        PositionedError::new(
+            LoadError::Syntax(format!(
+                "duplicate key {:?} (first at line {} column {}): strict field validation refuses it, and YAML readers disagree on which value wins",
+                second.key, first.key_pos.line, first.key_pos.column
+            )),
+            second.key_pos,
+        )
+    };
+    let explicit: Vec<&Entry> = entries
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !merges.contains(index))
+        .map(|(_, entry)| entry)
+        .collect();
+    if explicit.len() <= 32 {
+        for (index, second) in explicit.iter().enumerate() {
+            if let Some(first) = explicit[..index].iter().find(|first| first.key == second.key) {
+                return Err(duplicate(first, second));
+            }
+        }
+    } else {
+        let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(explicit.len());
+        for second in explicit {
+            if let Some(first) = seen.insert(second.key.as_str(), second) {
+                return Err(duplicate(first, second));
+            }
+        }
+    }
+    Ok(())
 }

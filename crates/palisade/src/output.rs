@@ -35,10 +35,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         _ => Path::new("."),
     };
     if !directory.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("directory {} does not exist", directory.display()),
-        ));
+        let message = if directory.exists() {
+            format!("{} is not a directory", directory.display())
+        } else {
+            format!("directory {} does not exist", directory.display())
+        };
+        return Err(io::Error::new(io::ErrorKind::NotFound, message));
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".palisade-report-");
@@ -48,7 +50,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    let mut temporary = builder.tempfile_in(directory).map_err(without_temporary_path)?;
+    let mut temporary = builder
+        .tempfile_in(directory)
+        .map_err(without_temporary_path)?;
     temporary.as_file_mut().write_all(bytes)?;
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|error| error.error)?;
