@@ -556,7 +556,10 @@ fn reject_duplicate_keys(entries: &[Entry], merges: &[usize]) -> Result<(), Posi
         .collect();
     if explicit.len() <= 32 {
         for (index, second) in explicit.iter().enumerate() {
-            if let Some(first) = explicit[..index].iter().find(|first| first.key == second.key) {
+            if let Some(first) = explicit[..index]
+                .iter()
+                .find(|first| first.key == second.key)
+            {
                 return Err(duplicate(first, second));
             }
         }

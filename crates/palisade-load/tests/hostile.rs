@@ -195,7 +195,11 @@ fn duplicate_keys_are_refused_like_kubectl() {
         "dup.yaml",
         "apiVersion: v1\nkind: Pod\nspec:\n  hostPID: false\n  hostPID: true\n",
     );
-    assert!(message.starts_with("dup.yaml:5:3: invalid YAML") || message.contains("duplicate key \"hostPID\" (first at line 4 column 3)"), "{message}");
+    assert!(
+        message.starts_with("dup.yaml:5:3: invalid YAML")
+            || message.contains("duplicate key \"hostPID\" (first at line 4 column 3)"),
+        "{message}"
+    );
     let many: String = (0..40).map(|i| format!("k{i}: 1\n")).collect::<String>() + "k7: 2\n";
     assert!(first_error("many.yaml", &many).contains("duplicate key \"k7\""));
 }

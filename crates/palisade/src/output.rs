@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
-use palisade_report::{render_rule_doc, render_rules, RenderOptions};
+use palisade_report::{RenderOptions, render_rule_doc, render_rules};
 use palisade_rules::{find_rule, rule_docs};
 
 use crate::cli::{ColorChoice, ExplainArgs, RulesArgs};
@@ -107,7 +107,10 @@ pub fn explain(arguments: &ExplainArgs) -> u8 {
 
 /// ", did you mean `x`?" for the closest rule name sharing a word with `name`.
 fn suggestion(name: &str) -> String {
-    let words: Vec<&str> = name.split(['-', '_', ' ']).filter(|w| w.len() > 2).collect();
+    let words: Vec<&str> = name
+        .split(['-', '_', ' '])
+        .filter(|w| w.len() > 2)
+        .collect();
     rule_docs()
         .into_iter()
         .map(|doc| doc.meta.name)

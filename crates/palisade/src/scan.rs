@@ -3,13 +3,13 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use palisade_load::{load_inputs, parse_documents, Input, Limits};
+use palisade_load::{Input, Limits, load_inputs, parse_documents};
 use palisade_model::{InputError, Inventory, ScanSummary};
-use palisade_report::{render, Format, RenderOptions, Report};
-use palisade_rules::{check, rule_docs, Config};
+use palisade_report::{Format, RenderOptions, Report, render};
+use palisade_rules::{Config, check, rule_docs};
 
 use crate::cli::ScanArgs;
-use crate::output::{use_color, write_atomically, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_atomically};
 
 const CONFIG_NAMES: [&str; 2] = [".palisade.yaml", ".palisade.yml"];
 
@@ -136,9 +136,5 @@ pub fn run(arguments: &ScanArgs) -> u8 {
             .iter()
             .any(|finding| finding.severity >= threshold)
     });
-    if failing {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    }
+    if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }

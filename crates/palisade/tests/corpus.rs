@@ -6,9 +6,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use palisade_load::{load_inputs, Input, Limits};
+use palisade_load::{Input, Limits, load_inputs};
 use palisade_model::{Inventory, Severity};
-use palisade_rules::{check, Config};
+use palisade_rules::{Config, check};
 
 fn corpus() -> Option<PathBuf> {
     let path = std::env::var_os("PALISADE_CORPUS")
@@ -36,20 +36,35 @@ fn projects(folder: &Path) -> Vec<PathBuf> {
 }
 
 fn counts(folder: &Path) -> String {
-    let mut table = String::from("project | files | objects | skipped | errors | findings | critical | high | medium | low | info\n");
+    let mut table = String::from(
+        "project | files | objects | skipped | errors | findings | critical | high | medium | low | info\n",
+    );
     for project in projects(folder) {
-        let loaded = load_inputs(&[Input::Path(project.clone())], &mut std::io::empty(), &Limits::default());
+        let loaded = load_inputs(
+            &[Input::Path(project.clone())],
+            &mut std::io::empty(),
+            &Limits::default(),
+        );
         let errors = loaded.errors.len();
         let (files, skipped) = (loaded.files, loaded.skipped_documents);
         let inventory = Inventory::from_objects(loaded.objects);
         let outcome = check(&inventory, &Config::default());
         assert!(
-            outcome.errors.iter().all(|e| !e.message.contains("internal error")),
+            outcome
+                .errors
+                .iter()
+                .all(|e| !e.message.contains("internal error")),
             "a rule crashed on {}: {:?}",
             project.display(),
             outcome.errors
         );
-        let by = |severity: Severity| outcome.findings.iter().filter(|f| f.severity == severity).count();
+        let by = |severity: Severity| {
+            outcome
+                .findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
         writeln!(
             table,
             "{} | {files} | {} | {skipped} | {} | {} | {} | {} | {} | {} | {}",
