@@ -508,6 +508,10 @@ fn is_helm_template(text: &str) -> bool {
         "required \"",
         "nindent ",
     ];
+    // Most scalars hold no brace at all; a byte scan is far cheaper than a substring search.
+    if !text.as_bytes().contains(&b'{') {
+        return false;
+    }
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start..];

@@ -122,6 +122,10 @@ pub fn run(arguments: &ScanArgs) -> u8 {
         return EXIT_ERROR;
     }
 
+    // The process is about to exit: freeing millions of nodes one by one would only cost time.
+    std::mem::forget(inventory);
+    std::mem::forget(rendered);
+
     if !errors.is_empty() {
         if format != Format::Table || arguments.output_file.is_some() {
             for error in &errors {
@@ -136,5 +140,6 @@ pub fn run(arguments: &ScanArgs) -> u8 {
             .iter()
             .any(|finding| finding.severity >= threshold)
     });
+    std::mem::forget(outcome);
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }
