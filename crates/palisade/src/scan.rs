@@ -140,6 +140,6 @@ pub fn run(arguments: &ScanArgs) -> u8 {
             .iter()
             .any(|finding| finding.severity >= threshold)
     });
-    std::mem::forget(outcome);
+    std::mem::forget(outcome.findings);
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }
