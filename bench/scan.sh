@@ -15,9 +15,9 @@
 # Everything it writes goes to bench/out/ (gitignored): the corpus in bench/out/gen
 # (5,000 files from bench/generate.py, fixed seed, in part0..part3 of 1,250 files each).
 # Needs: cargo, python3 with PyYAML built with libyaml (yaml.CSafeLoader) for the PyYAML
-# baseline (skipped with a message if missing). Timing and peak RSS come from
-# bench/measure.py (posix_spawn + wait4 rusage, the same source /usr/bin/time -v reads), so
-# GNU time is not needed; if /usr/bin/time exists its figure is shown once as a cross-check.
+# baseline (skipped with a message if missing). Times come from bench/measure.py
+# (posix_spawn + wait4); peak RSS from /usr/bin/time (Debian package `time`) when present,
+# else from wait4's ru_maxrss, which has a ~15 MB floor (see bench/measure.py).
 # All ratios are computed from figures of this one run (the machine may be noisy).
 set -euo pipefail
 
@@ -47,7 +47,8 @@ realworld=../shared/corpus/realworld
 seed=20240601
 mkdir -p "$out"
 
-measure() { python3 bench/measure.py "$@"; }
+# measure --prefix NAME ...: bench/measure.py, with the command's stderr kept in $out/NAME.stderr
+measure() { python3 bench/measure.py --stderr "$out/$2.stderr" "$@"; }
 # progress LABEL PREFIX: one line as soon as a measurement is done (the figures come at the end)
 progress() {
   local median="${2}_median" best="${2}_best" rss="${2}_rss_mb"
@@ -80,11 +81,22 @@ echo "repeats: $repeats counted runs after 1 warm-up per measurement (median and
 if [ "$build" = 1 ]; then
   echo "-- building (cargo build --release -p palisade -p palisade-load --bins --examples)"
   # --bins is needed with --examples, or cargo builds only the examples.
-  cargo build --release -p palisade -p palisade-load --bins --examples 2>&1 | tail -n 2
+  if ! cargo build --release -p palisade -p palisade-load --bins --examples > "$out/build.log" 2>&1; then
+    tail -n 30 "$out/build.log" >&2
+    echo "scan.sh: cargo build failed (full log: $out/build.log)" >&2
+    exit 1
+  fi
+  tail -n 1 "$out/build.log"
 fi
 for binary in "$palisade" "$parse_only"; do
   [ -x "$binary" ] || { echo "scan.sh: $binary is missing (build failed, or --no-build without a build)" >&2; exit 1; }
 done
+# Freeze the binaries: a cargo build by someone else in the same target/ during the run must
+# not swap them between measurements.
+mkdir -p "$out/bin"
+cp "$palisade" "$parse_only" "$out/bin/"
+palisade=$out/bin/palisade
+parse_only=$out/bin/parse_only
 
 echo "-- generating 5,000 files (python3 bench/generate.py, seed $seed)"
 python3 bench/generate.py --out "$gen" --count 5000 --per-part 1250 --seed "$seed"
@@ -102,11 +114,12 @@ if [ "$parse_errors" != 0 ]; then
   exit 1
 fi
 set +e
-"$palisade" scan "$gen" -o json --no-config > "$out/gen-report.json"
+"$palisade" scan "$gen" -o json --no-config > "$out/gen-report.json" 2> "$out/gen-report.stderr"
 rc=$?
 set -e
 if [ "$rc" != 1 ]; then
   echo "scan.sh: palisade scan of the corpus exited $rc (expected 1: findings, no errors)" >&2
+  tail -n 20 "$out/gen-report.stderr" >&2
   exit 1
 fi
 eval "$(summary "$out/gen-report.json")"
@@ -138,9 +151,9 @@ if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
   : > "$out/pyyaml.txt"
   eval "$(measure --prefix pyproc --repeats "$repeats" --ok 0 --stdout "$out/pyyaml.txt" --append -- python3 bench/pyyaml_parse.py "$gen")"
   progress "(d) PyYAML, whole process" pyproc
-  # drop the warm-up run's line, take the median of the rest
-  py_inner=$(grep '^pyyaml_inner=' "$out/pyyaml.txt" | tail -n +2 | cut -d= -f2 | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
-  py_inner_best=$(grep '^pyyaml_inner=' "$out/pyyaml.txt" | tail -n +2 | cut -d= -f2 | sort -g | head -n 1)
+  # lines: 1 warm-up, $repeats timed runs, then the /usr/bin/time run if any; median of the timed
+  py_inner=$(grep '^pyyaml_inner=' "$out/pyyaml.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  py_inner_best=$(grep '^pyyaml_inner=' "$out/pyyaml.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | head -n 1)
   eval "$(grep -E '^pyyaml_(docs|files|version)=' "$out/pyyaml.txt" | tail -n 3)"
 else
   echo "PyYAML with libyaml is not importable (pip install pyyaml, with libyaml-dev present): skipping the PyYAML baseline"
@@ -158,10 +171,6 @@ eval "$(measure --prefix m5000 --repeats 3 --ok 1 -- "$palisade" scan "$gen" -o 
 progress "5000 files" m5000
 eval "$(measure --prefix mparse --repeats 3 --ok 0 -- "$parse_only" "$gen")"
 progress "parse_only 5000 files" mparse
-gnu_time_rss=""
-if [ -x /usr/bin/time ]; then
-  gnu_time_rss=$( { /usr/bin/time -v "$palisade" scan "$gen" -o json --no-config > /dev/null; } 2>&1 | awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 * 1024 / 1e6 }' || true)
-fi
 
 # (f) the real-world corpus
 have_realworld=0
@@ -169,11 +178,12 @@ if [ -d "$realworld" ]; then
   have_realworld=1
   rw_bytes=$(bytes_of "$realworld")
   set +e
-  "$palisade" scan "$realworld" -o json --no-config > "$out/realworld-report.json"
+  "$palisade" scan "$realworld" -o json --no-config > "$out/realworld-report.json" 2> "$out/realworld-report.stderr"
   rw_rc=$?
   set -e
   if [ "$rw_rc" -gt 2 ]; then
     echo "scan.sh: palisade scan $realworld exited $rw_rc" >&2
+    tail -n 20 "$out/realworld-report.stderr" >&2
     exit 1
   fi
   eval "$(summary "$out/realworld-report.json")"
@@ -223,17 +233,25 @@ if [ "$have_pyyaml" = 1 ]; then
 fi
 echo "one small file ($(stat -c %s "$first_file") bytes, $first_file): $(ms "$small_median" %.2f) ms median, $(ms "$small_best" %.2f) ms best, over $small_repeats runs, peak $(calc "$small_rss_mb" %.1f) MB"
 if [ "$have_realworld" = 1 ]; then
-  echo "realworld corpus ($realworld: $rw_files files, $rw_objects objects, $(calc "$rw_bytes / 1e6") MB, $rw_findings findings, $rw_errors errors, $rw_skipped skipped documents, exit $rw_rc): $(calc "$rw_median" %.3f) s median (best $(calc "$rw_best" %.3f) s), $(rate_line "$rw_median" "$rw_files" "$rw_objects" "$rw_bytes"), peak $(calc "$rw_rss_mb" %.0f) MB; parse-only $(calc "$rwparse_median" %.3f) s median"
+  echo "realworld corpus ($realworld: $rw_files files, $rw_objects objects, $(calc "$rw_bytes / 1e6") MB, $rw_findings findings, $rw_errors errors, $rw_skipped skipped documents, exit $rw_rc): $(calc "$rw_median" %.3f) s median (best $(calc "$rw_best" %.3f) s), $(rate_line "$rw_median" "$rw_files" "$rw_objects" "$rw_bytes"), cpu $(calc "$rw_cpu") s, peak $(calc "$rw_rss_mb" %.0f) MB; parse-only $(calc "$rwparse_median" %.3f) s median"
+  echo "realworld parse-only, its own figures (last run): $(cat "$out/realworld-parse.txt")"
+  if [ "$rw_errors" != 0 ]; then
+    echo "realworld input errors ($rw_errors, exit 2; all in $out/realworld-report.stderr): $(sed -e 's/^palisade: //' -e "s|^$realworld/||" "$out/realworld-report.stderr" | head -n 3 | cut -c1-110 | paste -sd'|' | sed 's/|/; /g')"
+  fi
 else
   echo "realworld corpus: skipped ($realworld is absent)"
 fi
 echo "memory: 1250 files $(calc "$m1250_rss_mb" %.0f) MB, 2500 files $(calc "$m2500_rss_mb" %.0f) MB, 5000 files $(calc "$m5000_rss_mb" %.0f) MB (scan -o json, peak RSS); parse-only 5000 files $(calc "$mparse_rss_mb" %.0f) MB; growth $(calc "($m5000_rss_mb - $m1250_rss_mb) / 3750 * 1000" %.1f) kB/file"
-if [ -n "$gnu_time_rss" ]; then
-  echo "cross-check: /usr/bin/time -v reports $gnu_time_rss MB peak for the 5000-file json scan"
+if [ "$json_rss_source" = gnu-time ]; then
+  echo "peak RSS source: /usr/bin/time -f %M (one extra run per measurement); cross-check, wait4 ru_maxrss of the timed 5000-file json scans: $json_rss_wait4_mb MB"
 else
-  echo "cross-check: /usr/bin/time is absent (Debian package 'time'); the figures above come from wait4 rusage, which is what it reads"
+  echo "peak RSS source: wait4 ru_maxrss (/usr/bin/time is absent, install it with apt-get install time; or MEASURE_RSS=wait4 is set); figures at or below ~$json_rss_floor_mb MB are the Python harness's own floor (the one-small-file figure is one)"
 fi
 if [ "$have_checkov" = 1 ]; then
   echo "checkov 3.3.30 on 500 files ($subset_mb MB): $(calc "$ck_median" %.1f) s median (best $(calc "$ck_best" %.1f) s), peak $(calc "$ck_rss_mb" %.0f) MB; palisade on the same: $(calc "$p500_median" %.3f) s; ratio: palisade is $(calc "$ck_median / $p500_median" %.0f)x faster"
 fi
+load_end=$(cut -d' ' -f1 /proc/loadavg)
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if awk "BEGIN { exit !($load_end > $(nproc) * 0.75) }"; then
+  echo "warning: the 1-minute load average ($load_end) is high for $(nproc) cores: something else was running, so absolute figures are inflated (the ratios, measured side by side, suffer less)"
+fi
