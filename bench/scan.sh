@@ -38,7 +38,6 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$(dirname "$0")/.."
-root=$PWD
 out=bench/out
 gen=$out/gen
 palisade=target/release/palisade
