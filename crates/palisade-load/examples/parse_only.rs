@@ -8,6 +8,10 @@ use std::time::Instant;
 
 use palisade_load::{Input, Limits, load_inputs};
 
+// The same allocator as the palisade binary, so that this ceiling is comparable.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let show_errors = arguments.iter().any(|a| a == "--errors");

@@ -10,6 +10,7 @@
 
 mod decode;
 mod error;
+mod fast;
 mod json;
 mod objects;
 mod resolve;

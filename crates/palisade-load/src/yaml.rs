@@ -46,6 +46,14 @@ fn pos_of(span: &Span) -> Pos {
 /// such a line is indented further and the parse retried; in those places extra indentation
 /// changes no value, and the columns of the moved line are corrected afterwards.
 pub(crate) fn parse_yaml(text: &str, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
+    if let Some(documents) = crate::fast::parse(text, limits) {
+        return Ok(documents);
+    }
+    parse_yaml_full(text, limits)
+}
+
+/// The full parser (saphyr), with go-yaml's leniency; the authority on every text.
+pub(crate) fn parse_yaml_full(text: &str, limits: &Limits) -> Result<Vec<Node>, PositionedError> {
     const MAX_REINDENTS: usize = 64;
     let first_error = match parse_yaml_strict(text, limits) {
         Ok(documents) => return Ok(documents),
@@ -495,7 +503,7 @@ fn snippet(text: &str) -> String {
 /// Whether a (non-block) scalar holds an unrendered Helm template. Rendered manifests carry
 /// templates that the application itself expands (Prometheus `{{ $labels.pod }}`, Argo,
 /// SPIRE), so only expressions that use Helm's own objects and functions count.
-fn is_helm_template(text: &str) -> bool {
+pub(crate) fn is_helm_template(text: &str) -> bool {
     const HELM_WORDS: [&str; 10] = [
         ".Values.",
         ".Release.",
@@ -542,7 +550,10 @@ fn alias_weight(node: &Node) -> usize {
 /// A mapping that repeats a key is refused, as the API server's strict field validation (the
 /// kubectl default since Kubernetes 1.27) refuses it: a reviewer may read the first value while
 /// the cluster gets the last, so palisade does not guess.
-fn reject_duplicate_keys(entries: &[Entry], merges: &[usize]) -> Result<(), PositionedError> {
+pub(crate) fn reject_duplicate_keys(
+    entries: &[Entry],
+    merges: &[usize],
+) -> Result<(), PositionedError> {
     let duplicate = |first: &Entry, second: &Entry| {
         PositionedError::new(
             LoadError::Syntax(format!(

@@ -29,7 +29,10 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
 /// The report gets the permissions of the file it replaces, or those of any new file (0666
 /// less the umask) rather than the temporary file's 0600. Errors name the directory, never
 /// the temporary file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -53,7 +56,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut temporary = builder
         .tempfile_in(directory)
         .map_err(without_temporary_path)?;
-    temporary.as_file_mut().write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())

@@ -99,19 +99,15 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     let options = RenderOptions {
         color: format == Format::Table && use_color(arguments.color, to_terminal),
     };
-    let mut rendered = Vec::new();
-    if let Err(error) = render(&report, format, &options, &mut rendered) {
-        eprintln!("palisade: cannot render the report: {error}");
-        return EXIT_ERROR;
-    }
+    // Rendered straight into the destination: a report can be many times the input's size.
     let written = match &arguments.output_file {
-        Some(path) => write_atomically(path, &rendered)
+        Some(path) => write_atomically(path, |out| render(&report, format, &options, out))
             .map_err(|error| format!("cannot write {}: {error}", path.display())),
         None => {
-            let mut stdout = io::stdout().lock();
-            match stdout.write_all(&rendered).and_then(|()| stdout.flush()) {
+            let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            match render(&report, format, &options, &mut stdout).and_then(|()| stdout.flush()) {
                 Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write to stdout: {error}"))
+                    Err(format!("cannot write the report: {error}"))
                 }
                 _ => Ok(()),
             }
@@ -124,7 +120,6 @@ pub fn run(arguments: &ScanArgs) -> u8 {
 
     // The process is about to exit: freeing millions of nodes one by one would only cost time.
     std::mem::forget(inventory);
-    std::mem::forget(rendered);
 
     if !errors.is_empty() {
         if format != Format::Table || arguments.output_file.is_some() {
