@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use palisade_model::{Finding, InputError, ScanSummary, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{JSON_FORMAT_VERSION, Report, TOOL_NAME};
@@ -88,11 +89,55 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             name: TOOL_NAME,
             version: report.tool_version,
         },
-        findings: report.findings.iter().map(finding).collect(),
+        findings: Vec::new(),
         errors: report.errors.iter().map(error).collect(),
         summary: summary(report.summary),
     };
-    write_pretty(&view, out)
+    let mut frame = Vec::new();
+    write_pretty(&view, &mut frame)?;
+    // The findings can be tens of megabytes: they are rendered in parallel, in order, and put
+    // where the empty list stands in the frame, with the indentation serde_json would give.
+    const EMPTY: &[u8] = b"\n  \"findings\": [],";
+    let at = frame
+        .windows(EMPTY.len())
+        .position(|window| window == EMPTY)
+        .ok_or_else(|| io::Error::other("the JSON frame lacks its findings list"))?;
+    out.write_all(&frame[..at])?;
+    if report.findings.is_empty() {
+        out.write_all(EMPTY)?;
+    } else {
+        out.write_all(b"\n  \"findings\": [")?;
+        let chunks: Vec<io::Result<Vec<u8>>> = report
+            .findings
+            .par_chunks(512)
+            .enumerate()
+            .map(|(chunk_index, chunk)| {
+                let mut buffer = Vec::with_capacity(chunk.len() * 1024);
+                let mut item = Vec::with_capacity(1024);
+                for (i, one) in chunk.iter().enumerate() {
+                    item.clear();
+                    serde_json::to_writer_pretty(&mut item, &finding(one))?;
+                    if chunk_index > 0 || i > 0 {
+                        buffer.push(b',');
+                    }
+                    buffer.extend_from_slice(b"\n    ");
+                    for &byte in &item {
+                        buffer.push(byte);
+                        // JSON strings never hold a raw newline, so every one is indentation.
+                        if byte == b'\n' {
+                            buffer.extend_from_slice(b"    ");
+                        }
+                    }
+                }
+                Ok(buffer)
+            })
+            .collect();
+        for chunk in chunks {
+            out.write_all(&chunk?)?;
+        }
+        out.write_all(b"\n  ],")?;
+    }
+    out.write_all(&frame[at + EMPTY.len()..])
 }
 
 /// Pretty-printed JSON with a trailing newline.
@@ -162,6 +207,35 @@ mod tests {
         let mut out = Vec::new();
         render(report, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn parallel_rendering_equals_serde_json_across_chunk_boundaries() {
+        let fixture = Fixture::new();
+        let base = fixture.report();
+        let many: Vec<Finding> = base.findings.iter().cycle().take(1_300).cloned().collect();
+        let report = Report {
+            findings: &many,
+            ..base
+        };
+        let direct = JsonReport {
+            version: JSON_FORMAT_VERSION,
+            tool: Tool {
+                name: TOOL_NAME,
+                version: report.tool_version,
+            },
+            findings: report.findings.iter().map(finding).collect(),
+            errors: report.errors.iter().map(error).collect(),
+            summary: summary(report.summary),
+        };
+        let mut expected = Vec::new();
+        write_pretty(&direct, &mut expected).unwrap();
+        assert_eq!(rendered(&report), String::from_utf8(expected).unwrap());
+        let none = Report {
+            findings: &[],
+            ..base
+        };
+        assert!(rendered(&none).contains("\n  \"findings\": [],\n"));
     }
 
     #[test]

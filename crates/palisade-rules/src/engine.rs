@@ -17,7 +17,7 @@ pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
 
 type ObjectCheck = fn(&ObjectContext, &mut Emitter);
 /// Findings (with the index of their object) and rule crashes of one object.
-type ObjectResult = (Vec<(usize, Finding)>, Vec<InputError>);
+type ObjectResult = (Vec<Finding>, Vec<InputError>, usize);
 
 /// The result of checking an inventory.
 #[derive(Debug, Default)]
@@ -127,6 +127,8 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         })
         .collect();
 
+    // Each object is checked, and its findings silenced or re-rated, on the worker that
+    // found them, so that the findings are moved as few times as possible.
     let per_object: Vec<ObjectResult> = inventory
         .objects()
         .par_iter()
@@ -138,69 +140,94 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
                 inventory,
                 config,
             };
-            let mut findings = Vec::new();
             let mut errors = Vec::new();
+            let ignored = ignored_rules(object, &mut errors);
+            let mut findings = Vec::new();
+            let mut suppressed = 0;
             for (rule, run) in &object_rules {
                 let mut emitter = Emitter::new(&rule.meta, Some(object), index);
                 match run_guarded(rule, Some(object), || run(&context, &mut emitter)) {
-                    Ok(()) => findings.append(&mut emitter.findings),
+                    Ok(()) => {
+                        for (_, finding) in emitter.findings {
+                            match settle(finding, Some(object), &ignored, config) {
+                                Some(finding) => findings.push(finding),
+                                None => suppressed += 1,
+                            }
+                        }
+                    }
                     Err(error) => errors.push(error),
                 }
             }
-            (findings, errors)
+            (findings, errors, suppressed)
         })
         .collect();
 
-    let mut raw = Vec::new();
-    let mut errors = Vec::new();
-    for (mut findings, mut rule_errors) in per_object {
-        raw.append(&mut findings);
-        errors.append(&mut rule_errors);
+    let mut outcome = Outcome::default();
+    let total: usize = per_object.iter().map(|(findings, _, _)| findings.len()).sum();
+    outcome.findings.reserve(total);
+    for (mut findings, mut errors, suppressed) in per_object {
+        outcome.findings.append(&mut findings);
+        outcome.errors.append(&mut errors);
+        outcome.suppressed += suppressed;
     }
     let inventory_context = InventoryContext { inventory, config };
     for rule in &enabled {
         if let Check::Inventory(run) = rule.check {
             let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
             match run_guarded(rule, None, || run(&inventory_context, &mut emitter)) {
-                Ok(()) => raw.append(&mut emitter.findings),
-                Err(error) => errors.push(error),
+                Ok(()) => {
+                    for (index, finding) in emitter.findings {
+                        let object = inventory.get(index);
+                        let ignored = match object {
+                            Some(object) => ignored_rules(object, &mut Vec::new()),
+                            None => Ignored::Nothing,
+                        };
+                        match settle(finding, object, &ignored, config) {
+                            Some(finding) => outcome.findings.push(finding),
+                            None => outcome.suppressed += 1,
+                        }
+                    }
+                }
+                Err(error) => outcome.errors.push(error),
             }
         }
     }
-
-    let ignored: Vec<Ignored> = inventory
-        .objects()
-        .iter()
-        .map(|object| ignored_rules(object, &mut errors))
-        .collect();
-    let mut outcome = Outcome {
-        errors,
-        ..Outcome::default()
-    };
-    for (index, mut finding) in raw {
-        let object = inventory.get(index);
-        let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
-            && match ignored.get(index) {
-                Some(Ignored::All) => true,
-                Some(Ignored::Rules(rules)) => rules.contains(&finding.rule),
-                _ => false,
-            };
-        let exempt =
-            object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
-        if silenced_by_annotation || exempt {
-            outcome.suppressed += 1;
-            continue;
-        }
-        if let Some(severity) = config.severity_override(&finding.rule) {
-            finding.severity = severity;
-        }
-        outcome.findings.push(finding);
-    }
-    outcome
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.findings = sorted(std::mem::take(&mut outcome.findings));
     outcome.errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
     outcome
+}
+
+/// Applies annotations, exemptions and severity overrides to one finding: `None` when it is
+/// suppressed.
+fn settle(
+    mut finding: Finding,
+    object: Option<&Object>,
+    ignored: &Ignored,
+    config: &Config,
+) -> Option<Finding> {
+    let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
+        && match ignored {
+            Ignored::All => true,
+            Ignored::Rules(rules) => rules.contains(&finding.rule),
+            Ignored::Nothing => false,
+        };
+    let exempt = object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
+    if silenced_by_annotation || exempt {
+        return None;
+    }
+    if let Some(severity) = config.severity_override(&finding.rule) {
+        finding.severity = severity;
+    }
+    Some(finding)
+}
+
+/// Sorts by [`Finding::sort_key`], comparing through indices so that each (large) finding is
+/// moved once rather than at every step of the sort.
+fn sorted(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|index| slots[index].take()).collect()
 }

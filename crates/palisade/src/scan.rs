@@ -69,11 +69,14 @@ pub fn run(arguments: &ScanArgs) -> u8 {
         None => Config::default(),
     };
 
+    let timings = Timings::from_env();
     let inputs: Vec<Input> = arguments.paths.iter().map(|p| Input::parse(p)).collect();
     let loaded = load_inputs(&inputs, &mut io::stdin(), &Limits::default());
     let mut errors: Vec<InputError> = loaded.errors;
     let inventory = Inventory::from_objects(loaded.objects);
+    timings.mark("load");
     let outcome = check(&inventory, &config);
+    timings.mark("check");
     errors.extend(outcome.errors);
 
     let mut summary = ScanSummary {
@@ -113,6 +116,7 @@ pub fn run(arguments: &ScanArgs) -> u8 {
             }
         }
     };
+    timings.mark("render");
     if let Err(message) = written {
         eprintln!("palisade: {message}");
         return EXIT_ERROR;
@@ -137,4 +141,19 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     });
     std::mem::forget(outcome.findings);
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
+}
+
+/// `PALISADE_TIMINGS=1` prints the time of each phase to stderr, for benchmarks.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        Timings(std::env::var_os("PALISADE_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn mark(&self, phase: &str) {
+        if let Some(start) = self.0 {
+            eprintln!("palisade timings: {phase} done at {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
 }
