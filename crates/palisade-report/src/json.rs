@@ -107,37 +107,46 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(EMPTY)?;
     } else {
         out.write_all(b"\n  \"findings\": [")?;
-        let chunks: Vec<io::Result<Vec<u8>>> = report
-            .findings
-            .par_chunks(512)
-            .enumerate()
-            .map(|(chunk_index, chunk)| {
-                let mut buffer = Vec::with_capacity(chunk.len() * 1024);
-                let mut item = Vec::with_capacity(1024);
-                for (i, one) in chunk.iter().enumerate() {
-                    item.clear();
-                    serde_json::to_writer_pretty(&mut item, &finding(one))?;
-                    if chunk_index > 0 || i > 0 {
-                        buffer.push(b',');
-                    }
-                    buffer.extend_from_slice(b"\n    ");
-                    for &byte in &item {
-                        buffer.push(byte);
-                        // JSON strings never hold a raw newline, so every one is indentation.
-                        if byte == b'\n' {
-                            buffer.extend_from_slice(b"    ");
-                        }
-                    }
-                }
-                Ok(buffer)
-            })
-            .collect();
-        for chunk in chunks {
-            out.write_all(&chunk?)?;
+        // A window at a time, so that memory stays bounded whatever the number of findings.
+        for (window_index, window) in report.findings.chunks(8 * 512).enumerate() {
+            let chunks: Vec<io::Result<Vec<u8>>> = window
+                .par_chunks(512)
+                .enumerate()
+                .map(|(chunk_index, chunk)| {
+                    let first = window_index == 0 && chunk_index == 0;
+                    render_findings(chunk, first)
+                })
+                .collect();
+            for chunk in chunks {
+                out.write_all(&chunk?)?;
+            }
         }
         out.write_all(b"\n  ],")?;
     }
     out.write_all(&frame[at + EMPTY.len()..])
+}
+
+/// Findings as items of the report's `findings` list: pretty-printed, indented two levels, each
+/// preceded by a comma unless it is the very first.
+fn render_findings(findings: &[Finding], first: bool) -> io::Result<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(findings.len() * 1024);
+    let mut item = Vec::with_capacity(1024);
+    for (i, one) in findings.iter().enumerate() {
+        item.clear();
+        serde_json::to_writer_pretty(&mut item, &finding(one))?;
+        if !first || i > 0 {
+            buffer.push(b',');
+        }
+        buffer.extend_from_slice(b"\n    ");
+        for &byte in &item {
+            buffer.push(byte);
+            // JSON strings never hold a raw newline, so every one is indentation.
+            if byte == b'\n' {
+                buffer.extend_from_slice(b"    ");
+            }
+        }
+    }
+    Ok(buffer)
 }
 
 /// Pretty-printed JSON with a trailing newline.

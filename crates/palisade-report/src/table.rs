@@ -13,6 +13,8 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
+
 use palisade_model::{Finding, Layer, ObjectRef, ScanSummary, Severity};
 
 use crate::style::{self, paint};
@@ -57,9 +59,22 @@ pub(crate) fn render(
             count(group.len(), "finding", "findings")
         );
         writeln!(out, "{}", paint(style::BOLD, &heading, color))?;
-        for finding in group {
-            writeln!(out)?;
-            write_finding(finding, color, out)?;
+        // Formatting (wrapping, colour) is the costly part: done in parallel, written in order.
+        for window in group.chunks(8 * 256) {
+            let chunks: Vec<io::Result<Vec<u8>>> = window
+                .par_chunks(256)
+                .map(|chunk| {
+                    let mut buffer = Vec::with_capacity(chunk.len() * 512);
+                    for finding in chunk {
+                        writeln!(buffer)?;
+                        write_finding(finding, color, &mut buffer)?;
+                    }
+                    Ok(buffer)
+                })
+                .collect();
+            for chunk in chunks {
+                out.write_all(&chunk?)?;
+            }
         }
     }
 

@@ -163,7 +163,10 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         .collect();
 
     let mut outcome = Outcome::default();
-    let total: usize = per_object.iter().map(|(findings, _, _)| findings.len()).sum();
+    let total: usize = per_object
+        .iter()
+        .map(|(findings, _, _)| findings.len())
+        .sum();
     outcome.findings.reserve(total);
     for (mut findings, mut errors, suppressed) in per_object {
         outcome.findings.append(&mut findings);
@@ -223,11 +226,21 @@ fn settle(
     Some(finding)
 }
 
-/// Sorts by [`Finding::sort_key`], comparing through indices so that each (large) finding is
-/// moved once rather than at every step of the sort.
-fn sorted(findings: Vec<Finding>) -> Vec<Finding> {
+/// Sorts by [`Finding::sort_key`], comparing through indices and then permuting in place, so
+/// that each (large) finding is moved once and no second copy of the list is made.
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
-    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|index| slots[index].take()).collect()
+    // Position k must receive the finding now at order[k]; follow each cycle once.
+    for start in 0..order.len() {
+        let mut current = start;
+        while order[current] != start {
+            let next = order[current];
+            findings.swap(current, next);
+            order[current] = current;
+            current = next;
+        }
+        order[current] = current;
+    }
+    findings
 }

@@ -153,7 +153,10 @@ impl Timings {
 
     fn mark(&self, phase: &str) {
         if let Some(start) = self.0 {
-            eprintln!("palisade timings: {phase} done at {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+            eprintln!(
+                "palisade timings: {phase} done at {:.1} ms",
+                start.elapsed().as_secs_f64() * 1e3
+            );
         }
     }
 }
