@@ -36,7 +36,7 @@ metadata: {name: web}
         .location("/spec/containers/0/securityContext/privileged")
         .unwrap();
     assert_eq!(
-        (location.file.as_str(), location.line, location.column),
+        (&*location.file, location.line, location.column),
         ("app.yaml", 12, 9)
     );
     // A missing field points at the deepest existing parent: the container item.
@@ -168,7 +168,7 @@ fn json_detected_without_extension_and_yaml_flow_falls_back() {
     );
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     assert_eq!(loaded.objects[0].name, "b");
-    assert_eq!(loaded.objects[0].location("/kind").unwrap().file, "-");
+    assert_eq!(&*loaded.objects[0].location("/kind").unwrap().file, "-");
 }
 
 #[test]

@@ -1,4 +1,6 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -8,25 +10,27 @@ use crate::severity::{Layer, Severity};
 /// A position in an input file: 1-based line and column (Unicode scalar values).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
 
 /// One problem found: the same type whatever found it and whatever renders it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Text that is the same for many findings (the rule name, its fix, the object) is shared,
+/// not copied: a scan can produce hundreds of thousands of findings.
 pub struct Finding {
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     pub severity: Severity,
     pub layer: Layer,
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// JSON pointer of the offending field inside the object, or of the object that should
     /// hold a missing field.
     pub path: String,
     /// Where the path is in the input; `None` for objects read from a live cluster.
     pub location: Option<Location>,
     pub message: String,
-    pub fix: String,
+    pub fix: Cow<'static, str>,
 }
 
 impl Finding {

@@ -1,5 +1,5 @@
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -24,6 +24,8 @@ pub struct Object {
     pub namespace: Option<String>,
     pub name: String,
     pub root: Node,
+    /// The identity findings share, made on first use.
+    shared: OnceLock<Arc<ObjectRef>>,
 }
 
 /// The identity of an object as findings report it.
@@ -74,6 +76,7 @@ impl Object {
             namespace,
             name,
             root,
+            shared: OnceLock::new(),
         })
     }
 
@@ -84,6 +87,13 @@ impl Object {
             namespace: self.namespace.clone(),
             name: self.name.clone(),
         }
+    }
+
+    /// The identity as findings hold it: one allocation per object, however many findings.
+    pub fn shared_reference(&self) -> Arc<ObjectRef> {
+        self.shared
+            .get_or_init(|| Arc::new(self.reference()))
+            .clone()
     }
 
     /// The API group: `apps` for `apps/v1`, `""` for the core group `v1`.
@@ -118,7 +128,7 @@ impl Object {
         let source = self.source.as_ref()?;
         let pos = self.root.locate(pointer);
         pos.is_known().then(|| Location {
-            file: source.file.to_string(),
+            file: source.file.clone(),
             line: pos.line,
             column: pos.column,
         })

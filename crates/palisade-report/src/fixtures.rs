@@ -229,10 +229,10 @@ fn finding(
     fix: &str,
 ) -> Finding {
     Finding {
-        rule: rule.into(),
+        rule: rule.to_string().into(),
         severity,
         layer,
-        object,
+        object: object.into(),
         path: path.into(),
         location: location.map(|(file, line, column)| Location {
             file: file.into(),
@@ -240,7 +240,7 @@ fn finding(
             column,
         }),
         message: message.into(),
-        fix: fix.into(),
+        fix: fix.to_string().into(),
     }
 }
 

@@ -302,7 +302,7 @@ mod tests {
                 keys(&json["object"]),
                 sorted(&["apiVersion", "kind", "namespace", "name"])
             );
-            assert_eq!(json["rule"], finding.rule.as_str());
+            assert_eq!(json["rule"], &*finding.rule);
             assert_eq!(json["message"], finding.message.as_str());
         }
         // The live object: no location, no namespace.

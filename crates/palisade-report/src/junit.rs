@@ -24,7 +24,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn junit(report: &Report) -> JunitReport {
     let mut junit = JunitReport::new(TOOL_NAME);
-    let with_findings: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    let with_findings: BTreeSet<&str> = report.findings.iter().map(|f| &*f.rule).collect();
 
     for layer in Layer::ALL {
         let findings = report.findings.iter().filter(|f| f.layer == layer);
@@ -83,7 +83,7 @@ fn failure(finding: &Finding) -> TestCase {
     case.set_classname(classname(finding.layer.as_str()));
     if let Some(location) = &finding.location {
         case.extra
-            .insert("file".into(), location.file.as_str().into());
+            .insert("file".into(), (&*location.file).into());
     }
     case
 }

@@ -63,7 +63,7 @@ fn sarif(report: &Report) -> Sarif {
     let results = report
         .findings
         .iter()
-        .map(|finding| result(finding, index.get(finding.rule.as_str()).copied()))
+        .map(|finding| result(finding, index.get(&*finding.rule).copied()))
         .collect::<Vec<_>>();
 
     let mut driver = ToolComponent::builder()
@@ -192,7 +192,7 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     properties.insert("path".to_string(), Value::from(finding.path.as_str()));
 
     let mut result = SarifResult::builder()
-        .rule_id(&finding.rule)
+        .rule_id(&*finding.rule)
         .level(level(finding.severity))
         .message(Message::builder().text(text).build())
         .locations(vec![location])
@@ -320,7 +320,7 @@ fn encode_uri_path(path: &str) -> String {
 pub(crate) fn fingerprint(finding: &Finding) -> String {
     let object = &finding.object;
     let fields = [
-        finding.rule.as_str(),
+        &*finding.rule,
         object.kind.as_str(),
         object.namespace.as_deref().unwrap_or(""),
         object.name.as_str(),
@@ -435,11 +435,11 @@ mod tests {
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), fixture.findings.len());
         for (result, finding) in results.iter().zip(&fixture.findings) {
-            assert_eq!(result["ruleId"], finding.rule.as_str());
+            assert_eq!(result["ruleId"], &*finding.rule);
             let index = result["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(
                 rules[index]["id"],
-                finding.rule.as_str(),
+                &*finding.rule,
                 "ruleIndex of {}",
                 finding.rule
             );
@@ -451,7 +451,7 @@ mod tests {
             match &finding.location {
                 Some(source) => {
                     let physical = &location["physicalLocation"];
-                    assert_eq!(physical["artifactLocation"]["uri"], source.file.as_str());
+                    assert_eq!(physical["artifactLocation"]["uri"], &*source.file);
                     assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
                     assert_eq!(physical["region"]["startLine"], source.line);
                     assert_eq!(physical["region"]["startColumn"], source.column);

@@ -280,7 +280,7 @@ mod tests {
         let mut fixture = Fixture::new();
         for finding in &mut fixture.findings {
             if let Some(location) = &mut finding.location {
-                location.file = format!("clusters/production/eu-west-1/{}", location.file);
+                location.file = format!("clusters/production/eu-west-1/{}", location.file).into();
             }
         }
         let text = rendered(&fixture.report(), false);

@@ -213,7 +213,7 @@ fn settle(
     let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
         && match ignored {
             Ignored::All => true,
-            Ignored::Rules(rules) => rules.contains(&finding.rule),
+            Ignored::Rules(rules) => rules.iter().any(|rule| *rule == finding.rule),
             Ignored::Nothing => false,
         };
     let exempt = object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta};
 
 use crate::config::Config;
@@ -90,14 +92,14 @@ impl<'a> Emitter<'a> {
         message: String,
     ) -> &mut Finding {
         let finding = Finding {
-            rule: self.meta.name.to_string(),
+            rule: Cow::Borrowed(self.meta.name),
             severity: self.meta.severity,
             layer: self.meta.layer,
-            object: object.reference(),
+            object: object.shared_reference(),
             path: path.as_str().to_string(),
             location: object.location(path.as_str()),
             message,
-            fix: self.meta.fix.to_string(),
+            fix: Cow::Borrowed(self.meta.fix),
         };
         self.findings.push((index, finding));
         &mut self.findings.last_mut().expect("just pushed").1
