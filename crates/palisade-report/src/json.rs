@@ -138,12 +138,12 @@ fn render_findings(findings: &[Finding], first: bool) -> io::Result<Vec<u8>> {
             buffer.push(b',');
         }
         buffer.extend_from_slice(b"\n    ");
-        for &byte in &item {
-            buffer.push(byte);
-            // JSON strings never hold a raw newline, so every one is indentation.
-            if byte == b'\n' {
-                buffer.extend_from_slice(b"    ");
+        // JSON strings never hold a raw newline, so every one starts an indented line.
+        for (index, line) in item.split(|&byte| byte == b'\n').enumerate() {
+            if index > 0 {
+                buffer.extend_from_slice(b"\n    ");
             }
+            buffer.extend_from_slice(line);
         }
     }
     Ok(buffer)
