@@ -82,8 +82,7 @@ fn failure(finding: &Finding) -> TestCase {
     let mut case = TestCase::new(format!("{} {}", finding.rule, finding.object), status);
     case.set_classname(classname(finding.layer.as_str()));
     if let Some(location) = &finding.location {
-        case.extra
-            .insert("file".into(), (&*location.file).into());
+        case.extra.insert("file".into(), (&*location.file).into());
     }
     case
 }

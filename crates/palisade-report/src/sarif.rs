@@ -438,8 +438,7 @@ mod tests {
             assert_eq!(result["ruleId"], &*finding.rule);
             let index = result["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(
-                rules[index]["id"],
-                &*finding.rule,
+                rules[index]["id"], &*finding.rule,
                 "ruleIndex of {}",
                 finding.rule
             );
