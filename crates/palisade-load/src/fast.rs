@@ -656,6 +656,18 @@ impl Flow<'_, '_, '_> {
     }
 }
 
+/// `items` without spare capacity. A scan keeps every node until it ends, and a vector grown by
+/// doubling carries a quarter to a half of empty slots; one exact copy is cheaper than the
+/// memory, which is the larger cost of a big scan.
+pub(crate) fn exact<T>(items: Vec<T>) -> Vec<T> {
+    if items.capacity() == items.len() {
+        return items;
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.extend(items);
+    exact
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -809,16 +821,4 @@ mod tests {
             problems.join("\n")
         );
     }
-}
-
-/// `items` without spare capacity. A scan keeps every node until it ends, and a vector grown by
-/// doubling carries a quarter to a half of empty slots; one exact copy is cheaper than the
-/// memory, which is the larger cost of a big scan.
-pub(crate) fn exact<T>(items: Vec<T>) -> Vec<T> {
-    if items.capacity() == items.len() {
-        return items;
-    }
-    let mut exact = Vec::with_capacity(items.len());
-    exact.extend(items);
-    exact
 }
