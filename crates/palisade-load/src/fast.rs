@@ -659,13 +659,14 @@ impl Flow<'_, '_, '_> {
 /// `items` without spare capacity. A scan keeps every node until it ends, and a vector grown by
 /// doubling carries a quarter to a half of empty slots; one exact copy is cheaper than the
 /// memory, which is the larger cost of a big scan.
-pub(crate) fn exact<T>(items: Vec<T>) -> Vec<T> {
+pub(crate) fn exact<T>(items: Vec<T>) -> Box<[T]> {
     if items.capacity() == items.len() {
-        return items;
+        return items.into_boxed_slice();
     }
+    // A fresh exact allocation: shrinking in place would keep the block whole.
     let mut exact = Vec::with_capacity(items.len());
     exact.extend(items);
-    exact
+    exact.into_boxed_slice()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use palisade_model::{Entry, Node, Pos, Value};
 
 use crate::error::{Limits, LoadError, PositionedError};
+use crate::fast::exact;
 
 enum Frame {
     Array {
@@ -340,7 +341,7 @@ fn parse_value(
                 if open == b'{' {
                     if cursor.peek() == Some(b'}') {
                         cursor.advance(1);
-                        Node::new(pos, Value::Map(Vec::new()))
+                        Node::new(pos, Value::Map(Box::default()))
                     } else {
                         let (key, key_pos) = parse_key(cursor, &stack, limits)?;
                         stack.push(Frame::Object {
@@ -353,7 +354,7 @@ fn parse_value(
                     }
                 } else if cursor.peek() == Some(b']') {
                     cursor.advance(1);
-                    Node::new(pos, Value::Seq(Vec::new()))
+                    Node::new(pos, Value::Seq(Box::default()))
                 } else {
                     stack.push(Frame::Array {
                         pos,
@@ -387,7 +388,7 @@ fn parse_value(
                             let Some(Frame::Array { pos, items }) = stack.pop() else {
                                 unreachable!()
                             };
-                            node = Node::new(pos, Value::Seq(items));
+                            node = Node::new(pos, Value::Seq(exact(items)));
                         }
                         _ => return Err(cursor.unexpected("expected `,` or `]`", &stack)),
                     }
@@ -419,7 +420,7 @@ fn parse_value(
                             let Some(Frame::Object { pos, entries, .. }) = stack.pop() else {
                                 unreachable!()
                             };
-                            node = Node::new(pos, Value::Map(entries));
+                            node = Node::new(pos, Value::Map(exact(entries)));
                         }
                         _ => return Err(cursor.unexpected("expected `,` or `}`", &stack)),
                     }

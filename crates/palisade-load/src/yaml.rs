@@ -10,6 +10,7 @@ use palisade_model::{Entry, Node, Pos, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::error::{Limits, LoadError, PositionedError};
+use crate::fast::exact;
 use crate::resolve::{key_text, resolve_plain, resolve_tagged};
 use crate::template::template_near;
 
@@ -293,7 +294,7 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 let node_and_anchor = match self.stack.pop() {
                     Some(Frame::Seq { pos, anchor, items }) => {
-                        (Node::new(pos, Value::Seq(items)), anchor)
+                        (Node::new(pos, Value::Seq(exact(items))), anchor)
                     }
                     Some(Frame::Map {
                         pos,
@@ -304,7 +305,7 @@ impl Builder<'_> {
                     }) => {
                         reject_duplicate_keys(&entries, &merges)?;
                         (
-                            Node::new(pos, Value::Map(apply_merges(entries, &merges, pos)?)),
+                            Node::new(pos, Value::Map(exact(apply_merges(entries, &merges, pos)?))),
                             anchor,
                         )
                     }
@@ -459,7 +460,7 @@ fn apply_merges(
         }
         let sources: Vec<Node> = match entry.value.value {
             Value::Map(_) => vec![entry.value],
-            Value::Seq(items) => items,
+            Value::Seq(items) => items.into_vec(),
             _ => {
                 return Err(PositionedError::new(
                     LoadError::Syntax(

@@ -88,11 +88,11 @@ mod tests {
         }
         let root = Node::new(
             Pos::UNKNOWN,
-            Value::Map(vec![
+            Value::Map(Box::new([
                 entry("apiVersion", text("v1")),
                 entry("kind", text(kind)),
-                entry("metadata", Node::new(Pos::UNKNOWN, Value::Map(metadata))),
-            ]),
+                entry("metadata", Node::new(Pos::UNKNOWN, Value::Map(metadata.into()))),
+            ])),
         );
         Object::from_node(root, None).unwrap()
     }

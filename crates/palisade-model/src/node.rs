@@ -43,9 +43,9 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(String),
-    Seq(Vec<Node>),
+    Seq(Box<[Node]>),
     /// Entries in source order. Lookups take the last entry with a key, as kubectl does.
-    Map(Vec<Entry>),
+    Map(Box<[Entry]>),
 }
 
 /// One key of a mapping, with the position of the key itself.
@@ -361,7 +361,7 @@ mod tests {
     fn sample() -> Node {
         let container = Node::new(
             Pos::new(5, 7),
-            Value::Map(vec![
+            Value::Map(Box::new([
                 Entry {
                     key: "name".into(),
                     key_pos: Pos::new(5, 7),
@@ -372,15 +372,15 @@ mod tests {
                     key_pos: Pos::new(6, 7),
                     value: Node::new(Pos::new(6, 14), Value::Bool(true)),
                 },
-            ]),
+            ])),
         );
         Node::new(
             Pos::new(1, 1),
-            Value::Map(vec![Entry {
+            Value::Map(Box::new([Entry {
                 key: "containers".into(),
                 key_pos: Pos::new(4, 3),
-                value: Node::new(Pos::new(5, 5), Value::Seq(vec![container])),
-            }]),
+                value: Node::new(Pos::new(5, 5), Value::Seq(Box::new([container]))),
+            }])),
         )
     }
 
@@ -416,7 +416,7 @@ mod tests {
     fn last_duplicate_key_wins_like_kubectl() {
         let node = Node::new(
             Pos::new(1, 1),
-            Value::Map(vec![
+            Value::Map(Box::new([
                 Entry {
                     key: "privileged".into(),
                     key_pos: Pos::new(1, 1),
@@ -427,7 +427,7 @@ mod tests {
                     key_pos: Pos::new(2, 1),
                     value: Node::new(Pos::new(2, 13), Value::Bool(true)),
                 },
-            ]),
+            ])),
         );
         assert_eq!(node.get("privileged").and_then(Node::as_bool), Some(true));
         assert_eq!(node.locate("/privileged"), Pos::new(2, 1));

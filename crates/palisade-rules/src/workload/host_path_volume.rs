@@ -273,7 +273,7 @@ mod tests {
     use super::*;
 
     fn critical(path: &str) -> bool {
-        why_sensitive(path, &Node::new(Pos::UNKNOWN, Value::Map(Vec::new()))).is_some()
+        why_sensitive(path, &Node::new(Pos::UNKNOWN, Value::Map(Box::default()))).is_some()
     }
 
     #[test]
