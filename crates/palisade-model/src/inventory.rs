@@ -91,7 +91,10 @@ mod tests {
             Value::Map(Box::new([
                 entry("apiVersion", text("v1")),
                 entry("kind", text(kind)),
-                entry("metadata", Node::new(Pos::UNKNOWN, Value::Map(metadata.into()))),
+                entry(
+                    "metadata",
+                    Node::new(Pos::UNKNOWN, Value::Map(metadata.into())),
+                ),
             ])),
         );
         Object::from_node(root, None).unwrap()
