@@ -273,7 +273,7 @@ impl<'t> Reader<'t, '_> {
                 value
             };
             entries.push(Entry {
-                key,
+                key: crate::keys::intern(&key),
                 key_pos,
                 value,
             });
@@ -631,7 +631,7 @@ impl Flow<'_, '_, '_> {
             }
             let value = self.value()?;
             entries.push(Entry {
-                key,
+                key: crate::keys::intern(&key),
                 key_pos,
                 value,
             });

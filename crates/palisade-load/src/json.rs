@@ -400,7 +400,7 @@ fn parse_value(
                     ..
                 } => {
                     entries.push(Entry {
-                        key: std::mem::take(key),
+                        key: crate::keys::intern(key),
                         key_pos: *key_pos,
                         value: node,
                     });

@@ -12,6 +12,7 @@ mod decode;
 mod error;
 mod fast;
 mod json;
+mod keys;
 mod objects;
 mod resolve;
 mod template;

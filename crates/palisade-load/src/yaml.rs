@@ -425,7 +425,7 @@ impl Builder<'_> {
                     *key = Some((text, node.pos));
                 }
                 Some((text, key_pos)) => entries.push(Entry {
-                    key: text,
+                    key: crate::keys::intern(&text),
                     key_pos,
                     value: node,
                 }),
@@ -445,14 +445,14 @@ fn apply_merges(
     if merges.is_empty() {
         return Ok(entries);
     }
-    let explicit: Vec<String> = entries
+    let explicit: Vec<std::borrow::Cow<'static, str>> = entries
         .iter()
         .enumerate()
         .filter(|(i, _)| !merges.contains(i))
         .map(|(_, e)| e.key.clone())
         .collect();
     let mut result = Vec::with_capacity(entries.len());
-    let mut merged_keys: Vec<String> = Vec::new();
+    let mut merged_keys: Vec<std::borrow::Cow<'static, str>> = Vec::new();
     for (index, entry) in entries.into_iter().enumerate() {
         if !merges.contains(&index) {
             result.push(entry);
@@ -582,7 +582,7 @@ pub(crate) fn reject_duplicate_keys(
     } else {
         let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(explicit.len());
         for second in explicit {
-            if let Some(first) = seen.insert(second.key.as_str(), second) {
+            if let Some(first) = seen.insert(&*second.key, second) {
                 return Err(duplicate(first, second));
             }
         }

@@ -78,7 +78,7 @@ mod tests {
     fn object(kind: &str, namespace: Option<&str>) -> Object {
         let text = |s: &str| Node::new(Pos::UNKNOWN, Value::Str(s.into()));
         let entry = |key: &str, value: Node| Entry {
-            key: key.into(),
+            key: key.to_string().into(),
             key_pos: Pos::UNKNOWN,
             value,
         };

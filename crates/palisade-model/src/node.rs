@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -51,7 +52,7 @@ pub enum Value {
 /// One key of a mapping, with the position of the key itself.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Cow<'static, str>,
     pub key_pos: Pos,
     pub value: Node,
 }
@@ -258,7 +259,7 @@ impl Node {
             Value::Map(entries) => {
                 let mut map = serde_json::Map::new();
                 for entry in entries {
-                    map.insert(entry.key.clone(), entry.value.to_json());
+                    map.insert(entry.key.to_string(), entry.value.to_json());
                 }
                 serde_json::Value::Object(map)
             }
@@ -281,7 +282,7 @@ impl Node {
             serde_json::Value::Object(map) => Value::Map(
                 map.iter()
                     .map(|(key, value)| Entry {
-                        key: key.clone(),
+                        key: Cow::Owned(key.clone()),
                         key_pos: Pos::UNKNOWN,
                         value: Node::from_json(value),
                     })

@@ -92,7 +92,7 @@ impl Config {
             ));
         }
         for entry in root.entries() {
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "rules" => config.rules = parse_rules(&entry.value, &error)?,
                 "exemptions" => {
                     for item in expect_list(&entry.value, "exemptions", &error)? {
@@ -217,7 +217,7 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
             }
             Value::Map(fields) => {
                 for field in fields {
-                    match field.key.as_str() {
+                    match field.key.as_ref() {
                         "enabled" => {
                             setting.enabled = Some(field.value.as_bool().ok_or_else(|| {
                                 error(field.value.pos, "enabled must be true or false".into())
@@ -290,7 +290,7 @@ fn parse_exemption(node: &Node, error: &ErrorAt) -> Result<Exemption, ConfigErro
         reason: String::new(),
     };
     for field in node.entries() {
-        match field.key.as_str() {
+        match field.key.as_ref() {
             "rules" => {
                 let names = string_list(&field.value, "rules", error)?;
                 if names.iter().any(|(name, _)| name == "*" || name == "all") {
@@ -368,7 +368,7 @@ fn parse_pod_spec_path(node: &Node, error: &ErrorAt) -> Result<PodSpecPath, Conf
         None => None,
     };
     for field in node.entries() {
-        if !matches!(field.key.as_str(), "kind" | "path" | "apiVersion") {
+        if !matches!(field.key.as_ref(), "kind" | "path" | "apiVersion") {
             return Err(error(
                 field.key_pos,
                 format!(

@@ -123,7 +123,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             .entries()
             .iter()
             .filter(|entry| entry.key != "name" && !entry.value.is_null())
-            .map(|entry| entry.key.as_str())
+            .map(|entry| entry.key.as_ref())
             .collect();
         // As the admission controller reads a volume: one allowed source admits it; hostPath is
         // the Baseline rule's; no source at all is defaulted to emptyDir by the API server.
