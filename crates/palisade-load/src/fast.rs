@@ -330,14 +330,11 @@ impl<'t> Reader<'t, '_> {
             }
             Some(_) => {
                 let used = plain_length(text, in_flow)?;
-                let plain = text[..used].trim_end_matches(' ');
-                if is_helm_template(plain) {
-                    return Err(GiveUp);
-                }
-                (resolve_plain(plain), used)
+                (resolve_plain(text[..used].trim_end_matches(' ')), used)
             }
             None => return Err(GiveUp),
         };
+        // Templates and huge values get their error (or their leniency) from the full parser.
         if let Value::Str(text) = &value
             && (text.len() > self.limits.max_scalar_bytes || is_helm_template(text))
         {

@@ -35,6 +35,25 @@ pub struct LoadedFile {
     pub errors: Vec<InputError>,
 }
 
+impl LoadedFile {
+    /// A file that yielded nothing but one error.
+    pub fn failed(error: InputError) -> Self {
+        LoadedFile {
+            errors: vec![error],
+            ..LoadedFile::default()
+        }
+    }
+}
+
+/// The error for an input over the size limit.
+pub(crate) fn too_large(file: &str, size: u64, limit: u64) -> InputError {
+    PositionedError::new(
+        LoadError::TooLarge { size, limit },
+        palisade_model::Pos::UNKNOWN,
+    )
+    .into_input_error(file)
+}
+
 /// The syntax a text is read with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
@@ -115,35 +134,17 @@ pub fn load_str(file: &str, text: &str) -> LoadedFile {
 /// Loads the objects of one file's bytes, decoding them first.
 pub fn load_bytes(file: &str, bytes: &[u8], syntax: Syntax, limits: &Limits) -> LoadedFile {
     if bytes.len() as u64 > limits.max_file_bytes {
-        return LoadedFile {
-            errors: vec![
-                PositionedError::new(
-                    LoadError::TooLarge {
-                        size: bytes.len() as u64,
-                        limit: limits.max_file_bytes,
-                    },
-                    palisade_model::Pos::UNKNOWN,
-                )
-                .into_input_error(file),
-            ],
-            ..LoadedFile::default()
-        };
+        return LoadedFile::failed(too_large(file, bytes.len() as u64, limits.max_file_bytes));
     }
     match decode::decode(bytes) {
         Ok(text) => load_text(Arc::from(file), &text, syntax, limits),
-        Err(error) => LoadedFile {
-            errors: vec![error.into_input_error(file)],
-            ..LoadedFile::default()
-        },
+        Err(error) => LoadedFile::failed(error.into_input_error(file)),
     }
 }
 
 fn load_text(file: Arc<str>, text: &str, syntax: Syntax, limits: &Limits) -> LoadedFile {
     match parse_text(text, syntax, limits) {
         Ok(documents) => objects::objects_from_documents(file, documents),
-        Err(error) => LoadedFile {
-            errors: vec![error.into_input_error(&file)],
-            ..LoadedFile::default()
-        },
+        Err(error) => LoadedFile::failed(error.into_input_error(&file)),
     }
 }

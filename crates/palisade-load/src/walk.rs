@@ -9,7 +9,7 @@ use palisade_model::{InputError, Object};
 use rayon::prelude::*;
 
 use crate::error::{Limits, LoadError, PositionedError};
-use crate::{LoadedFile, Syntax, load_bytes};
+use crate::{LoadedFile, Syntax, load_bytes, too_large};
 
 /// One command-line input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,25 +136,9 @@ fn read_limited(
     Ok(Ok(bytes))
 }
 
-fn too_large(file: &str, size: u64, limit: u64) -> LoadedFile {
-    LoadedFile {
-        errors: vec![
-            PositionedError::new(
-                LoadError::TooLarge { size, limit },
-                palisade_model::Pos::UNKNOWN,
-            )
-            .into_input_error(file),
-        ],
-        ..LoadedFile::default()
-    }
-}
-
 fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFile {
     match job {
-        Job::Failed(error) => LoadedFile {
-            errors: vec![error.clone()],
-            ..LoadedFile::default()
-        },
+        Job::Failed(error) => LoadedFile::failed(error.clone()),
         Job::Stdin => match stdin.take() {
             Some(bytes) => load_bytes("-", &bytes, Syntax::Detect, limits),
             None => LoadedFile::default(),
@@ -163,28 +147,20 @@ fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFi
             let name = display(path);
             let file = match std::fs::File::open(path) {
                 Ok(file) => file,
-                Err(error) => {
-                    return LoadedFile {
-                        errors: vec![io_error(&name, &error)],
-                        ..LoadedFile::default()
-                    };
-                }
+                Err(error) => return LoadedFile::failed(io_error(&name, &error)),
             };
             let size_hint = match file.metadata() {
                 Ok(metadata) if metadata.is_file() => metadata.len(),
                 _ => 0,
             };
             if size_hint > limits.max_file_bytes {
-                return too_large(&name, size_hint, limits.max_file_bytes);
+                return LoadedFile::failed(too_large(&name, size_hint, limits.max_file_bytes));
             }
             let mut file = file;
             match read_limited(&mut file, limits.max_file_bytes, size_hint) {
                 Ok(Ok(bytes)) => load_bytes(&name, &bytes, Syntax::for_path(&name), limits),
-                Ok(Err(size)) => too_large(&name, size, limits.max_file_bytes),
-                Err(error) => LoadedFile {
-                    errors: vec![io_error(&name, &error)],
-                    ..LoadedFile::default()
-                },
+                Ok(Err(size)) => LoadedFile::failed(too_large(&name, size, limits.max_file_bytes)),
+                Err(error) => LoadedFile::failed(io_error(&name, &error)),
             }
         }
     }
@@ -206,9 +182,9 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
                         stdin_bytes = Some(bytes);
                         jobs.push(Job::Stdin);
                     }
-                    Ok(Err(size)) => jobs.push(Job::Failed(
-                        too_large("-", size, limits.max_file_bytes).errors.remove(0),
-                    )),
+                    Ok(Err(size)) => {
+                        jobs.push(Job::Failed(too_large("-", size, limits.max_file_bytes)))
+                    }
                     Err(error) => jobs.push(Job::Failed(io_error("-", &error))),
                 }
             }

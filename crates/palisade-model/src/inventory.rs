@@ -24,10 +24,13 @@ impl Inventory {
 
     pub fn push(&mut self, object: Object) -> usize {
         let index = self.objects.len();
-        self.by_kind
-            .entry(object.kind.clone())
-            .or_default()
-            .push(index);
+        // Look up first: cloning the kind for every object would allocate once per object.
+        match self.by_kind.get_mut(&object.kind) {
+            Some(indexes) => indexes.push(index),
+            None => {
+                self.by_kind.insert(object.kind.clone(), vec![index]);
+            }
+        }
         self.objects.push(object);
         index
     }
