@@ -4,10 +4,9 @@
 use std::io::{self, Write};
 
 use palisade_model::{Finding, InputError, ScanSummary, Severity};
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::{JSON_FORMAT_VERSION, Report, TOOL_NAME};
+use crate::{JSON_FORMAT_VERSION, Report, TOOL_NAME, write_in_parallel};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -107,46 +106,28 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(EMPTY)?;
     } else {
         out.write_all(b"\n  \"findings\": [")?;
-        // A window at a time, so that memory stays bounded whatever the number of findings.
-        for (window_index, window) in report.findings.chunks(8 * 512).enumerate() {
-            let chunks: Vec<io::Result<Vec<u8>>> = window
-                .par_chunks(512)
-                .enumerate()
-                .map(|(chunk_index, chunk)| {
-                    let first = window_index == 0 && chunk_index == 0;
-                    render_findings(chunk, first)
-                })
-                .collect();
-            for chunk in chunks {
-                out.write_all(&chunk?)?;
-            }
-        }
+        write_in_parallel(report.findings, out, render_finding)?;
         out.write_all(b"\n  ],")?;
     }
     out.write_all(&frame[at + EMPTY.len()..])
 }
 
-/// Findings as items of the report's `findings` list: pretty-printed, indented two levels, each
-/// preceded by a comma unless it is the very first.
-fn render_findings(findings: &[Finding], first: bool) -> io::Result<Vec<u8>> {
-    let mut buffer = Vec::with_capacity(findings.len() * 1024);
-    let mut item = Vec::with_capacity(1024);
-    for (i, one) in findings.iter().enumerate() {
-        item.clear();
-        serde_json::to_writer_pretty(&mut item, &finding(one))?;
-        if !first || i > 0 {
-            buffer.push(b',');
-        }
-        buffer.extend_from_slice(b"\n    ");
-        // JSON strings never hold a raw newline, so every one starts an indented line.
-        for (index, line) in item.split(|&byte| byte == b'\n').enumerate() {
-            if index > 0 {
-                buffer.extend_from_slice(b"\n    ");
-            }
-            buffer.extend_from_slice(line);
-        }
+/// One finding as an item of the report's `findings` list: pretty-printed, indented two
+/// levels, preceded by a comma unless it is the very first.
+fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Result<()> {
+    let item = serde_json::to_vec_pretty(&finding(one))?;
+    if !first {
+        buffer.push(b',');
     }
-    Ok(buffer)
+    buffer.extend_from_slice(b"\n    ");
+    // JSON strings never hold a raw newline, so every one starts an indented line.
+    for (index, line) in item.split(|&byte| byte == b'\n').enumerate() {
+        if index > 0 {
+            buffer.extend_from_slice(b"\n    ");
+        }
+        buffer.extend_from_slice(line);
+    }
+    Ok(())
 }
 
 /// Pretty-printed JSON with a trailing newline.

@@ -191,6 +191,37 @@ pub fn render(
     }
 }
 
+/// Writes `items` in order, formatting them in parallel: each item is rendered by `render`
+/// into a buffer of its chunk (the flag says whether it is the very first item), and the
+/// buffers are written a window at a time, so memory stays bounded whatever the number of items.
+pub(crate) fn write_in_parallel<T: Sync>(
+    items: &[T],
+    out: &mut dyn Write,
+    render: impl Fn(&T, bool, &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 256;
+    const WINDOW: usize = 8 * CHUNK;
+    for (window_index, window) in items.chunks(WINDOW).enumerate() {
+        let chunks: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(chunk_index, chunk)| {
+                let mut buffer = Vec::with_capacity(chunk.len() * 1024);
+                for (index, item) in chunk.iter().enumerate() {
+                    let first = window_index == 0 && chunk_index == 0 && index == 0;
+                    render(item, first, &mut buffer)?;
+                }
+                Ok(buffer)
+            })
+            .collect();
+        for chunk in chunks {
+            out.write_all(&chunk?)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

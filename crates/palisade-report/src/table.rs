@@ -13,13 +13,11 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
-
 use palisade_model::{Finding, Layer, ObjectRef, ScanSummary, Severity};
 
 use crate::style::{self, paint};
 use crate::text::{WIDTH, count, wrap};
-use crate::{RenderOptions, Report};
+use crate::{RenderOptions, Report, write_in_parallel};
 
 /// Where the message and fix lines start: under the rule name.
 const INDENT: &str = "            ";
@@ -60,22 +58,10 @@ pub(crate) fn render(
         );
         writeln!(out, "{}", paint(style::BOLD, &heading, color))?;
         // Formatting (wrapping, colour) is the costly part: done in parallel, written in order.
-        for window in group.chunks(8 * 256) {
-            let chunks: Vec<io::Result<Vec<u8>>> = window
-                .par_chunks(256)
-                .map(|chunk| {
-                    let mut buffer = Vec::with_capacity(chunk.len() * 512);
-                    for finding in chunk {
-                        writeln!(buffer)?;
-                        write_finding(finding, color, &mut buffer)?;
-                    }
-                    Ok(buffer)
-                })
-                .collect();
-            for chunk in chunks {
-                out.write_all(&chunk?)?;
-            }
-        }
+        write_in_parallel(&group, out, |finding, _, buffer| {
+            writeln!(buffer)?;
+            write_finding(finding, color, buffer)
+        })?;
     }
 
     if !report.errors.is_empty() {
