@@ -64,7 +64,8 @@ fn io_error(file: &str, error: &std::io::Error) -> InputError {
 }
 
 enum Job {
-    Stdin,
+    /// Standard input, already read (it can be read only once).
+    Stdin(Vec<u8>),
     File(PathBuf),
     Failed(InputError),
 }
@@ -136,13 +137,10 @@ fn read_limited(
     Ok(Ok(bytes))
 }
 
-fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFile {
+fn load_job(job: &Job, limits: &Limits) -> LoadedFile {
     match job {
         Job::Failed(error) => LoadedFile::failed(error.clone()),
-        Job::Stdin => match stdin.take() {
-            Some(bytes) => load_bytes("-", &bytes, Syntax::Detect, limits),
-            None => LoadedFile::default(),
-        },
+        Job::Stdin(bytes) => load_bytes("-", bytes, Syntax::Detect, limits),
         Job::File(path) => {
             let name = display(path);
             let file = match std::fs::File::open(path) {
@@ -170,18 +168,15 @@ fn load_job(job: &Job, stdin: &mut Option<Vec<u8>>, limits: &Limits) -> LoadedFi
 /// (directories in sorted path order) so that reports are the same on every run.
 pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> Loaded {
     let mut jobs = Vec::new();
-    let mut stdin_bytes = None;
+    let mut stdin_read = false;
     for input in inputs {
         match input {
             Input::Stdin => {
-                if stdin_bytes.is_some() || jobs.iter().any(|j| matches!(j, Job::Stdin)) {
+                if std::mem::replace(&mut stdin_read, true) {
                     continue;
                 }
                 match read_limited(stdin, limits.max_file_bytes, 0) {
-                    Ok(Ok(bytes)) => {
-                        stdin_bytes = Some(bytes);
-                        jobs.push(Job::Stdin);
-                    }
+                    Ok(Ok(bytes)) => jobs.push(Job::Stdin(bytes)),
                     Ok(Err(size)) => {
                         jobs.push(Job::Failed(too_large("-", size, limits.max_file_bytes)))
                     }
@@ -195,20 +190,7 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
             },
         }
     }
-    let stdin_slot = std::sync::Mutex::new(stdin_bytes);
-    let results: Vec<LoadedFile> = jobs
-        .par_iter()
-        .map(|job| {
-            let mut taken = match job {
-                Job::Stdin => stdin_slot
-                    .lock()
-                    .map(|mut slot| slot.take())
-                    .unwrap_or(None),
-                _ => None,
-            };
-            load_job(job, &mut taken, limits)
-        })
-        .collect();
+    let results: Vec<LoadedFile> = jobs.par_iter().map(|job| load_job(job, limits)).collect();
     let mut loaded = Loaded {
         files: jobs
             .iter()
