@@ -85,9 +85,10 @@ pub fn parse_text(
 ) -> Result<Vec<Node>, PositionedError> {
     let looks_like_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     match syntax {
-        Syntax::Json => json::parse_json(text, limits).map_err(|e| template_or(text, e)),
-        Syntax::Yaml if !looks_like_json => yaml::parse_yaml(text, limits),
-        Syntax::Detect if !looks_like_json => yaml::parse_yaml(text, limits),
+        Syntax::Json => {
+            json::parse_json(text, limits).map_err(|e| yaml::explain_with_template(text, e))
+        }
+        Syntax::Yaml | Syntax::Detect if !looks_like_json => yaml::parse_yaml(text, limits),
         // YAML is a superset of JSON, but a JSON document in a .yaml file is read faster and
         // with better error messages by the JSON parser; flow-style YAML falls back to YAML.
         _ => match json::parse_json(text, limits) {
@@ -97,19 +98,9 @@ pub fn parse_text(
                 Err(yaml_error) if matches!(yaml_error.error, LoadError::Template { .. }) => {
                     Err(yaml_error)
                 }
-                Err(_) => Err(template_or(text, json_error)),
+                Err(_) => Err(yaml::explain_with_template(text, json_error)),
             },
         },
-    }
-}
-
-fn template_or(text: &str, error: PositionedError) -> PositionedError {
-    match &error.error {
-        LoadError::Syntax(_) => match template::template_near(text, error.pos.line) {
-            Some((snippet, pos)) => PositionedError::new(LoadError::Template { snippet }, pos),
-            None => error,
-        },
-        _ => error,
     }
 }
 

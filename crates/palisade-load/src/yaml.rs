@@ -194,7 +194,7 @@ fn parse_yaml_strict(text: &str, limits: &Limits) -> Result<Vec<Node>, Positione
 }
 
 /// A structural error caused by an unrendered template is reported as the template.
-fn explain_with_template(text: &str, error: PositionedError) -> PositionedError {
+pub(crate) fn explain_with_template(text: &str, error: PositionedError) -> PositionedError {
     match error.error {
         LoadError::Syntax(_) | LoadError::Unsupported(_) => {
             match template_near(text, error.pos.line) {
