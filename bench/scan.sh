@@ -40,8 +40,9 @@ done
 cd "$(dirname "$0")/.."
 out=bench/out
 gen=$out/gen
-palisade=target/release/palisade
-parse_only=target/release/examples/parse_only
+target_dir=${CARGO_TARGET_DIR:-target}  # honour a shared build directory
+palisade=$target_dir/release/palisade
+parse_only=$target_dir/release/examples/parse_only
 realworld=../shared/corpus/realworld
 seed=20240601
 mkdir -p "$out"
