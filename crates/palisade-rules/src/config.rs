@@ -15,6 +15,10 @@
 //!   - kind: Rollout
 //!     apiVersion: argoproj.io/v1alpha1          # optional
 //!     path: spec.template                       # a pod template or a pod spec
+//! allowedRegistries:                            # images from anywhere else are reported
+//!   - registry.example.com                      # a registry host (any image on it)
+//!   - docker.io/library                         # or a registry and path prefix
+//!   - ghcr.io/example-org/*                     # globs allowed
 //! ```
 //! The file is read with the same loader as manifests; every mistake in it is an error with
 //! its line and column, never silently ignored.
@@ -52,6 +56,43 @@ pub struct Exemption {
     pub reason: String,
 }
 
+/// One `allowedRegistries` entry: a registry host, optionally with a path prefix, as a glob.
+#[derive(Debug, Clone)]
+pub struct AllowedRegistry {
+    /// As written in the configuration, for messages.
+    pub pattern: String,
+    matcher: GlobMatcher,
+}
+
+impl AllowedRegistry {
+    pub fn new(pattern: &str) -> Result<AllowedRegistry, String> {
+        let trimmed = pattern.trim().trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Err("an allowed registry must not be empty".into());
+        }
+        let glob = Glob::new(trimmed).map_err(|e| format!("invalid pattern {pattern:?}: {e}"))?;
+        Ok(AllowedRegistry {
+            pattern: trimmed.to_string(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+
+    /// Whether the normalised image name `registry/path/repository` (no tag, no digest) comes
+    /// from this registry: the pattern matches the whole name or one of its `/`-prefixes.
+    pub fn allows(&self, image_name: &str) -> bool {
+        let mut end = image_name.len();
+        loop {
+            if self.matcher.is_match(&image_name[..end]) {
+                return true;
+            }
+            match image_name[..end].rfind('/') {
+                Some(slash) => end = slash,
+                None => return false,
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PodSpecPath {
     pub api_version: Option<String>,
@@ -65,6 +106,8 @@ pub struct Config {
     pub rules: HashMap<String, RuleSetting>,
     pub exemptions: Vec<Exemption>,
     pub pod_spec_paths: Vec<PodSpecPath>,
+    /// `allowedRegistries`: `None` when not configured (the registry rule stays silent).
+    pub allowed_registries: Option<Vec<AllowedRegistry>>,
     /// The file it came from, for messages.
     pub source: Option<String>,
 }
@@ -106,11 +149,19 @@ impl Config {
                             .push(parse_pod_spec_path(item, &error)?);
                     }
                 }
+                "allowedRegistries" => {
+                    let mut allowed = Vec::new();
+                    for item in expect_list(&entry.value, "allowedRegistries", &error)? {
+                        let text = expect_str(item, "an allowed registry", &error)?;
+                        allowed.push(AllowedRegistry::new(text).map_err(|e| error(item.pos, e))?);
+                    }
+                    config.allowed_registries = Some(allowed);
+                }
                 other => {
                     return Err(error(
                         entry.key_pos,
                         format!(
-                            "unknown configuration key {other:?}: expected rules, exemptions or podSpecPaths"
+                            "unknown configuration key {other:?}: expected rules, exemptions, podSpecPaths or allowedRegistries"
                         ),
                     ));
                 }
@@ -383,4 +434,42 @@ fn parse_pod_spec_path(node: &Node, error: &ErrorAt) -> Result<PodSpecPath, Conf
         kind,
         path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_registries_match_a_host_or_a_path_prefix() {
+        let host = AllowedRegistry::new("registry.example.com").unwrap();
+        assert!(host.allows("registry.example.com/team/app"));
+        assert!(!host.allows("registry.example.com.evil.io/team/app"));
+        assert!(!host.allows("docker.io/library/nginx"));
+
+        let prefix = AllowedRegistry::new("docker.io/library/").unwrap();
+        assert!(prefix.allows("docker.io/library/nginx"));
+        assert!(!prefix.allows("docker.io/someuser/nginx"));
+
+        let glob = AllowedRegistry::new("ghcr.io/example-org/*").unwrap();
+        assert!(glob.allows("ghcr.io/example-org/api"));
+        assert!(!glob.allows("ghcr.io/other/api"));
+
+        assert!(AllowedRegistry::new(" ").is_err());
+    }
+
+    #[test]
+    fn allowed_registries_are_read_from_the_file() {
+        let root = palisade_model::Node::from_json(&serde_json::json!({
+            "allowedRegistries": ["registry.example.com", "docker.io/library"]
+        }));
+        let config = Config::from_node(&root, ".palisade.yaml").unwrap();
+        let allowed = config.allowed_registries.unwrap();
+        assert_eq!(allowed.len(), 2);
+        assert_eq!(allowed[1].pattern, "docker.io/library");
+
+        let root = palisade_model::Node::from_json(&serde_json::json!({"allowedRegistries": [1]}));
+        let error = Config::from_node(&root, ".palisade.yaml").unwrap_err();
+        assert!(error.message.contains("must be a string"), "{error}");
+    }
 }

@@ -8,10 +8,15 @@
 pub mod config;
 mod docs;
 mod engine;
+pub mod image_ref;
 pub mod pod;
 mod registry;
 mod rule;
+pub mod secret_names;
 
+pub mod access;
+pub mod network;
+pub mod supply_chain;
 pub mod workload;
 
 pub use config::{Config, ConfigError};

@@ -62,6 +62,12 @@ static RULES: &[RegisteredRule] = &[
     entry!(workload::missing_cpu_limit),
     entry!(workload::missing_memory_request),
     entry!(workload::missing_cpu_request),
+    // workload hygiene
+    // access: service accounts
+    // network: exposure
+    // supply chain: images
+    // supply chain: secrets and credentials
+    // supply chain: Dockerfiles
 ];
 
 /// Every built-in rule, in registration order.

@@ -1,0 +1,1 @@
+//! Access: service accounts, their tokens, and (later) RBAC.

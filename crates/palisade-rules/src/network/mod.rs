@@ -1,0 +1,1 @@
+//! Network: how workloads are exposed and (later) NetworkPolicy coverage.

@@ -1,0 +1,1 @@
+//! Supply chain: images, registries, credentials and secrets in manifests, Dockerfiles.
