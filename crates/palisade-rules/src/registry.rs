@@ -63,7 +63,14 @@ static RULES: &[RegisteredRule] = &[
     entry!(workload::missing_memory_request),
     entry!(workload::missing_cpu_request),
     // workload hygiene
+    entry!(workload::default_namespace),
+    entry!(workload::writable_root_filesystem),
+    entry!(workload::missing_liveness_probe),
+    entry!(workload::missing_readiness_probe),
     // access: service accounts
+    entry!(access::automounted_service_account_token),
+    entry!(access::default_service_account),
+    entry!(access::long_lived_service_account_token),
     // network: exposure
     // supply chain: images
     // supply chain: secrets and credentials

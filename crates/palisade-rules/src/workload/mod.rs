@@ -1,6 +1,8 @@
-//! Workload rules: Pod Security Standards (Baseline and Restricted), resources, suppressions.
+//! Workload rules: Pod Security Standards (Baseline and Restricted), resources, hygiene,
+//! suppressions.
 
 mod common;
+mod probes;
 mod resources;
 
 // Pod Security Standards, Baseline.
@@ -33,5 +35,11 @@ pub mod missing_cpu_limit;
 pub mod missing_cpu_request;
 pub mod missing_memory_limit;
 pub mod missing_memory_request;
+
+// Hygiene.
+pub mod default_namespace;
+pub mod missing_liveness_probe;
+pub mod missing_readiness_probe;
+pub mod writable_root_filesystem;
 
 pub mod suppression_without_reason;
