@@ -3,7 +3,7 @@
 //!
 //! The grammar is the distribution reference grammar that containerd and Docker use:
 //! `[registry/]path[:tag][@digest]`, where the first `/`-separated component is a registry
-//! only when it contains a `.` or a `:`, or is `localhost`.
+//! only when it contains a `.` or a `:`, is `localhost`, or has upper-case letters.
 
 /// Docker Hub, under every name it answers to.
 pub const DOCKER_HUB: &str = "docker.io";
@@ -57,8 +57,13 @@ impl ImageRef {
             return None;
         }
         let (registry, path, explicit_registry) = match name.split_once('/') {
+            // Docker also reads a first component with upper-case letters as a host: a
+            // repository path must be lower-case, so it cannot be a Docker Hub namespace.
             Some((first, remainder))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
+                if first.contains('.')
+                    || first.contains(':')
+                    || first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
             {
                 (first.to_ascii_lowercase(), remainder.to_string(), true)
             }
@@ -104,6 +109,17 @@ impl ImageRef {
     /// The last path component (`nginx` for `someuser/nginx` or `quay.io/org/nginx`).
     pub fn repository(&self) -> &str {
         self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// Whether the reference names its content by digest (`@sha256:...`): what the runtime runs
+    /// then cannot change when a tag is moved. The digest must have the `algorithm:encoded`
+    /// form; its length is not checked, since a malformed digest makes the pull fail rather than
+    /// fetch something else.
+    pub fn is_pinned(&self) -> bool {
+        self.digest
+            .as_deref()
+            .and_then(|digest| digest.split_once(':'))
+            .is_some_and(|(algorithm, encoded)| !algorithm.is_empty() && !encoded.is_empty())
     }
 
     /// The tag the runtime pulls: the written one, or `latest` when neither a tag nor a digest
@@ -164,6 +180,26 @@ mod tests {
         assert_eq!(image.repository(), "nginx");
 
         assert_eq!(parse("nginx@sha256:abc").effective_tag(), None);
+
+        // As Docker splits it: an upper-case first component is a host, not a namespace.
+        let image = parse("MyRegistry/app:1.0");
+        assert_eq!(image.registry, "myregistry");
+        assert_eq!(image.path, "app");
+        assert!(image.explicit_registry);
+        assert!(parse("someuser/app").is_docker_hub());
+    }
+
+    #[test]
+    fn pinned_by_digest() {
+        assert!(parse("nginx@sha256:abc").is_pinned());
+        assert!(parse("nginx:1.27@sha256:abc").is_pinned());
+        assert!(parse("nginx:latest@sha512:abc").is_pinned());
+        assert!(!parse("nginx:1.27").is_pinned());
+        assert!(!parse("nginx").is_pinned());
+        // Not digests: no algorithm, or nothing after it.
+        assert!(!parse("nginx@latest").is_pinned());
+        assert!(!parse("nginx@sha256:").is_pinned());
+        assert!(!parse("nginx@:abc").is_pinned());
     }
 
     #[test]

@@ -73,6 +73,11 @@ static RULES: &[RegisteredRule] = &[
     entry!(access::long_lived_service_account_token),
     // network: exposure
     // supply chain: images
+    entry!(supply_chain::latest_image_tag),
+    entry!(supply_chain::image_without_digest),
+    entry!(supply_chain::unsafe_image_pull_policy),
+    entry!(supply_chain::untrusted_registry),
+    entry!(supply_chain::typosquatted_image),
     // supply chain: secrets and credentials
     // supply chain: Dockerfiles
 ];

@@ -1,1 +1,12 @@
 //! Supply chain: images, registries, credentials and secrets in manifests, Dockerfiles.
+
+// Images.
+mod images;
+mod popular_images;
+mod typosquat;
+
+pub mod image_without_digest;
+pub mod latest_image_tag;
+pub mod typosquatted_image;
+pub mod unsafe_image_pull_policy;
+pub mod untrusted_registry;

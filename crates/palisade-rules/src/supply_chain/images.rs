@@ -1,0 +1,38 @@
+//! The image of every container of a workload, shared by the image rules (this module is not a
+//! rule).
+
+use palisade_model::{Node, Pointer};
+
+use crate::image_ref::ImageRef;
+use crate::pod::ContainerView;
+use crate::rule::ObjectContext;
+
+/// One container (init, regular or ephemeral) and its image.
+pub(crate) struct ContainerImage<'a> {
+    pub container: ContainerView<'a>,
+    /// The `image` field as written, when it is a string.
+    pub text: Option<&'a str>,
+    /// The path of the `image` field.
+    pub path: Pointer,
+    /// The parsed reference; `None` when the text is not one (absent, a number, an unrendered
+    /// template, a `$(VARIABLE)`), which the image rules leave alone rather than guess.
+    pub reference: Option<ImageRef>,
+}
+
+/// Every container of the object's pod spec, with its image.
+pub(crate) fn container_images<'a>(context: &ObjectContext<'a>) -> Vec<ContainerImage<'a>> {
+    let Some(pod) = &context.pod else {
+        return Vec::new();
+    };
+    pod.containers()
+        .map(|container| {
+            let text = container.node.get("image").and_then(Node::as_str);
+            ContainerImage {
+                path: container.path.key("image"),
+                reference: text.and_then(ImageRef::parse),
+                text,
+                container,
+            }
+        })
+        .collect()
+}
