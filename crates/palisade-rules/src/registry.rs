@@ -65,6 +65,12 @@ static RULES: &[RegisteredRule] = &[
     // workload hygiene
     // access: service accounts
     // network: exposure
+    entry!(network::node_port_service),
+    entry!(network::load_balancer_service),
+    entry!(network::service_external_ips),
+    entry!(network::ingress_without_tls),
+    entry!(network::insecure_dashboard),
+    entry!(network::dashboard_cluster_admin),
     // supply chain: images
     // supply chain: secrets and credentials
     // supply chain: Dockerfiles
