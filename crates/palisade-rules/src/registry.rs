@@ -72,6 +72,12 @@ static RULES: &[RegisteredRule] = &[
     entry!(access::default_service_account),
     entry!(access::long_lived_service_account_token),
     // network: exposure
+    entry!(network::node_port_service),
+    entry!(network::load_balancer_service),
+    entry!(network::service_external_ips),
+    entry!(network::ingress_without_tls),
+    entry!(network::insecure_dashboard),
+    entry!(network::dashboard_cluster_admin),
     // supply chain: images
     entry!(supply_chain::latest_image_tag),
     entry!(supply_chain::image_without_digest),

@@ -1,1 +1,12 @@
 //! Network: how workloads are exposed and (later) NetworkPolicy coverage.
+
+mod common;
+mod dashboard;
+
+// Exposure.
+pub mod dashboard_cluster_admin;
+pub mod ingress_without_tls;
+pub mod insecure_dashboard;
+pub mod load_balancer_service;
+pub mod node_port_service;
+pub mod service_external_ips;
