@@ -314,7 +314,6 @@ mod tests {
             "registry.k8s.io/kubernetes-dashboard-arm64:v1.10.1",
             "gcr.io/google_containers/kubernetes-dashboard-amd64:v1.6.3",
             "registry.cn-hangzhou.aliyuncs.com/google_containers/kubernetes-dashboard-amd64:v1.10.1",
-            "KubernetesUI/Dashboard:v2.7.0",
         ] {
             assert!(is_dashboard_image(image), "{image}");
         }
