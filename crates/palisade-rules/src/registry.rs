@@ -67,6 +67,10 @@ static RULES: &[RegisteredRule] = &[
     // network: exposure
     // supply chain: images
     // supply chain: secrets and credentials
+    entry!(supply_chain::secret_in_env_var),
+    entry!(supply_chain::default_credentials),
+    entry!(supply_chain::secret_in_manifest),
+    entry!(supply_chain::credential_in_configmap),
     // supply chain: Dockerfiles
 ];
 
