@@ -85,6 +85,10 @@ static RULES: &[RegisteredRule] = &[
     entry!(supply_chain::untrusted_registry),
     entry!(supply_chain::typosquatted_image),
     // supply chain: secrets and credentials
+    entry!(supply_chain::secret_in_env_var),
+    entry!(supply_chain::default_credentials),
+    entry!(supply_chain::secret_in_manifest),
+    entry!(supply_chain::credential_in_configmap),
     // supply chain: Dockerfiles
 ];
 

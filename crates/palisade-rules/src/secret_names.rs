@@ -14,6 +14,7 @@ const SECRET_WORDS: &[&str] = &[
     "CREDENTIAL",
     "CREDENTIALS",
     "PRIVATEKEY",
+    "BEARER",
 ];
 
 /// Two-word sequences that make a name secret.
@@ -27,6 +28,22 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("SIGNING", "KEY"),
     ("MASTER", "KEY"),
     ("CLIENT", "SECRET"),
+    ("ACCOUNT", "KEY"),
+    ("STORAGE", "KEY"),
+    ("SHARED", "KEY"),
+    ("HMAC", "KEY"),
+    ("SSH", "KEY"),
+    ("KEY", "CONTENT"),
+];
+
+/// Cloud providers whose `<PROVIDER>_..._KEY` variables hold account keys (`AZURE_BATCH_KEY`).
+const KEY_PROVIDERS: &[&str] = &["AZURE"];
+
+/// Words that make the variable a switch or a reference about a secret, wherever they stand:
+/// `MYSQL_ALLOW_EMPTY_PASSWORD`, `MYSQL_RANDOM_ROOT_PASSWORD`, `existingSecret` (the name of a
+/// Secret object).
+const ABOUT_THE_SECRET: &[&str] = &[
+    "ALLOW", "EMPTY", "RANDOM", "SKIP", "ENABLE", "DISABLE", "REQUIRE", "EXISTING", "GENERATE",
 ];
 
 /// A last word that says the value is about the secret, not the secret itself.
@@ -68,6 +85,48 @@ const NOT_THE_SECRET: &[&str] = &[
     "ISSUER",
     "METHOD",
     "KEYRING",
+    "AUTH",
+    "AUTHENTICATION",
+    "ENCRYPTION",
+    "ALGORITHM",
+    "FORMAT",
+    "SIZE",
+    "BITS",
+    "PROVIDER",
+    "STORE",
+    "BACKEND",
+    "HOST",
+    "PORT",
+    "PREFIX",
+    "SUFFIX",
+    "LOCATION",
+    "FILENAME",
+    "FOLDER",
+    "MOUNT",
+    "NAMESPACE",
+    "ENV",
+    "USER",
+    "USERNAME",
+    "EMAIL",
+];
+
+/// Words before `ACCESS_KEY` in S3-style names, where the access key is the key id (the user
+/// name) and the secret key is the secret: `MINIO_ACCESS_KEY`, `AWS_ACCESS_KEY`.
+const S3_STYLE: &[&str] = &["AWS", "AMAZON", "S3", "MINIO"];
+
+/// Words before a last `SECRET` that make the name refer to a Secret object holding that kind of
+/// credential: `credentialsSecret`, `tlsSecret`, `passwordSecret`, `imagePullSecret`.
+const SECRET_OBJECT_OF: &[&str] = &[
+    "CREDENTIALS",
+    "CREDENTIAL",
+    "CREDS",
+    "TLS",
+    "PASSWORD",
+    "CERT",
+    "CERTS",
+    "CERTIFICATE",
+    "PULL",
+    "KUBECONFIG",
 ];
 
 /// Splits `awsSecretAccessKey`, `AWS_SECRET_ACCESS_KEY` and `aws-secret.access-key` into the
@@ -102,12 +161,35 @@ pub fn is_secret_name(name: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
-    if NOT_THE_SECRET.contains(&last.as_str()) {
+    if NOT_THE_SECRET.contains(&last.as_str())
+        || words
+            .iter()
+            .any(|word| ABOUT_THE_SECRET.contains(&word.as_str()))
+    {
         return false;
     }
-    words
-        .iter()
-        .any(|word| SECRET_WORDS.contains(&word.as_str()))
+    if let [.., before, last] = words.as_slice()
+        && last == "SECRET"
+        && SECRET_OBJECT_OF.contains(&before.as_str())
+    {
+        return false;
+    }
+    if let [.., owner, access, key] = words.as_slice()
+        && access == "ACCESS"
+        && key == "KEY"
+        && S3_STYLE.contains(&owner.as_str())
+    {
+        return false;
+    }
+    let provider_key = words.len() > 1
+        && last == "KEY"
+        && words
+            .first()
+            .is_some_and(|first| KEY_PROVIDERS.contains(&first.as_str()));
+    provider_key
+        || words
+            .iter()
+            .any(|word| SECRET_WORDS.contains(&word.as_str()))
         || words.windows(2).any(|pair| {
             SECRET_PAIRS
                 .iter()
@@ -143,6 +225,20 @@ mod tests {
             "SSH_PASSPHRASE",
             "GOOGLE_CREDENTIALS",
             "secret",
+            "AZURE_BATCH_KEY",
+            "AZURE_STORAGE_ACCOUNT_KEY",
+            "OCI_CLI_KEY_CONTENT",
+            "SSH_KEY",
+            "BEARER",
+            "spring.datasource.password",
+            "node.session.auth.password_in",
+            "-Djavax.net.ssl.keyStorePassword",
+            "SECRET_BLAH",
+            "ACCESS_KEY",
+            "SYSDIG_ACCESS_KEY",
+            "ACCESS_TOKEN_SECRET",
+            "API_KEY_SECRET",
+            "WEBHOOK_SECRET",
         ] {
             assert!(is_secret_name(name), "{name} should be a secret name");
         }
@@ -167,8 +263,39 @@ mod tests {
             "SECRET_KEY_REF",
             "",
             "_",
+            "MYSQL_ALLOW_EMPTY_PASSWORD",
+            "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
+            "MYSQL_RANDOM_ROOT_PASSWORD",
+            "ALLOW_EMPTY_PASSWORD",
+            "existingSecret",
+            "PasswordAuthentication",
+            "password_encryption",
+            "ENABLE_TOKEN_AUTH",
+            "AZURE",
+            "AZURE_REGION",
+            "SSH_PUBLIC_KEY",
+            "TOKEN_PROVIDER",
+            "secretEnv",
+            "SECRET_USERNAME",
+            "RABBITMQ_DEFAULT_USER",
+            "credentialsSecret",
+            "tlsSecret",
+            "passwordSecret",
+            "imagePullSecret",
+            "MINIO_ACCESS_KEY",
+            "AWS_ACCESS_KEY",
         ] {
             assert!(!is_secret_name(name), "{name} should not be a secret name");
         }
+    }
+
+    #[test]
+    fn hostile_names() {
+        let huge = "A_".repeat(100_000) + "PASSWORD";
+        assert!(is_secret_name(&huge));
+        assert!(is_secret_name("pässwörd_TOKEN"));
+        assert!(!is_secret_name("пароль"));
+        assert!(!is_secret_name("\u{0}\u{7f}"));
+        assert!(!is_secret_name(&"é".repeat(10_000)));
     }
 }

@@ -10,3 +10,10 @@ pub mod latest_image_tag;
 pub mod typosquatted_image;
 pub mod unsafe_image_pull_policy;
 pub mod untrusted_registry;
+
+// Secrets and credentials.
+pub mod credential_in_configmap;
+mod credentials;
+pub mod default_credentials;
+pub mod secret_in_env_var;
+pub mod secret_in_manifest;
