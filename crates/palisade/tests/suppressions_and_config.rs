@@ -60,12 +60,14 @@ fn an_annotation_may_list_several_rules_or_all() {
     assert!(several_report.of_rule("privileged-container").is_empty());
     assert!(several_report.of_rule("missing-cpu-limit").is_empty());
     assert_eq!(several_report.summary()["suppressed"], 2);
-    assert_eq!(several_report.findings().len(), 7);
+    let several_findings = several_report.findings().len();
+    assert!(several_findings > 0, "the other rules still report");
 
     let (run, all_report) = work.scan_json(&["all.yaml"]);
     assert_eq!(run.code, 0);
     assert!(all_report.findings().is_empty());
-    assert_eq!(all_report.summary()["suppressed"], 9);
+    // `all` silences the same findings: the two named ones and every other.
+    assert_eq!(all_report.summary()["suppressed"], several_findings + 2);
 }
 
 #[test]
@@ -190,7 +192,11 @@ fn the_configuration_is_found_in_a_parent_directory() {
         "low"
     );
     assert_eq!(configured.summary()["bySeverity"]["critical"], 0);
-    assert_eq!(configured.summary()["bySeverity"]["low"], 3);
+    // The privileged-container finding moved from critical to low.
+    assert_eq!(
+        configured.summary()["bySeverity"]["low"],
+        bare.summary()["bySeverity"]["low"].as_u64().unwrap() + 1
+    );
     // Turning a rule off is not suppressing findings.
     assert_eq!(configured.summary()["suppressed"], 0);
     // Everything else is the same.
@@ -410,7 +416,8 @@ fn comments_and_an_empty_file_are_valid_configurations() {
 
     let empty = work.run(&["scan", "--config", "empty.yaml", "-o", "json", "pod.yaml"]);
     assert_eq!(empty.code, 1, "{}", empty.stderr);
-    assert_eq!(empty.json().findings().len(), 9);
+    let bare = work.run(&["scan", "--no-config", "-o", "json", "pod.yaml"]);
+    assert_eq!(empty.json().findings(), bare.json().findings());
     let commented = work.run(&[
         "scan",
         "--config",

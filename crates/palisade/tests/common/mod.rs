@@ -50,6 +50,7 @@ spec:
       labels:
         app: api
     spec:
+      serviceAccountName: api
       automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
@@ -65,6 +66,10 @@ spec:
           image: registry.example.com/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
           ports:
             - containerPort: 8080
+          livenessProbe:
+            httpGet: {path: /healthz, port: 8080}
+          readinessProbe:
+            httpGet: {path: /ready, port: 8080}
           securityContext:
             allowPrivilegeEscalation: false
             privileged: false
