@@ -80,6 +80,15 @@ static RULES: &[RegisteredRule] = &[
     entry!(supply_chain::typosquatted_image),
     // supply chain: secrets and credentials
     // supply chain: Dockerfiles
+    // gaps against peer scanners
+    entry!(workload::low_user_id),
+    entry!(workload::root_group),
+    entry!(workload::privileged_port),
+    entry!(workload::ssh_port),
+    entry!(workload::missing_ephemeral_storage_limit),
+    entry!(workload::workload_in_kube_system),
+    entry!(network::ingress_nginx_snippet),
+    entry!(supply_chain::git_sync_injection),
 ];
 
 /// Every built-in rule, in registration order.

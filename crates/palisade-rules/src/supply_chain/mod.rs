@@ -10,3 +10,6 @@ pub mod latest_image_tag;
 pub mod typosquatted_image;
 pub mod unsafe_image_pull_policy;
 pub mod untrusted_registry;
+
+// Risky components.
+pub mod git_sync_injection;
