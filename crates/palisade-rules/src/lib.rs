@@ -13,6 +13,8 @@ pub mod pod;
 mod registry;
 mod rule;
 pub mod secret_names;
+#[cfg(test)]
+mod testing;
 
 pub mod access;
 pub mod network;

@@ -90,6 +90,15 @@ static RULES: &[RegisteredRule] = &[
     entry!(supply_chain::secret_in_manifest),
     entry!(supply_chain::credential_in_configmap),
     // supply chain: Dockerfiles
+    // more workload checks, which peer scanners have
+    entry!(workload::low_user_id),
+    entry!(workload::root_group),
+    entry!(workload::privileged_port),
+    entry!(workload::ssh_port),
+    entry!(workload::missing_ephemeral_storage_limit),
+    entry!(workload::workload_in_kube_system),
+    entry!(network::ingress_nginx_snippet),
+    entry!(supply_chain::git_sync_injection),
 ];
 
 /// Every built-in rule, in registration order.

@@ -173,10 +173,10 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::service_accounts::testing::findings;
+    use crate::testing::findings;
 
     fn paths(yaml: &str) -> Vec<String> {
-        findings(&RULE, yaml).into_iter().map(|f| f.path).collect()
+        crate::testing::paths(&RULE, yaml)
     }
 
     /// A pod; `more_metadata` follows `name: p` (", namespace: shop").

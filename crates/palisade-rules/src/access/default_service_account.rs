@@ -191,7 +191,7 @@ fn check_binding(binding: &Object, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::service_accounts::testing::findings;
+    use crate::testing::findings;
 
     fn reported(yaml: &str) -> Vec<(String, Severity)> {
         findings(&RULE, yaml)

@@ -112,7 +112,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::service_accounts::testing::findings;
+    use crate::testing::findings;
 
     fn secret(metadata: &str, rest: &str) -> String {
         format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s, {metadata}}}\n{rest}\n")

@@ -226,7 +226,7 @@ fn names_service_account(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::common::testing::findings;
+    use crate::testing::findings;
 
     const DASHBOARD: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: kubernetes-dashboard\n  namespace: kubernetes-dashboard\nspec:\n  template:\n    spec:\n      serviceAccountName: kubernetes-dashboard\n      containers:\n        - name: kubernetes-dashboard\n          image: kubernetesui/dashboard:v2.7.0\n";
 

@@ -223,7 +223,7 @@ fn covers(tls_host: &str, rule_host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::common::testing::paths;
+    use crate::testing::paths;
 
     #[test]
     fn wildcard_hosts_match_one_label() {

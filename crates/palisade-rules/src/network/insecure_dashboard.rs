@@ -285,7 +285,7 @@ fn plain_http<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::common::testing::findings;
+    use crate::testing::findings;
 
     fn dashboard(container_fields: &str) -> String {
         format!(

@@ -464,7 +464,7 @@ fn covers_every_address(ranges: &[Cidr], family: Family) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::common::testing::findings;
+    use crate::testing::findings;
 
     fn cidr(text: &str) -> Cidr {
         Cidr::parse(text).unwrap_or_else(|| panic!("{text} should parse"))

@@ -10,3 +10,6 @@ pub mod insecure_dashboard;
 pub mod load_balancer_service;
 pub mod node_port_service;
 pub mod service_external_ips;
+
+// Ingress controllers.
+pub mod ingress_nginx_snippet;

@@ -17,3 +17,6 @@ mod credentials;
 pub mod default_credentials;
 pub mod secret_in_env_var;
 pub mod secret_in_manifest;
+
+// Risky components.
+pub mod git_sync_injection;

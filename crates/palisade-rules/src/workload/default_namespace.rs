@@ -164,7 +164,7 @@ fn kept_by_kubernetes(object: &Object) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::common::testing::findings;
+    use crate::testing::findings;
 
     fn reported(yaml: &str) -> Vec<(String, Severity)> {
         findings(&RULE, yaml)

@@ -147,7 +147,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::common::testing::paths;
+    use crate::testing::paths;
 
     fn pod(pod_level: &str, container_a: &str, extra: &str) -> String {
         format!(
@@ -211,8 +211,7 @@ spec:
 
     #[test]
     fn pod_finding_names_the_inheriting_containers() {
-        let found =
-            crate::workload::common::testing::findings(&RULE, &pod("runAsNonRoot: false", "", ""));
+        let found = crate::testing::findings(&RULE, &pod("runAsNonRoot: false", "", ""));
         assert_eq!(found.len(), 1);
         assert!(
             found[0].message.contains("(inherited by \"a\")"),

@@ -102,7 +102,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::common::testing::paths;
+    use crate::testing::paths;
 
     fn pod(pod_level: &str, container: &str, extra: &str) -> String {
         format!(

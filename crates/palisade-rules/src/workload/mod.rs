@@ -2,6 +2,8 @@
 //! suppressions.
 
 mod common;
+mod identity;
+mod ports;
 mod probes;
 mod resources;
 
@@ -41,5 +43,13 @@ pub mod default_namespace;
 pub mod missing_liveness_probe;
 pub mod missing_readiness_probe;
 pub mod writable_root_filesystem;
+
+// Gaps against peer scanners.
+pub mod low_user_id;
+pub mod missing_ephemeral_storage_limit;
+pub mod privileged_port;
+pub mod root_group;
+pub mod ssh_port;
+pub mod workload_in_kube_system;
 
 pub mod suppression_without_reason;

@@ -119,7 +119,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::common::testing::findings;
+    use crate::testing::findings;
 
     #[test]
     fn default_set_passes_and_escape_capabilities_are_critical() {

@@ -66,7 +66,7 @@ pub(crate) fn long_running<'a>(context: &ObjectContext<'a>) -> Vec<LongRunning<'
 
 #[cfg(test)]
 mod tests {
-    use crate::workload::common::testing::paths;
+    use crate::testing::paths;
     use crate::workload::{missing_liveness_probe, missing_readiness_probe};
 
     fn both(yaml: &str) -> (Vec<String>, Vec<String>) {

@@ -108,11 +108,18 @@ fn limit_range_default(context: &ObjectContext, resource: &str, amount: Amount) 
         })
 }
 
+/// Whether pod-level `spec.resources` may set `resource`: the API server accepts only CPU,
+/// memory and huge pages there (`ephemeral-storage` is per container only).
+fn supported_at_pod_level(resource: &str) -> bool {
+    matches!(resource, "cpu" | "memory") || resource.starts_with("hugepages-")
+}
+
 /// The containers and init containers (ephemeral containers cannot have resources) that lack
 /// `resource` on the `amount` side once everything that fills it in is counted:
 /// - the container's own value (for a request, its limit too: the API server copies a limit
 ///   into a missing request);
-/// - pod-level `spec.resources` (Kubernetes 1.32+), read the same way;
+/// - pod-level `spec.resources` (Kubernetes 1.32+), read the same way, for the resources it
+///   may set (CPU and memory);
 /// - for a container that does not write the value at all, a `LimitRange` default of type
 ///   `Container` in the object's namespace (the LimitRanger fills only absent values, so an
 ///   explicit zero stays zero).
@@ -124,7 +131,9 @@ pub(crate) fn gaps<'a>(
     let Some(pod) = &context.pod else {
         return Vec::new();
     };
-    if matches!(written(pod.spec, resource, amount), Written::Set) {
+    if supported_at_pod_level(resource)
+        && matches!(written(pod.spec, resource, amount), Written::Set)
+    {
         return Vec::new();
     }
     let mut defaulted = None;
@@ -161,7 +170,7 @@ mod tests {
     use super::*;
 
     fn memory_limit_gaps(yaml: &str) -> Vec<String> {
-        crate::workload::common::testing::paths(&crate::workload::missing_memory_limit::RULE, yaml)
+        crate::testing::paths(&crate::workload::missing_memory_limit::RULE, yaml)
     }
 
     const POD: &str = "
@@ -198,6 +207,16 @@ spec:
             memory_limit_gaps(&range("example.com/v1", "shop", "Container", "default")),
             missing
         );
+    }
+
+    #[test]
+    fn pod_level_resources_are_cpu_memory_and_huge_pages() {
+        for resource in ["cpu", "memory", "hugepages-2Mi"] {
+            assert!(supported_at_pod_level(resource), "{resource}");
+        }
+        for resource in ["ephemeral-storage", "nvidia.com/gpu", "", "CPU"] {
+            assert!(!supported_at_pod_level(resource), "{resource}");
+        }
     }
 
     #[test]

@@ -120,7 +120,7 @@ fn short(node: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::common::testing::{findings, paths};
+    use crate::testing::{findings, paths};
 
     fn pod(spec: &str) -> String {
         format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: {spec}\n")
