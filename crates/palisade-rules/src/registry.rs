@@ -68,6 +68,12 @@ static RULES: &[RegisteredRule] = &[
     // supply chain: images
     // supply chain: secrets and credentials
     // supply chain: Dockerfiles
+    entry!(supply_chain::dockerfile_root_user),
+    entry!(supply_chain::dockerfile_remote_add),
+    entry!(supply_chain::dockerfile_secret_in_env),
+    entry!(supply_chain::dockerfile_unpinned_base_image),
+    entry!(supply_chain::dockerfile_latest_base_image),
+    entry!(supply_chain::dockerfile_missing_healthcheck),
 ];
 
 /// Every built-in rule, in registration order.
