@@ -1,14 +1,16 @@
-//! palisade's loader: YAML and JSON manifests into [`Object`]s whose every field knows its
-//! file, line and column.
+//! palisade's loader: YAML and JSON manifests, and Dockerfiles, into [`Object`]s whose every
+//! field knows its file, line and column.
 //!
-//! It reads files, directories (recursively, `.yaml`/`.yml`/`.json`, skipping hidden folders
-//! and what `.gitignore` ignores) and stdin; multi-document YAML, JSON (also several values
-//! in one file), `List` and `*List` objects as kubectl writes them. Scalars resolve as kubectl
-//! resolves them (YAML 1.1). Hostile input (alias bombs, deep nesting, huge values, binary
+//! It reads files, directories (recursively, `.yaml`/`.yml`/`.json` and Dockerfiles, skipping
+//! hidden folders and what `.gitignore` ignores) and stdin; multi-document YAML, JSON (also
+//! several values in one file), `List` and `*List` objects as kubectl writes them. A Dockerfile
+//! becomes one object of kind `Dockerfile` (see the `dockerfile` module for its tree). Scalars
+//! resolve as kubectl resolves them (YAML 1.1). Hostile input (alias bombs, deep nesting, huge values, binary
 //! files, invalid UTF-8, unrendered templates) gets a clear error in bounded time and memory;
 //! a broken file never stops the others.
 
 mod decode;
+mod dockerfile;
 mod error;
 mod fast;
 mod json;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 use palisade_model::{InputError, Node, Object};
 
+pub use dockerfile::is_dockerfile_name;
 pub use error::{Limits, LoadError, PositionedError};
 pub use walk::{Input, Loaded, is_manifest_file, load_inputs};
 
@@ -61,11 +64,20 @@ pub enum Syntax {
     Json,
     /// JSON when the text starts like JSON, YAML otherwise.
     Detect,
+    /// A Dockerfile or Containerfile: one object of kind `Dockerfile`.
+    Dockerfile,
 }
 
 impl Syntax {
     /// The syntax a file name suggests.
     pub fn for_path(path: &str) -> Syntax {
+        let file_name = std::path::Path::new(path)
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or(path);
+        if is_dockerfile_name(file_name) {
+            return Syntax::Dockerfile;
+        }
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".json") {
             Syntax::Json
@@ -77,7 +89,8 @@ impl Syntax {
     }
 }
 
-/// Parses text into documents, choosing JSON or YAML by `syntax`.
+/// Parses text into documents, choosing JSON or YAML by `syntax`. A Dockerfile is one
+/// document, its `{instructions: [...]}` tree.
 pub fn parse_text(
     text: &str,
     syntax: Syntax,
@@ -85,6 +98,7 @@ pub fn parse_text(
 ) -> Result<Vec<Node>, PositionedError> {
     let looks_like_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
     match syntax {
+        Syntax::Dockerfile => dockerfile::parse_dockerfile(text, limits).map(|root| vec![root]),
         Syntax::Json => {
             json::parse_json(text, limits).map_err(|e| yaml::explain_with_template(text, e))
         }
@@ -129,11 +143,22 @@ pub fn load_bytes(file: &str, bytes: &[u8], syntax: Syntax, limits: &Limits) -> 
     }
     match decode::decode(bytes) {
         Ok(text) => load_text(Arc::from(file), &text, syntax, limits),
-        Err(error) => LoadedFile::failed(error.into_input_error(file)),
+        Err(error) => {
+            let error = match error.error {
+                LoadError::Binary { offset } if syntax == Syntax::Dockerfile => {
+                    dockerfile::binary_in_bytes(bytes, offset)
+                }
+                _ => error,
+            };
+            LoadedFile::failed(error.into_input_error(file))
+        }
     }
 }
 
 fn load_text(file: Arc<str>, text: &str, syntax: Syntax, limits: &Limits) -> LoadedFile {
+    if syntax == Syntax::Dockerfile {
+        return dockerfile::load_dockerfile(file, text, limits);
+    }
     match parse_text(text, syntax, limits) {
         Ok(documents) => objects::objects_from_documents(file, documents),
         Err(error) => LoadedFile::failed(error.into_input_error(&file)),

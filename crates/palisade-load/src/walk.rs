@@ -9,7 +9,7 @@ use palisade_model::{InputError, Object};
 use rayon::prelude::*;
 
 use crate::error::{Limits, LoadError, PositionedError};
-use crate::{LoadedFile, Syntax, load_bytes, too_large};
+use crate::{LoadedFile, Syntax, is_dockerfile_name, load_bytes, too_large};
 
 /// One command-line input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,11 +39,16 @@ pub struct Loaded {
     pub errors: Vec<InputError>,
 }
 
-/// Whether a file found while walking a directory is a manifest palisade reads.
+/// Whether a file found while walking a directory is one palisade reads: a manifest
+/// (`.yaml`, `.yml`, `.json`) or a Dockerfile (see [`is_dockerfile_name`]).
 pub fn is_manifest_file(path: &Path) -> bool {
     path.extension()
         .and_then(|ext| ext.to_str())
         .is_some_and(|ext| matches!(ext.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+        || path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(is_dockerfile_name)
 }
 
 fn display(path: &Path) -> String {
@@ -101,7 +106,9 @@ fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
     if found.is_empty() {
         jobs.push(Job::Failed(
             PositionedError::new(
-                LoadError::Io("no .yaml, .yml or .json files in this directory".into()),
+                LoadError::Io(
+                    "no .yaml, .yml or .json files or Dockerfiles in this directory".into(),
+                ),
                 palisade_model::Pos::UNKNOWN,
             )
             .into_input_error(&display(root)),

@@ -203,3 +203,78 @@ fn duplicate_keys_are_refused_like_kubectl() {
     let many: String = (0..40).map(|i| format!("k{i}: 1\n")).collect::<String>() + "k7: 2\n";
     assert!(first_error("many.yaml", &many).contains("duplicate key \"k7\""));
 }
+
+#[test]
+fn hostile_dockerfiles_get_clear_errors() {
+    let dockerfile =
+        |bytes: &[u8]| load_bytes("Dockerfile", bytes, Syntax::Dockerfile, &Limits::default());
+
+    let loaded = dockerfile(b"\x7fELF\x02\x01\x00\x00");
+    assert_eq!(
+        loaded.errors[0].to_string(),
+        "Dockerfile:1:7: invalid Dockerfile: binary file (NUL byte at offset 6), not a Dockerfile"
+    );
+    // A NUL past the first 8 KiB that the decoder looks at.
+    let late = format!("FROM a\nRUN {}\0\n", "x".repeat(10_000));
+    let loaded = dockerfile(late.as_bytes());
+    assert!(
+        loaded.errors[0]
+            .to_string()
+            .starts_with("Dockerfile:2:10005: "),
+        "{:?}",
+        loaded.errors
+    );
+
+    let loaded = dockerfile(b"FROM a\nRUN caf\xE9\n");
+    assert!(
+        loaded.errors[0]
+            .to_string()
+            .starts_with("Dockerfile:2:8: invalid UTF-8"),
+        "{:?}",
+        loaded.errors
+    );
+
+    let loaded = dockerfile(b"\xEF\xBB\xBFFROM alpine:3.20\r\nUSER app\r\n");
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(loaded.objects.len(), 1);
+
+    let loaded = dockerfile(b"FROM a\nRUN <<EOF\necho never ends\n");
+    assert!(
+        loaded.errors[0]
+            .to_string()
+            .starts_with("Dockerfile:2:5: invalid Dockerfile: unterminated heredoc")
+    );
+
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let loaded = load_bytes("Dockerfile", &[b'#'; 200], Syntax::Dockerfile, &limits);
+    assert!(loaded.errors[0].message.contains("over the limit"));
+
+    let huge_line = format!("FROM a\nRUN {}\n", "x".repeat(17 * 1024 * 1024));
+    let loaded = dockerfile(huge_line.as_bytes());
+    assert!(
+        loaded.errors[0].message.contains("over the limit"),
+        "{:?}",
+        loaded.errors
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_dockerfile_like_text_never_panics(
+        text in "(FROM|RUN|ENV|ARG|COPY|ADD|USER|ONBUILD|HEALTHCHECK|CMD|#|--|<<-?|EOF|\\\\|`|\"|'|=|\\[|\\]|,|\\$|\\{|\\}| |\t|\r|\n|a|é){0,80}"
+    ) {
+        let _ = load_str("Dockerfile", &text);
+        let _ = load_str("Dockerfile", &format!("FROM a\n{text}"));
+        let _ = load_str("Dockerfile", &format!("# escape=`\nFROM a\n{text}"));
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_a_dockerfile_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = load_bytes("Dockerfile", &bytes, Syntax::Dockerfile, &Limits::default());
+    }
+}

@@ -217,3 +217,80 @@ after: 1
     );
     assert_eq!(docs[0].locate("/after"), Pos::new(5, 1));
 }
+
+#[test]
+fn a_dockerfile_is_one_object_with_positions() {
+    let text = "# syntax=docker/dockerfile:1\nFROM golang:1.23 AS build\nRUN go build -o /app \\\n    ./cmd/app\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /app /app\nUSER 65532\n";
+    let loaded = load_str("services/api/Dockerfile", text);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(loaded.objects.len(), 1);
+    let object = &loaded.objects[0];
+    assert!(object.is_dockerfile());
+    assert_eq!(object.kind, "Dockerfile");
+    assert_eq!(object.api_version, "palisade.dev/v1");
+    assert_eq!(object.name, "services/api/Dockerfile");
+    assert_eq!(object.namespace, None);
+    let instructions = object.root.get("instructions").unwrap().items();
+    assert_eq!(instructions.len(), 5);
+    assert_eq!(
+        instructions[1].get("arguments").and_then(Node::as_str),
+        Some("go build -o /app     ./cmd/app")
+    );
+    let location = object.location("/instructions/4/arguments").unwrap();
+    assert_eq!((location.line, location.column), (7, 6));
+    let location = object.location("/instructions/3/flags/from").unwrap();
+    assert_eq!((location.line, location.column), (6, 6));
+}
+
+#[test]
+fn dockerfile_names_choose_the_dockerfile_syntax() {
+    use palisade_load::Syntax;
+    for path in [
+        "Dockerfile",
+        "deploy/Dockerfile",
+        "a/b/api.Dockerfile",
+        "Containerfile",
+        "x/Dockerfile.dev",
+        "web.containerfile",
+    ] {
+        assert_eq!(Syntax::for_path(path), Syntax::Dockerfile, "{path}");
+    }
+    for path in [
+        "Dockerfile.md",
+        "Dockerfile.yaml",
+        "docs/Dockerfile.txt",
+        "dockerfile/x.yaml",
+    ] {
+        assert_ne!(Syntax::for_path(path), Syntax::Dockerfile, "{path}");
+    }
+    for path in [
+        "Dockerfile",
+        "deploy/app.Dockerfile",
+        "Containerfile.prod",
+        "a.YAML",
+        "b.json",
+    ] {
+        assert!(
+            palisade_load::is_manifest_file(std::path::Path::new(path)),
+            "{path}"
+        );
+    }
+    for path in [
+        "Dockerfile.md",
+        "notes.txt",
+        "Dockerfile.dockerignore",
+        ".dockerignore",
+    ] {
+        assert!(
+            !palisade_load::is_manifest_file(std::path::Path::new(path)),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn comment_only_dockerfile_yields_nothing() {
+    let loaded = load_str("Dockerfile", "# nothing here yet\n\n");
+    assert!(loaded.errors.is_empty() && loaded.objects.is_empty());
+    assert_eq!(loaded.skipped_documents, 0);
+}

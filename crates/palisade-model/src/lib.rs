@@ -15,7 +15,7 @@ mod severity;
 pub use finding::{Finding, InputError, Location, ScanSummary};
 pub use inventory::Inventory;
 pub use node::{Entry, Node, Pos, Value};
-pub use object::{Object, ObjectRef, SourceRef};
+pub use object::{DOCKERFILE_KIND, Object, ObjectRef, PALISADE_API_VERSION, SourceRef};
 pub use pointer::{Pointer, escape_pointer_token};
 pub use rule_meta::{RuleDoc, RuleMeta, ThreatActor, reference_url};
 pub use severity::{Layer, Severity};

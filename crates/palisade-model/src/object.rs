@@ -47,7 +47,39 @@ impl fmt::Display for ObjectRef {
     }
 }
 
+/// The `apiVersion` of objects palisade makes from inputs that are not Kubernetes objects.
+pub const PALISADE_API_VERSION: &str = "palisade.dev/v1";
+/// The kind of the object a Dockerfile (or Containerfile) is loaded as; its tree is
+/// `{instructions: [...]}`.
+pub const DOCKERFILE_KIND: &str = "Dockerfile";
+
 impl Object {
+    /// An object with its identity given rather than read from the tree: for inputs that are
+    /// not Kubernetes objects, such as a Dockerfile.
+    pub fn new(
+        source: Option<SourceRef>,
+        api_version: impl Into<String>,
+        kind: impl Into<String>,
+        namespace: Option<String>,
+        name: impl Into<String>,
+        root: Node,
+    ) -> Object {
+        Object {
+            source,
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace,
+            name: name.into(),
+            root,
+            shared: OnceLock::new(),
+        }
+    }
+
+    /// Whether this is a Dockerfile as palisade-load makes it (`palisade.dev/v1`, `Dockerfile`).
+    pub fn is_dockerfile(&self) -> bool {
+        self.kind == DOCKERFILE_KIND && self.api_version == PALISADE_API_VERSION
+    }
+
     /// Reads identity from the tree. `None` when `apiVersion` or `kind` is missing: such a
     /// document is not a Kubernetes object (a Helm values file, a Kustomization fragment, a
     /// test tool's output) and is skipped, not reported.

@@ -33,7 +33,8 @@ pub struct RuleMeta {
     pub layer: Layer,
     pub threat_actors: &'static [ThreatActor],
     /// References as `scheme:id`: `pss:baseline:privileged-containers`, `cis-k8s:5.2.2`,
-    /// `nsa-cisa:pod-security`, `mitre:T1611`, `ms-threat:MS-TA9018`, `k8s-docs:<path>`.
+    /// `nsa-cisa:pod-security`, `mitre:T1611`, `ms-threat:MS-TA9018`, `k8s-docs:<path>`,
+    /// `cis-docker:4.1`, `docker-docs:<path>`.
     pub references: &'static [&'static str],
     /// One line: what the rule finds.
     pub summary: &'static str,
@@ -63,6 +64,8 @@ pub fn reference_url(reference: &str) -> Option<String> {
         }
         "k8s-docs" => Some(format!("https://kubernetes.io/docs/{id}")),
         "cis-k8s" => Some("https://www.cisecurity.org/benchmark/kubernetes".to_string()),
+        "cis-docker" => Some("https://www.cisecurity.org/benchmark/docker".to_string()),
+        "docker-docs" => Some(format!("https://docs.docker.com/{id}")),
         "cve" => Some(format!("https://nvd.nist.gov/vuln/detail/{id}")),
         _ => None,
     }
@@ -80,5 +83,13 @@ mod tests {
         );
         assert!(reference_url("pss:baseline:privileged-containers").is_some());
         assert!(reference_url("no-scheme").is_none());
+        assert_eq!(
+            reference_url("cis-docker:4.1").as_deref(),
+            Some("https://www.cisecurity.org/benchmark/docker")
+        );
+        assert_eq!(
+            reference_url("docker-docs:reference/dockerfile/#user").as_deref(),
+            Some("https://docs.docker.com/reference/dockerfile/#user")
+        );
     }
 }

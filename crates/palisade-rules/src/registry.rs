@@ -90,6 +90,12 @@ static RULES: &[RegisteredRule] = &[
     entry!(supply_chain::secret_in_manifest),
     entry!(supply_chain::credential_in_configmap),
     // supply chain: Dockerfiles
+    entry!(supply_chain::dockerfile_root_user),
+    entry!(supply_chain::dockerfile_remote_add),
+    entry!(supply_chain::dockerfile_secret_in_env),
+    entry!(supply_chain::dockerfile_unpinned_base_image),
+    entry!(supply_chain::dockerfile_latest_base_image),
+    entry!(supply_chain::dockerfile_missing_healthcheck),
     // more workload checks, which peer scanners have
     entry!(workload::low_user_id),
     entry!(workload::root_group),

@@ -156,7 +156,7 @@ fn a_directory_without_manifests_is_an_input_error() {
     assert_eq!(report.error_files(), vec!["empty"]);
     assert_eq!(
         report.errors()[0]["message"],
-        "cannot read: no .yaml, .yml or .json files in this directory"
+        "cannot read: no .yaml, .yml or .json files or Dockerfiles in this directory"
     );
 }
 
