@@ -84,6 +84,7 @@ spec:
             limits:
               cpu: 500m
               memory: 256Mi
+              ephemeral-storage: 1Gi
 ";
 
 /// The hardened Deployment without its CPU limit: exactly one finding, `missing-cpu-limit`
