@@ -74,6 +74,9 @@ pub enum Category {
     NoVerdict,
     /// The mapping excludes the case by hand (its derived label is not what the peer asserts).
     ExcludedByHand,
+    /// The palisade rule asks for more than the peer's check (a `broader:` row), and the case
+    /// is one the peer passes and palisade fails: outside the peer's question.
+    Broader,
 }
 
 impl Category {
@@ -83,6 +86,9 @@ impl Category {
             Category::UnknownRule => "mapped to a rule not in this build",
             Category::NoVerdict => "the peer's label gives no pass/fail verdict",
             Category::ExcludedByHand => "excluded by hand in the mapping",
+            Category::Broader => {
+                "the peer passes, palisade's broader rule fails (a `broader:` row)"
+            }
         }
     }
 }
@@ -481,6 +487,16 @@ pub fn compare(
             }
             let (fails, fired) = palisade_fails(in_scope.into_iter(), &unit.expr);
             let peer_fails = case.fires != unit.expr.inverse;
+            if unit.expr.broader && fails && !peer_fails {
+                report.not_compared.push(not_compared(
+                    Some(&unit.checks.join(",")),
+                    &case.fixture,
+                    case.object.as_ref().map(ToString::to_string),
+                    Category::Broader,
+                    format!("palisade fails it through {}", fired.join(", ")),
+                ));
+                continue;
+            }
             let comparison = Comparison {
                 peer: peer.clone(),
                 checks: unit.checks,
@@ -503,6 +519,9 @@ pub fn compare(
                         && row.peer_verdict == comparison.peer_verdict
                         && row.palisade_verdict == comparison.palisade_verdict =>
                 {
+                    // Still a disagreement: counted as compared and not agreed, and shown apart
+                    // with the reason we believe the peer is wrong.
+                    summary.compared += 1;
                     summary.accepted += 1;
                     report.accepted.push(AcceptedComparison {
                         comparison,
@@ -631,6 +650,32 @@ mod tests {
     }
 
     #[test]
+    fn a_broader_rule_is_not_compared_where_only_the_peer_passes() {
+        let dir = corpus();
+        let data = read_peer("polaris", POLARIS).unwrap();
+        let mapping = mapping(
+            "| hostIPCSet | broader: host-ipc | |\n| nakedPod | not covered: custom | |\n| hostProcess | windows-host-process | |\n",
+            "",
+        );
+        let report = compare(
+            dir.path(),
+            &[("polaris".to_string(), data)],
+            &mapping,
+            known,
+        );
+        // success.wrong.yaml: the peer passes, palisade fails: outside the peer's question.
+        let broader: Vec<&str> = report
+            .not_compared
+            .iter()
+            .filter(|n| n.category == Category::Broader)
+            .map(|n| n.fixture.as_str())
+            .collect();
+        assert_eq!(broader, ["checks/hostIPCSet/success.wrong.yaml"]);
+        // The peer's failures and the passes both agree on are still compared.
+        assert_eq!((report.agreed, report.compared), (3, 3));
+    }
+
+    #[test]
     fn compares_verdicts_accepts_listed_disagreements_and_reports_problems() {
         let dir = corpus();
         let data = read_peer("polaris", POLARIS).unwrap();
@@ -671,7 +716,8 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!((report.agreed, report.compared), (3, 3));
+        // The accepted disagreement is still a disagreement: compared, not agreed.
+        assert_eq!((report.agreed, report.compared), (3, 4));
         assert_eq!(report.accepted.len(), 1);
         assert_eq!(report.accepted[0].why, "the label is wrong on purpose");
         assert_eq!(report.problems.stale_accepted.len(), 1);

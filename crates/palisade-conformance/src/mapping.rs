@@ -9,8 +9,11 @@
 //!   `| peer check | palisade rule(s) | note |`.
 //! - The rule cell is `not covered: <reason>`, or a comma-separated list of rule names, with an
 //!   optional `all of:` prefix (palisade fails only when every listed rule fires; without it, any
-//!   listed rule failing is a failure) and an optional `inverse:` prefix before that (the peer
-//!   check fires when a hardening is *present*, so the peer's "fires" is our "pass").
+//!   listed rule failing is a failure), an optional `inverse:` prefix before that (the peer
+//!   check fires when a hardening is *present*, so the peer's "fires" is our "pass"), and an
+//!   optional `broader:` prefix first (the palisade rule asks for more than the peer's check, so
+//!   a peer "pass" where palisade fails is outside the peer's question and is not compared;
+//!   every peer "fail" still is).
 //! - The `## Where we believe the peer is wrong` section holds one table with the columns
 //!   `| peer | fixture | check | peer | palisade | why |`: the fixture (with `#Kind/name` when the
 //!   verdict is per object), the peer check, both verdicts (`pass` or `fail`) and the reason.
@@ -53,6 +56,9 @@ pub enum Target {
 /// The palisade rules that together make a peer check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleExpr {
+    /// The palisade rules ask for more than the peer's check: only the cases the peer fails,
+    /// and those both pass, are comparable.
+    pub broader: bool,
     /// The peer check fires when a hardening is present: its "fires" is our "pass".
     pub inverse: bool,
     /// Palisade fails only when every rule fires (on the same object); otherwise when any does.
@@ -82,6 +88,9 @@ impl RuleExpr {
 
 impl fmt::Display for RuleExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.broader {
+            f.write_str("broader: ")?;
+        }
         if self.inverse {
             f.write_str("inverse: ")?;
         }
@@ -249,6 +258,13 @@ pub fn parse_target(cell: &str) -> Result<Target, String> {
         return Err("write `not covered: <reason>`".into());
     }
     let mut rest = cell;
+    let broader = match rest.strip_prefix("broader:") {
+        Some(after) => {
+            rest = after.trim_start();
+            true
+        }
+        None => false,
+    };
     let inverse = match rest.strip_prefix("inverse:") {
         Some(after) => {
             rest = after.trim_start();
@@ -268,7 +284,7 @@ pub fn parse_target(cell: &str) -> Result<Target, String> {
         if !is_rule_name(name) {
             return Err(format!(
                 "{name:?} is not a rule name (expected kebab-case names separated by commas, \
-                 optionally after `inverse:` and `all of:`, or `not covered: <reason>`)"
+                 optionally after `broader:`, `inverse:` and `all of:`, or `not covered: <reason>`)"
             ));
         }
         if rules.iter().any(|r| r == name) {
@@ -280,6 +296,7 @@ pub fn parse_target(cell: &str) -> Result<Target, String> {
         return Err("`all of:` needs at least two rules".into());
     }
     Ok(Target::Rules(RuleExpr {
+        broader,
         inverse,
         all,
         rules,
@@ -563,6 +580,7 @@ Some prose | with a bar.
         assert_eq!(
             linter["privileged-container"].target,
             Target::Rules(RuleExpr {
+                broader: false,
                 inverse: false,
                 all: false,
                 rules: vec!["privileged-container".into()]

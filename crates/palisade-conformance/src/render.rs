@@ -31,24 +31,30 @@ pub fn text(report: &Report, verbose: bool) -> String {
     for peer in &report.peers {
         let _ = writeln!(
             out,
-            "conformance {}: {}/{} ({:.1}%), {} accepted disagreements, {} not compared",
+            "conformance {}: {}/{} ({:.1}%); of the {} disagreements, {} where we believe the peer is wrong; {} not compared",
             peer.peer,
             peer.agreed,
             peer.compared,
             peer.percent(),
+            peer.compared - peer.agreed,
             peer.accepted,
             peer.not_compared
         );
     }
     let disagreements: Vec<&Comparison> = report.disagreements().collect();
-    let _ = writeln!(out, "\ndisagreements: {}", disagreements.len());
+    let _ = writeln!(
+        out,
+        "\ndisagreements we have not explained: {}",
+        disagreements.len()
+    );
     for c in disagreements {
         let _ = writeln!(out, "  {}", disagreement_line(c));
     }
     let _ = writeln!(
         out,
-        "\naccepted disagreements: {} (we believe the peer is wrong; docs/peer-mapping.md says why)",
-        report.accepted.len()
+        "\ndisagreements where we believe the peer is wrong: {} (counted above as disagreements; docs/peer-mapping.md says why{})",
+        report.accepted.len(),
+        if verbose { "" } else { "; -v lists them" }
     );
     if verbose {
         for accepted in &report.accepted {
@@ -189,7 +195,7 @@ pub fn text(report: &Report, verbose: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "\ntotal: {}/{} ({:.1}%) agreed, {} accepted disagreements; target >= {TARGET_PERCENT}% over >= {TARGET_COMPARED} compared verdicts: {}",
+        "\ntotal: {}/{} ({:.1}%) agreed ({} of the disagreements where we believe the peer is wrong); target >= {TARGET_PERCENT}% over >= {TARGET_COMPARED} compared verdicts: {}",
         report.agreed,
         report.compared,
         report.percent(),
