@@ -21,7 +21,7 @@ pub mod network;
 pub mod supply_chain;
 pub mod workload;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, RuleSetting};
 pub use engine::{Outcome, SUPPRESSION_WITHOUT_REASON, check};
 pub use registry::{RegisteredRule, all_rules, find_rule, rule_docs};
 pub use rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};

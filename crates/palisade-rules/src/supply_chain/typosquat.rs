@@ -19,6 +19,8 @@
 //! repository in a user's namespace: `someuser/redis6`, `someuser/nodes`), only telling
 //! resemblances count.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -105,32 +107,62 @@ enum Strictness {
 
 /// How `candidate` resembles `reference`, if it is within two edits or spelled with look-alike
 /// characters. Both are compared in lower case; equal names do not resemble, they are the same.
+#[cfg(test)]
 pub(crate) fn resemblance(candidate: &str, reference: &str) -> Option<Resemblance> {
-    // Checked on bytes first (a character is at most four), so a huge name costs nothing.
-    if candidate.len() > 4 * MAX_COMPONENT || reference.len() > 4 * MAX_COMPONENT {
-        return None;
+    ComparableName::new(candidate)?.resembles(&ComparableName::new(reference)?)
+}
+
+/// A name prepared for comparison once, so that comparing one image with every reference name
+/// allocates nothing and skips the edit distance for names of very different lengths.
+pub(crate) struct ComparableName {
+    lower: String,
+    skeleton: String,
+    lower_chars: usize,
+    skeleton_chars: usize,
+}
+
+impl ComparableName {
+    pub(crate) fn new(name: &str) -> Option<ComparableName> {
+        // Checked on bytes first (a character is at most four), so a huge name costs nothing.
+        if name.is_empty() || name.len() > 4 * MAX_COMPONENT {
+            return None;
+        }
+        let lower = name.to_lowercase();
+        let lower_chars = lower.chars().count();
+        if lower_chars > MAX_COMPONENT {
+            return None;
+        }
+        let skeleton = skeleton(&lower);
+        let skeleton_chars = skeleton.chars().count();
+        Some(ComparableName {
+            lower,
+            skeleton,
+            lower_chars,
+            skeleton_chars,
+        })
     }
-    let candidate = candidate.to_lowercase();
-    let reference = reference.to_lowercase();
-    if candidate.is_empty()
-        || candidate == reference
-        || candidate.chars().count() > MAX_COMPONENT
-        || reference.chars().count() > MAX_COMPONENT
-    {
-        return None;
-    }
-    let candidate_skeleton = skeleton(&candidate);
-    let reference_skeleton = skeleton(&reference);
-    if candidate_skeleton == reference_skeleton {
-        return Some(Resemblance::LookAlike);
-    }
-    // A name with characters from outside ASCII is compared by its skeleton: `nginхx` (with a
-    // Cyrillic х) is then a doubled letter of `nginx`. An ASCII name is compared as written,
-    // so that `redis5` stays one added letter of `redis` instead of becoming `rediss`.
-    if candidate.is_ascii() {
-        edit(&candidate, &reference)
-    } else {
-        edit(&candidate_skeleton, &reference_skeleton)
+
+    pub(crate) fn resembles(&self, reference: &ComparableName) -> Option<Resemblance> {
+        if self.lower == reference.lower {
+            return None;
+        }
+        if self.skeleton == reference.skeleton {
+            return Some(Resemblance::LookAlike);
+        }
+        // A name with characters from outside ASCII is compared by its skeleton: `nginхx` (with
+        // a Cyrillic х) is then a doubled letter of `nginx`. An ASCII name is compared as
+        // written, so that `redis5` stays one added letter of `redis` instead of `rediss`.
+        if self.lower.is_ascii() {
+            if self.lower_chars.abs_diff(reference.lower_chars) > 2 {
+                return None;
+            }
+            edit(&self.lower, &reference.lower)
+        } else {
+            if self.skeleton_chars.abs_diff(reference.skeleton_chars) > 2 {
+                return None;
+            }
+            edit(&self.skeleton, &reference.skeleton)
+        }
     }
 }
 
@@ -288,6 +320,8 @@ fn confusable(character: char) -> Option<char> {
 /// One reference name: what it is called, how a message names it, and its tier.
 struct Reference {
     name: &'static str,
+    /// `name`, prepared for comparison.
+    comparable: Option<ComparableName>,
     /// ``the official image `nginx` ``, ``the publisher `bitnami` ``.
     description: String,
     tier: Tier,
@@ -299,11 +333,12 @@ fn closest<'r>(
     references: impl IntoIterator<Item = &'r Reference>,
     strictness: Strictness,
 ) -> Option<(&'r Reference, Resemblance)> {
+    let candidate = ComparableName::new(candidate)?;
     references
         .into_iter()
         .enumerate()
         .filter_map(|(order, reference)| {
-            let found = resemblance(candidate, reference.name)?;
+            let found = candidate.resembles(reference.comparable.as_ref()?)?;
             found
                 .counts(reference.name.chars().count(), strictness)
                 .then_some((order, reference, found))
@@ -318,6 +353,7 @@ fn official_references() -> &'static [Reference] {
         official_images()
             .map(|(name, tier)| Reference {
                 name,
+                comparable: ComparableName::new(name),
                 description: match tier {
                     Tier::Deprecated => format!("the (deprecated) official image `{name}`"),
                     _ => format!("the official image `{name}`"),
@@ -335,6 +371,7 @@ fn popular_repository_references() -> &'static [Reference] {
             .iter()
             .map(|(namespace, repository)| Reference {
                 name: repository,
+                comparable: ComparableName::new(repository),
                 description: format!("the popular image `{namespace}/{repository}`"),
                 tier: Tier::One,
             })
@@ -349,6 +386,7 @@ fn publisher_references() -> &'static [Reference] {
             .iter()
             .map(|name| Reference {
                 name,
+                comparable: ComparableName::new(name),
                 description: if *name == "library" {
                     "`library`, the Docker Hub namespace of the official images".to_string()
                 } else {
@@ -371,6 +409,7 @@ fn registry_references() -> &'static [Reference] {
             .iter()
             .map(|name| Reference {
                 name,
+                comparable: ComparableName::new(name),
                 description: format!("the registry `{name}`"),
                 tier: Tier::One,
             })
@@ -406,6 +445,29 @@ impl Impersonation {
 /// under any spelling (`nginx`, `docker.io/library/nginx:1.27`) and the exact names of other
 /// official images never do.
 pub(crate) fn impersonation(image: &ImageRef) -> Option<Impersonation> {
+    // A cluster runs the same few images in many workloads, and comparing one name with every
+    // reference is the costly part: remember the answers, per worker thread, within a bound.
+    const REMEMBERED: usize = 4096;
+    thread_local! {
+        static ANSWERS: RefCell<HashMap<(String, String), Option<Impersonation>>> =
+            RefCell::new(HashMap::new());
+    }
+    let key = (image.registry.clone(), image.path.clone());
+    if let Some(answer) = ANSWERS.with(|answers| answers.borrow().get(&key).cloned()) {
+        return answer;
+    }
+    let answer = judge_impersonation(image);
+    ANSWERS.with(|answers| {
+        let mut answers = answers.borrow_mut();
+        if answers.len() >= REMEMBERED {
+            answers.clear();
+        }
+        answers.insert(key, answer.clone());
+    });
+    answer
+}
+
+fn judge_impersonation(image: &ImageRef) -> Option<Impersonation> {
     // Longer names are refused by every registry, so nothing can be pulled under them.
     if image.registry.len() + image.path.len() > 4 * MAX_COMPONENT
         || image.registry.chars().count() + 1 + image.path.chars().count() > MAX_COMPONENT
