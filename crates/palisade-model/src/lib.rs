@@ -4,6 +4,7 @@
 //! same types: [`Node`] trees that remember where each value came from, [`Object`]s gathered in an
 //! [`Inventory`], and [`Finding`]s that every renderer accepts.
 
+pub mod benchmark;
 mod finding;
 mod inventory;
 mod node;

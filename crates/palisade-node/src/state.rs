@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use palisade_model::Node;
+pub use palisade_model::benchmark::Source;
 use serde::Serialize;
 
 /// The Kubernetes components the benchmark judges.
@@ -47,58 +48,6 @@ impl Component {
 impl fmt::Display for Component {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.binary())
-    }
-}
-
-/// Where a value was read: the evidence a result shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Source {
-    /// How it was found: `static pod manifest`, `process 1234`, `kubelet config file`,
-    /// `systemd drop-in`, `kubeadm-flags.env`, `kubeadm configuration`, `default`, ...
-    pub kind: String,
-    /// The file (as the user named it: under `--root`, the path inside the node), if any.
-    pub file: Option<String>,
-    /// 1-based line and column in `file`, when known.
-    pub line: Option<u32>,
-    pub column: Option<u32>,
-}
-
-impl Source {
-    pub fn new(kind: impl Into<String>) -> Source {
-        Source {
-            kind: kind.into(),
-            file: None,
-            line: None,
-            column: None,
-        }
-    }
-
-    pub fn in_file(mut self, file: impl Into<String>) -> Source {
-        self.file = Some(file.into());
-        self
-    }
-
-    pub fn at(mut self, line: u32, column: u32) -> Source {
-        self.line = Some(line);
-        self.column = Some(column);
-        self
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.kind)?;
-        if let Some(file) = &self.file {
-            write!(f, " {file}")?;
-            if let Some(line) = self.line {
-                write!(f, ":{line}")?;
-                if let Some(column) = self.column {
-                    write!(f, ":{column}")?;
-                }
-            }
-        }
-        Ok(())
     }
 }
 
