@@ -20,6 +20,7 @@ use std::str::FromStr;
 
 use palisade_model::{Finding, InputError, RuleDoc, ScanSummary};
 
+mod benchmark;
 mod json;
 mod junit;
 mod rules;
@@ -31,6 +32,9 @@ mod text;
 #[cfg(test)]
 mod fixtures;
 
+pub use benchmark::{
+    BENCHMARK, BenchmarkReport, BenchmarkSummary, findings as benchmark_findings, render_benchmark,
+};
 pub use rules::{render_rule_doc, render_rules, rule_markdown_page, rules_index_markdown};
 
 /// The tool name written into JSON, SARIF and JUnit output.

@@ -21,6 +21,71 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain a rule: what it does, why it is bad, an example, the fix, references
     Explain(ExplainArgs),
+    /// Check this node (or a copy of one, or a kubeadm configuration) against the CIS Kubernetes Benchmark
+    Node(NodeArgs),
+    /// Write hardened configuration
+    #[command(subcommand)]
+    Generate(GenerateCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// Check a copy of a node's filesystem under DIR instead of this node
+    #[arg(long, value_name = "DIR", conflicts_with = "kubeadm_config")]
+    pub root: Option<PathBuf>,
+
+    /// Check the node a kubeadm configuration (a file, or a directory such as the bundle of
+    /// `palisade generate kubeadm`) would build, before the cluster exists
+    #[arg(long, value_name = "PATH")]
+    pub kubeadm_config: Option<PathBuf>,
+
+    /// Only these checks (CIS ids such as 1.2.1, or sections such as 1.2; repeatable or comma-separated)
+    #[arg(long = "check", value_name = "ID", value_delimiter = ',')]
+    pub checks: Vec<String>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: OutputFormat,
+
+    /// Write the report to this file instead of stdout (written atomically)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Exit 1 when a check has this status or a worse one
+    #[arg(long, value_enum, default_value = "fail", value_name = "STATUS")]
+    pub fail_on: NodeFailOn,
+
+    /// When to colour the table (NO_COLOR is honoured with auto)
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NodeFailOn {
+    /// A check that fails
+    Fail,
+    /// A check that fails or could not be decided
+    Warn,
+    /// Never fail because of results (what could not be read still exits 2)
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GenerateCommand {
+    /// A hardened kubeadm bundle (ClusterConfiguration, KubeletConfiguration, audit policy,
+    /// admission and encryption configuration, README) that passes `palisade node`
+    Kubeadm(GenerateKubeadmArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateKubeadmArgs {
+    /// The directory to write the bundle to (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: PathBuf,
+
+    /// Replace files of an earlier bundle in DIR
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,7 @@
 //! exit code. No analysis happens here.
 
 mod cli;
+mod node;
 mod output;
 mod scan;
 
@@ -20,6 +21,10 @@ fn main() -> ExitCode {
         cli::Command::Scan(arguments) => scan::run(&arguments),
         cli::Command::Rules(arguments) => output::rules(&arguments),
         cli::Command::Explain(arguments) => output::explain(&arguments),
+        cli::Command::Node(arguments) => node::run(&arguments),
+        cli::Command::Generate(cli::GenerateCommand::Kubeadm(arguments)) => {
+            node::generate_kubeadm(&arguments)
+        }
     };
     ExitCode::from(code)
 }

@@ -33,6 +33,24 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    write_atomically_as(path, None, write)
+}
+
+/// [`write_atomically`] with the new file's permissions given (before the umask), for files
+/// that hold secrets.
+pub fn write_atomically_with_mode(
+    path: &Path,
+    mode: u32,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    write_atomically_as(path, Some(mode), write)
+}
+
+fn write_atomically_as(
+    path: &Path,
+    mode: Option<u32>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -47,10 +65,14 @@ pub fn write_atomically(
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".palisade-report-");
+    #[cfg(not(unix))]
+    let _ = mode;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        let mode = mode.unwrap_or_else(|| {
+            std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777)
+        });
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let mut temporary = builder
