@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod evaluate;
 pub mod generate;
+pub mod hostsensor;
 pub mod kubeadm;
 pub mod result;
 pub mod rootfs;
