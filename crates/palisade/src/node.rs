@@ -141,11 +141,17 @@ pub fn generate_kubeadm(arguments: &GenerateKubeadmArgs) -> u8 {
         eprintln!("palisade: cannot create {}: {error}", directory.display());
         return EXIT_ERROR;
     }
-    let bundle = palisade_node::generate::kubeadm_bundle();
+    let bundle = match palisade_node::generate::kubeadm_bundle_with_random_key() {
+        Ok(bundle) => bundle,
+        Err(error) => {
+            eprintln!("palisade: cannot make an encryption key from /dev/urandom: {error}");
+            return EXIT_ERROR;
+        }
+    };
     if !arguments.force {
         let existing: Vec<String> = bundle
             .iter()
-            .map(|file| directory.join(&file.name))
+            .map(|(name, _)| directory.join(name))
             .filter(|path| path.exists())
             .map(|path| path.display().to_string())
             .collect();
@@ -157,12 +163,18 @@ pub fn generate_kubeadm(arguments: &GenerateKubeadmArgs) -> u8 {
             return EXIT_ERROR;
         }
     }
-    for file in &bundle {
-        let path = directory.join(&file.name);
+    for (name, content) in &bundle {
+        let path = directory.join(name);
         // The encryption key must not be readable by other users, even for a moment.
-        let mode = if file.secret { 0o600 } else { 0o644 };
+        let mode = if palisade_node::generate::is_secret(name) {
+            0o600
+        } else if name.ends_with(".sh") {
+            0o755
+        } else {
+            0o644
+        };
         if let Err(error) =
-            write_atomically_with_mode(&path, mode, |out| out.write_all(file.content.as_bytes()))
+            write_atomically_with_mode(&path, mode, |out| out.write_all(content.as_bytes()))
         {
             eprintln!("palisade: cannot write {}: {error}", path.display());
             return EXIT_ERROR;
