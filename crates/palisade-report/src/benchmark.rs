@@ -32,6 +32,9 @@ pub struct BenchmarkReport<'a> {
     pub target: &'a str,
     /// One result per check, in the benchmark's order.
     pub results: &'a [CheckResult],
+    /// Components not found on the node, whose checks are left out (a worker has no API
+    /// server); said in every format so that a missing component is never silent.
+    pub components_not_found: &'a [String],
     /// What could not be read; the checks that needed it are `warn`, never `pass`.
     pub errors: &'a [InputError],
     pub tool_version: &'a str,
@@ -192,6 +195,13 @@ fn table(report: &BenchmarkReport, options: &RenderOptions, out: &mut dyn Write)
             }
         }
     }
+    if !report.components_not_found.is_empty() {
+        writeln!(
+            out,
+            "\nnot on this node, so not checked: {}",
+            report.components_not_found.join(", ")
+        )?;
+    }
     for error in report.errors {
         writeln!(out, "\nerror: {error}")?;
     }
@@ -213,12 +223,14 @@ fn table(report: &BenchmarkReport, options: &RenderOptions, out: &mut dyn Write)
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsonBenchmark<'a> {
     version: u32,
     tool: JsonTool<'a>,
     benchmark: &'static str,
     target: &'a str,
     results: &'a [CheckResult],
+    components_not_found: &'a [String],
     errors: Vec<JsonError<'a>>,
     summary: BenchmarkSummary,
 }
@@ -250,6 +262,7 @@ fn json(report: &BenchmarkReport, out: &mut dyn Write) -> io::Result<()> {
         benchmark: BENCHMARK,
         target: report.target,
         results: report.results,
+        components_not_found: report.components_not_found,
         errors: report
             .errors
             .iter()
@@ -382,6 +395,7 @@ mod tests {
         let report = BenchmarkReport {
             target: "node /",
             results,
+            components_not_found: &[],
             errors,
             tool_version: "0.1.0",
         };

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use palisade_model::InputError;
 use palisade_model::benchmark::{CheckResult, Status};
-use palisade_node::NodeState;
+use palisade_node::{Component, NodeState};
 use palisade_report::{BenchmarkReport, Format, RenderOptions, render_benchmark};
 
 use crate::cli::{GenerateKubeadmArgs, NodeArgs, NodeFailOn};
@@ -36,6 +36,26 @@ pub fn run(arguments: &NodeArgs) -> u8 {
     };
 
     let mut results = palisade_node::evaluate::evaluate(&state);
+    let not_found: Vec<String> = Component::ALL
+        .into_iter()
+        .filter(|component| !palisade_node::evaluate::component_found(&state, *component))
+        .map(|component| component.binary().to_string())
+        .collect();
+    if not_found.len() == Component::ALL.len() {
+        eprintln!(
+            "palisade: no Kubernetes component found in {} (no static pod manifest, process, \
+             kubelet unit or configuration of {}); check a copy of a node with --root DIR or a \
+             kubeadm configuration with --kubeadm-config PATH",
+            state.origin,
+            not_found.join(", ")
+        );
+        return EXIT_ERROR;
+    }
+    // A worker has no API server: its checks would only say so, once per check. They are left
+    // out (and the report names the missing components) unless asked for by id.
+    if arguments.checks.is_empty() {
+        results.retain(|result| !not_found.contains(&result.component));
+    }
     if !arguments.checks.is_empty() {
         let unknown: Vec<&String> = arguments
             .checks
@@ -74,6 +94,7 @@ pub fn run(arguments: &NodeArgs) -> u8 {
     let report = BenchmarkReport {
         target: &state.origin,
         results: &results,
+        components_not_found: &not_found,
         errors: &errors,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
