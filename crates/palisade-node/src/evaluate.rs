@@ -1019,8 +1019,17 @@ impl FileTest<'_> {
                 ];
                 let outcome = if verdicts.contains(&Some(false)) {
                     Outcome::fail(format!(
-                        "{} is owned by {user_name}:{group_name}, not {user}:{group}",
-                        facts.path
+                        "{} is owned by {user_name}:{group_name} (uid {}, gid {}), not \
+                         {user}:{group}{}",
+                        facts.path,
+                        facts.uid,
+                        facts.gid,
+                        // A name can be reused for another id; root is uid and gid 0.
+                        if *user == "root" || *group == "root" {
+                            " (root is uid 0 and gid 0)"
+                        } else {
+                            ""
+                        }
                     ))
                 } else if verdicts.contains(&None) {
                     Outcome::warn(format!(

@@ -898,7 +898,7 @@ fn owners_compare_names_and_root_by_id() {
     assert_eq!(result.status, Status::Fail);
     assert_eq!(
         result.reason,
-        "/etc/kubernetes/manifests/kube-apiserver.yaml is owned by root:kube, not root:root"
+        "/etc/kubernetes/manifests/kube-apiserver.yaml is owned by root:kube (uid 0, gid 1000), not root:root (root is uid 0 and gid 0)"
     );
 
     const DATA: &str = "/var/lib/etcd";
