@@ -8,7 +8,12 @@ use crate::rule::Rule;
 
 /// The findings of one rule on a YAML text (which must load without errors).
 pub(crate) fn findings(rule: &Rule, yaml: &str) -> Vec<Finding> {
-    let loaded = palisade_load::load_str("test.yaml", yaml);
+    findings_in(rule, "test.yaml", yaml)
+}
+
+/// The findings of one rule on a text loaded as the file `name` (its name picks the syntax).
+pub(crate) fn findings_in(rule: &Rule, name: &str, text: &str) -> Vec<Finding> {
+    let loaded = palisade_load::load_str(name, text);
     assert!(
         loaded.errors.is_empty(),
         "test input does not load: {:?}",

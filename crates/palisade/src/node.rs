@@ -1,6 +1,6 @@
 //! `palisade node` and `palisade generate kubeadm`.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::Path;
 
 use palisade_model::InputError;
@@ -10,7 +10,7 @@ use palisade_report::{BenchmarkReport, Format, RenderOptions, render_benchmark};
 
 use crate::cli::{GenerateKubeadmArgs, NodeArgs, NodeFailOn};
 use crate::output::{
-    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_atomically, write_atomically_with_mode,
+    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_atomically_with_mode, write_report,
 };
 
 pub fn run(arguments: &NodeArgs) -> u8 {
@@ -103,23 +103,9 @@ pub fn run(arguments: &NodeArgs) -> u8 {
     let options = RenderOptions {
         color: format == Format::Table && use_color(arguments.color, to_terminal),
     };
-    let written = match &arguments.output_file {
-        Some(path) => {
-            write_atomically(path, |out| render_benchmark(&report, format, &options, out))
-                .map_err(|error| format!("cannot write {}: {error}", path.display()))
-        }
-        None => {
-            let mut stdout = io::BufWriter::new(io::stdout().lock());
-            match render_benchmark(&report, format, &options, &mut stdout)
-                .and_then(|()| stdout.flush())
-            {
-                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write the report: {error}"))
-                }
-                _ => Ok(()),
-            }
-        }
-    };
+    let written = write_report(arguments.output_file.as_deref(), |out| {
+        render_benchmark(&report, format, &options, out)
+    });
     if let Err(message) = written {
         eprintln!("palisade: {message}");
         return EXIT_ERROR;

@@ -23,6 +23,28 @@ pub fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
     }
 }
 
+/// Writes a report to the `--output-file` (atomically) or to stdout, straight into the
+/// destination (a report can be many times the input's size). A reader that stops early (`|
+/// head`) is not an error.
+pub fn write_report(
+    output_file: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
+    match output_file {
+        Some(path) => write_atomically(path, render)
+            .map_err(|error| format!("cannot write {}: {error}", path.display())),
+        None => {
+            let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write the report: {error}"))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
 /// that a reader never sees half a report and a failed run never leaves a broken file.
 ///

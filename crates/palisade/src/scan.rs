@@ -1,6 +1,6 @@
 //! `palisade scan`: load, check, render, exit.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use palisade_load::{Input, Limits, load_inputs, parse_documents};
@@ -9,7 +9,7 @@ use palisade_report::{Format, RenderOptions, Report, render};
 use palisade_rules::{Config, check, rule_docs};
 
 use crate::cli::ScanArgs;
-use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_atomically};
+use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_report};
 
 const CONFIG_NAMES: [&str; 2] = [".palisade.yaml", ".palisade.yml"];
 
@@ -102,20 +102,9 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     let options = RenderOptions {
         color: format == Format::Table && use_color(arguments.color, to_terminal),
     };
-    // Rendered straight into the destination: a report can be many times the input's size.
-    let written = match &arguments.output_file {
-        Some(path) => write_atomically(path, |out| render(&report, format, &options, out))
-            .map_err(|error| format!("cannot write {}: {error}", path.display())),
-        None => {
-            let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
-            match render(&report, format, &options, &mut stdout).and_then(|()| stdout.flush()) {
-                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write the report: {error}"))
-                }
-                _ => Ok(()),
-            }
-        }
-    };
+    let written = write_report(arguments.output_file.as_deref(), |out| {
+        render(&report, format, &options, out)
+    });
     timings.mark("render");
     if let Err(message) = written {
         eprintln!("palisade: {message}");

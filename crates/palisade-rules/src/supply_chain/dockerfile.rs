@@ -57,6 +57,7 @@ impl<'a> Instruction<'a> {
 }
 
 /// A build stage: its `FROM` and the instructions up to the next `FROM`.
+#[derive(Clone)]
 pub(crate) struct Stage<'a> {
     pub from: Instruction<'a>,
     pub body: Vec<Instruction<'a>>,
@@ -156,6 +157,30 @@ impl<'a> Dockerfile<'a> {
     }
 
     /// What stage `index` of `stages` starts from.
+    /// Every stage built on an image that is not pinned by digest: the stage, the image as
+    /// written (with what the ARG defaults make of it, when they change it) and its reference.
+    pub fn undigested_bases(&self) -> Vec<(Stage<'a>, String, ImageRef)> {
+        let stages = self.stages();
+        let globals = self.global_args();
+        let mut found = Vec::new();
+        for index in 0..stages.len() {
+            let Base::Image { resolved, image } = self.base(&stages, index, &globals) else {
+                continue;
+            };
+            if image.digest.is_some() {
+                continue;
+            }
+            let written = stages[index].image().unwrap_or_default();
+            let shown = if written == resolved {
+                resolved
+            } else {
+                format!("{written} ({resolved} with the ARG defaults)")
+            };
+            found.push((stages[index].clone(), shown, image));
+        }
+        found
+    }
+
     pub fn base(
         &self,
         stages: &[Stage<'a>],
@@ -323,28 +348,13 @@ pub(crate) fn redacted_url(url: &str) -> String {
 
 #[cfg(test)]
 pub(crate) mod testing {
-    use palisade_model::{Finding, Inventory};
+    use palisade_model::Finding;
 
-    use crate::config::Config;
-    use crate::engine::check;
     use crate::rule::Rule;
 
     /// The findings of one rule on a Dockerfile text (which must load without errors).
     pub(crate) fn findings(rule: &Rule, dockerfile: &str) -> Vec<Finding> {
-        let loaded = palisade_load::load_str("Dockerfile", dockerfile);
-        assert!(
-            loaded.errors.is_empty(),
-            "test Dockerfile does not load: {:?}",
-            loaded.errors
-        );
-        let inventory = Inventory::from_objects(loaded.objects);
-        let outcome = check(&inventory, &Config::default());
-        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
-        outcome
-            .findings
-            .into_iter()
-            .filter(|finding| finding.rule == rule.meta.name)
-            .collect()
+        crate::testing::findings_in(rule, "Dockerfile", dockerfile)
     }
 
     /// The paths of the findings of one rule.

@@ -38,7 +38,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
-use crate::supply_chain::dockerfile::{Base, Dockerfile};
+use crate::supply_chain::dockerfile::Dockerfile;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -62,21 +62,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(dockerfile) = Dockerfile::of(context.object) else {
         return;
     };
-    let stages = dockerfile.stages();
-    let globals = dockerfile.global_args();
-    for (index, stage) in stages.iter().enumerate() {
-        let Base::Image { resolved, image } = dockerfile.base(&stages, index, &globals) else {
-            continue;
-        };
-        if image.digest.is_some() {
-            continue;
-        }
-        let written = stage.image().unwrap_or_default();
-        let shown = if written == resolved {
-            resolved
-        } else {
-            format!("{written} ({resolved} with the ARG defaults)")
-        };
+    for (stage, shown, image) in dockerfile.undigested_bases() {
         let problem = match image.tag.as_deref() {
             None => "has no tag, so it is whatever was pushed last as \"latest\"",
             Some("latest") => "uses the \"latest\" tag, whatever was pushed last",
