@@ -26,8 +26,8 @@ fn cargo_run_from_the_root_runs_palisade() {
         .unwrap()
         .filter_map(|entry| {
             let dir = entry.ok()?.path();
-            (dir.join("src/main.rs").exists() || dir.join("src/bin").exists())
-                .then(|| dir.file_name()?.to_string_lossy().into_owned())
+            let name = dir.file_name()?.to_string_lossy().into_owned();
+            (dir.join("src/main.rs").exists() || dir.join("src/bin").exists()).then_some(name)
         })
         .collect();
     assert!(bins.contains(&"palisade".to_string()), "{bins:?}");
