@@ -454,7 +454,9 @@ impl Event {
 
     /// The API group of the object (`""` for the core group).
     pub fn api_group(&self) -> &str {
-        self.object_ref.as_ref().map_or("", |o| o.api_group.as_str())
+        self.object_ref
+            .as_ref()
+            .map_or("", |o| o.api_group.as_str())
     }
 
     pub fn resource(&self) -> &str {
@@ -468,7 +470,9 @@ impl Event {
     }
 
     pub fn namespace(&self) -> &str {
-        self.object_ref.as_ref().map_or("", |o| o.namespace.as_str())
+        self.object_ref
+            .as_ref()
+            .map_or("", |o| o.namespace.as_str())
     }
 
     pub fn name(&self) -> &str {
@@ -514,7 +518,9 @@ impl Event {
 
     /// The parsed source addresses, client first; unparsable entries are skipped.
     pub fn source_ip_addrs(&self) -> impl Iterator<Item = IpAddr> + '_ {
-        self.source_ips.iter().filter_map(|ip| ip.trim().parse().ok())
+        self.source_ips
+            .iter()
+            .filter_map(|ip| ip.trim().parse().ok())
     }
 
     /// The client's address (the first source IP), if it parses.
@@ -536,7 +542,8 @@ impl Event {
 }
 
 /// An RFC 3339 time (`2018-10-26T13:38:34.867116Z`, `…+02:00`) in microseconds since the Unix
-/// epoch; digits beyond microseconds are dropped. `None` if it is not such a time.
+/// epoch; digits beyond microseconds are dropped. A space for the `T` and a missing zone (read
+/// as UTC) are accepted. `None` if it is not such a time.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     let digits = |from: usize, count: usize| -> Option<i64> {
@@ -578,6 +585,9 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     }
     let offset_seconds = match bytes.get(at) {
         Some(b'Z' | b'z') if at + 1 == bytes.len() => 0,
+        // No zone at all: UTC. The API server always writes one; hand-made and re-exported
+        // logs (Panther's `2022-11-29 00:09:04.38`) sometimes do not.
+        None => 0,
         Some(&sign @ (b'+' | b'-')) if at + 6 == bytes.len() && sep(at + 3, b":") => {
             let (hours, minutes) = (digits(at + 1, 2)?, digits(at + 4, 2)?);
             if hours > 23 || minutes > 59 {
@@ -797,9 +807,15 @@ mod tests {
         assert_eq!(e.effective_user().username, "bob");
         assert_eq!(e.allowed(), Some(false));
         assert!(!e.succeeded());
-        assert_eq!(e.response_status.as_ref().map(|s| s.reason.as_str()), Some("Forbidden"));
+        assert_eq!(
+            e.response_status.as_ref().map(|s| s.reason.as_str()),
+            Some("Forbidden")
+        );
         assert_eq!(e.resource_path(), "namespaces/default/pods");
-        assert_eq!(e.to_string(), "system:admin (as bob) list namespaces/default/pods from ::1: 403");
+        assert_eq!(
+            e.to_string(),
+            "system:admin (as bob) list namespaces/default/pods from ::1: 403"
+        );
     }
 
     #[test]
@@ -812,9 +828,13 @@ mod tests {
         let psa: Vec<_> = e.pod_security_annotations().collect();
         assert_eq!(
             psa,
-            [("audit-violations", "privileged"), ("enforce-policy", "restricted:latest")]
+            [
+                ("audit-violations", "privileged"),
+                ("enforce-policy", "restricted:latest")
+            ]
         );
-        let forbid = event(r#"{"auditID":"x","annotations":{"authorization.k8s.io/decision":"forbid"}}"#);
+        let forbid =
+            event(r#"{"auditID":"x","annotations":{"authorization.k8s.io/decision":"forbid"}}"#);
         assert_eq!(forbid.allowed(), Some(false));
         let unknown = event(r#"{"auditID":"x","stage":"RequestReceived"}"#);
         assert_eq!(unknown.allowed(), None);
@@ -825,8 +845,13 @@ mod tests {
 
     #[test]
     fn service_accounts_and_anonymous_users() {
-        let sa = event(r#"{"auditID":"x","user":{"username":"system:serviceaccount:kube-system:replicaset-controller"}}"#);
-        assert_eq!(sa.is_service_account(), Some(("kube-system", "replicaset-controller")));
+        let sa = event(
+            r#"{"auditID":"x","user":{"username":"system:serviceaccount:kube-system:replicaset-controller"}}"#,
+        );
+        assert_eq!(
+            sa.is_service_account(),
+            Some(("kube-system", "replicaset-controller"))
+        );
         for bad in [
             "system:serviceaccount:",
             "system:serviceaccount:ns",
@@ -840,9 +865,13 @@ mod tests {
             };
             assert_eq!(user.service_account(), None, "{bad}");
         }
-        let anonymous = event(r#"{"auditID":"x","user":{"username":"system:anonymous","groups":["system:unauthenticated"]}}"#);
+        let anonymous = event(
+            r#"{"auditID":"x","user":{"username":"system:anonymous","groups":["system:unauthenticated"]}}"#,
+        );
         assert!(anonymous.is_anonymous());
-        let by_group = event(r#"{"auditID":"x","user":{"username":"someone","groups":["system:unauthenticated"]}}"#);
+        let by_group = event(
+            r#"{"auditID":"x","user":{"username":"someone","groups":["system:unauthenticated"]}}"#,
+        );
         assert!(by_group.is_anonymous());
     }
 
@@ -859,7 +888,9 @@ mod tests {
         let future = event(r#"{"auditID":"x","stage":"ResponseTeleported","level":"Everything"}"#);
         assert_eq!(future.stage, Stage::Other("ResponseTeleported".to_string()));
         assert_eq!(future.level.as_str(), "Everything");
-        let beta = event(r#"{"apiVersion":"audit.k8s.io/v1beta1","kind":"Event","timestamp":"2018-10-25T14:09:12Z"}"#);
+        let beta = event(
+            r#"{"apiVersion":"audit.k8s.io/v1beta1","kind":"Event","timestamp":"2018-10-25T14:09:12Z"}"#,
+        );
         assert_eq!(beta.version(), AuditVersion::V1Beta1);
         assert_eq!(beta.time_micros(), parse_timestamp("2018-10-25T14:09:12Z"));
     }
@@ -869,12 +900,24 @@ mod tests {
         // The corpus's intentionally malformed Falco event.
         let e = error(r#"{"kind": 0}"#);
         assert_eq!((e.line, e.column), (1, 10));
-        assert!(e.message.starts_with("kind: invalid type: integer `0`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("kind: invalid type: integer `0`"),
+            "{}",
+            e.message
+        );
         let e = error("{\"auditID\":\"x\",\n \"user\":{\"groups\":\"system:masters\"}}");
         assert_eq!(e.line, 2);
-        assert!(e.message.starts_with("user.groups: invalid type: string"), "{}", e.message);
+        assert!(
+            e.message.starts_with("user.groups: invalid type: string"),
+            "{}",
+            e.message
+        );
         let e = error(r#"{"auditID":"x","responseStatus":{"code":"403"}}"#);
-        assert!(e.message.starts_with("responseStatus.code:"), "{}", e.message);
+        assert!(
+            e.message.starts_with("responseStatus.code:"),
+            "{}",
+            e.message
+        );
         let e = error(r#"{"auditID":"x","responseStatus":{"code":200.5}}"#);
         assert!(e.message.contains("responseStatus.code"), "{}", e.message);
         let e = error(r#"{"auditID":"x","annotations":{"a":1}}"#);
@@ -890,7 +933,11 @@ mod tests {
     #[test]
     fn other_json_is_not_an_event() {
         let cluster_event = error(r#"{"kind":"Event","apiVersion":"v1","metadata":{"name":"x"}}"#);
-        assert!(cluster_event.message.contains("cluster Event"), "{}", cluster_event.message);
+        assert!(
+            cluster_event.message.contains("cluster Event"),
+            "{}",
+            cluster_event.message
+        );
         let pod = error(r#"{"kind":"Pod","apiVersion":"v1"}"#);
         assert!(pod.message.contains("kind \"Pod\""), "{}", pod.message);
         let future = error(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v2"}"#);
@@ -914,18 +961,31 @@ mod tests {
             assert!(!text.contains("TokenRequest"), "{text}");
         }
         assert!(debug.contains("<redacted>"));
-        assert_eq!(display, "(no user) create namespaces/ns/serviceaccounts/sa/token");
+        assert_eq!(
+            display,
+            "(no user) create namespaces/ns/serviceaccounts/sa/token"
+        );
     }
 
     #[test]
     fn resource_paths() {
-        let path = |object: &str| event(&format!(r#"{{"auditID":"x","objectRef":{object}}}"#)).resource_path();
+        let path = |object: &str| {
+            event(&format!(r#"{{"auditID":"x","objectRef":{object}}}"#)).resource_path()
+        };
         assert_eq!(
-            path(r#"{"resource":"clusterroles","apiGroup":"rbac.authorization.k8s.io","name":"admin"}"#),
+            path(
+                r#"{"resource":"clusterroles","apiGroup":"rbac.authorization.k8s.io","name":"admin"}"#
+            ),
             "clusterroles.rbac.authorization.k8s.io/admin"
         );
-        assert_eq!(path(r#"{"resource":"namespaces","namespace":"foo","name":"foo"}"#), "namespaces/foo");
-        assert_eq!(path(r#"{"resource":"nodes","name":"n1","subresource":"proxy"}"#), "nodes/n1/proxy");
+        assert_eq!(
+            path(r#"{"resource":"namespaces","namespace":"foo","name":"foo"}"#),
+            "namespaces/foo"
+        );
+        assert_eq!(
+            path(r#"{"resource":"nodes","name":"n1","subresource":"proxy"}"#),
+            "nodes/n1/proxy"
+        );
         let healthz = event(r#"{"auditID":"x","requestURI":"/healthz?verbose=1","verb":"get"}"#);
         assert_eq!(healthz.resource_path(), "/healthz");
     }
@@ -934,7 +994,10 @@ mod tests {
     fn timestamps() {
         assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_timestamp("1970-01-01T00:00:01.5Z"), Some(1_500_000));
-        assert_eq!(parse_timestamp("1970-01-01T00:00:00.1234567Z"), Some(123_456));
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00.1234567Z"),
+            Some(123_456)
+        );
         assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_timestamp("1969-12-31T23:00:00-01:00"), Some(0));
         // 2018-10-26T13:38:34Z is 1540561114 (date -d ... +%s).
@@ -942,11 +1005,17 @@ mod tests {
             parse_timestamp("2018-10-26T13:38:34.867116Z"),
             Some(1_540_561_114_867_116)
         );
-        assert_eq!(parse_timestamp("2024-02-29T00:00:00Z"), Some(1_709_164_800_000_000));
+        assert_eq!(
+            parse_timestamp("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("2022-11-29 00:09:04.38"),
+            parse_timestamp("2022-11-29T00:09:04.380Z")
+        );
         for bad in [
             "",
             "2018-10-26",
-            "2018-10-26T13:38:34",
             "2018-13-01T00:00:00Z",
             "2023-02-29T00:00:00Z",
             "2018-10-26T24:00:00Z",

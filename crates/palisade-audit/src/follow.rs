@@ -29,7 +29,7 @@ use memchr::memmem;
 use palisade_model::InputError;
 
 use crate::reader::{
-    LineBuffer, Limits, Pending, Record, decode_line, input_error, list_marker, next_pending,
+    Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker, next_pending,
     overlong_error,
 };
 
@@ -407,7 +407,11 @@ mod tests {
         fs::rename(&path, &rotated).unwrap();
         // The writer still holds the old file and writes one more line to it.
         append(&rotated, &line("b"));
-        assert_eq!(drain(&mut f), ["b@2"], "the old file is read while the path is missing");
+        assert_eq!(
+            drain(&mut f),
+            ["b@2"],
+            "the old file is read while the path is missing"
+        );
         append(&path, &(line("c") + &line("d")));
         assert_eq!(drain(&mut f), ["c@1", "d@2"]);
         assert_eq!(f.rotations(), 1);
@@ -457,7 +461,10 @@ mod tests {
         append(&path, &"x".repeat(150));
         append(&path, &format!("\n{}", line("b")));
         let got = drain(&mut f);
-        assert!(got[0].starts_with("error@Some(2): line of 300 bytes"), "{got:?}");
+        assert!(
+            got[0].starts_with("error@Some(2): line of 300 bytes"),
+            "{got:?}"
+        );
         assert_eq!(got[1], "b@3");
     }
 

@@ -89,7 +89,12 @@ impl fmt::Display for Start {
     }
 }
 
-pub(crate) fn input_error(file: &str, line: Option<u32>, column: Option<u32>, message: String) -> InputError {
+pub(crate) fn input_error(
+    file: &str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: String,
+) -> InputError {
     InputError {
         file: file.to_string(),
         line,
@@ -128,6 +133,9 @@ fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) 
 
 /// What reading produced, in source order: a finished result, or a list whose items are
 /// decoded when they are asked for.
+// The large variant is the common one (one per event); boxing it would cost an allocation per
+// event to save space in a queue that rarely holds more than one entry.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Pending {
     Ready(Result<Record, InputError>),
     List(PendingList),
@@ -680,8 +688,9 @@ impl EventReader {
     }
 
     fn fail(&mut self, line: Option<u32>, message: String) {
-        self.pending
-            .push_back(Pending::Ready(Err(input_error(&self.file, line, None, message))));
+        self.pending.push_back(Pending::Ready(Err(input_error(
+            &self.file, line, None, message,
+        ))));
     }
 
     /// Opens the source: the first two bytes tell gzip from text.
@@ -1013,5 +1022,482 @@ impl Iterator for EventReader {
             }
             self.advance();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn event(id: &str) -> String {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{id}","verb":"get"}}"#
+        )
+    }
+
+    /// Every result as `id@line:column` or `error@line:column: message`.
+    fn read_with(input: impl Read + Send + 'static, limits: Limits) -> Vec<String> {
+        EventReader::new("test.log", input, limits)
+            .map(|result| match result {
+                Ok(record) => {
+                    assert_eq!(&*record.location.file, "test.log");
+                    format!(
+                        "{}@{}:{}",
+                        record.event.audit_id, record.location.line, record.location.column
+                    )
+                }
+                Err(error) => {
+                    assert_eq!(error.file, "test.log");
+                    format!(
+                        "error@{}:{}: {}",
+                        error.line.unwrap_or(0),
+                        error.column.unwrap_or(0),
+                        error.message
+                    )
+                }
+            })
+            .collect()
+    }
+
+    fn read(text: impl Into<Vec<u8>>) -> Vec<String> {
+        read_with(io::Cursor::new(text.into()), Limits::default())
+    }
+
+    fn assert_error(got: &str, at: &str, needle: &str) {
+        assert!(
+            got.starts_with(&format!("error@{at}")) && got.contains(needle),
+            "expected an error at {at} containing {needle:?}, got {got}"
+        );
+    }
+
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn json_lines_with_blank_lines_crlf_and_indentation() {
+        let text = format!(
+            "{}\r\n\r\n   \n  {}\r\n\n{}",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        assert_eq!(read(text), ["a@1:1", "b@4:3", "c@6:1"]);
+    }
+
+    #[test]
+    fn empty_and_blank_inputs_give_nothing() {
+        assert!(read("").is_empty());
+        assert!(read("\n\n  \r\n\t\n").is_empty());
+        assert!(read("\u{feff}").is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        assert_eq!(read(format!("\u{feff}{}\n", event("a"))), ["a@1:1"]);
+        let pretty = "\u{feff}{\n  \"auditID\": \"p\"\n}\n";
+        assert_eq!(read(pretty), ["p@1:1"]);
+    }
+
+    #[test]
+    fn a_malformed_line_is_an_error_and_reading_goes_on() {
+        let text = format!(
+            "{}\n{{\"kind\":\"Event\",\"auditID\":\"trunc\n{}\n{{\"kind\": 0}}\n{}\n",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "2:", "EOF while parsing a string");
+        assert_eq!(got[2], "b@3:1");
+        assert_error(&got[3], "4:10", "kind: invalid type: integer `0`");
+        assert_eq!(got[4], "c@5:1");
+    }
+
+    #[test]
+    fn binary_garbage_and_invalid_utf8_are_errors_per_line() {
+        let mut text = event("a").into_bytes();
+        text.extend_from_slice(b"\n\x00\x01\x02\xff\xfe garbage \x00\n");
+        text.extend_from_slice(b"{\"kind\":\"Event\",\"auditID\":\"bad-\xff\xfe\"}\n");
+        text.extend_from_slice(
+            b"{\"kind\":\"Event\",\"auditID\":\"ok\",\"userAgent\":\"caf\xc3\xa9\"}\n",
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "2:1", "expected value");
+        assert_error(&got[2], "3:", "invalid unicode");
+        assert_eq!(got[3], "ok@4:1");
+    }
+
+    #[test]
+    fn a_100_mb_line_is_skipped_in_bounded_memory() {
+        let huge = io::repeat(b'a').take(100 * 1024 * 1024);
+        let rest = io::Cursor::new(format!("\n{}\n", event("after")));
+        let limits = Limits::default();
+        let mut reader = EventReader::new("test.log", huge.chain(rest), limits);
+        let first = reader.next();
+        let capacity = reader.line_capacity();
+        match first {
+            Some(Err(error)) => {
+                assert_eq!(error.line, Some(1));
+                assert!(
+                    error.message.contains("104857600 bytes is over the limit"),
+                    "{error}"
+                );
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert!(capacity <= limits.max_line_bytes, "held {capacity} bytes");
+        match reader.next() {
+            Some(Ok(record)) => assert_eq!(
+                (record.event.audit_id.as_str(), record.location.line),
+                ("after", 2)
+            ),
+            other => panic!("expected the next event, got {other:?}"),
+        }
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn an_overlong_last_line_without_a_line_break() {
+        let limits = Limits {
+            max_line_bytes: 100,
+            ..Limits::default()
+        };
+        let text = format!("{}\n{}", event("a"), "x".repeat(200));
+        let got = read_with(io::Cursor::new(text), limits);
+        assert_eq!(got[0], "a@1:1");
+        assert_error(
+            &got[1],
+            "2:0",
+            "line of 200 bytes is over the limit of 100 bytes",
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let depth = 100_000;
+        let deep = format!(
+            "{{\"auditID\":\"deep\",\"requestObject\":{}{}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let bare = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        // Unknown fields are skipped without recursion, however deep: this one is fine.
+        let unknown = format!(
+            "{{\"auditID\":\"deep-unknown\",\"p_extra\":{}1{}}}",
+            "{\"a\":".repeat(depth),
+            "}".repeat(depth)
+        );
+        let text = format!("{deep}\n{bare}\n{unknown}\n{}\n", event("after"));
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:", "recursion limit exceeded");
+        assert_error(&got[1], "2:", "JSON array");
+        assert_eq!(got[2], "deep-unknown@3:1");
+        assert_eq!(got[3], "after@4:1");
+        // The same as a multi-line document: the bracket scanner has no recursion either.
+        let pretty = format!(
+            "{}\n{}\n{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth),
+            event("x")
+        );
+        let got = read(pretty);
+        assert_error(&got[0], "1:", "JSON array");
+        assert_eq!(got[1], "x@3:1");
+    }
+
+    #[test]
+    fn event_lists_and_arrays_on_one_line() {
+        let list = format!(
+            r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{{}},"items":[{},{}]}}"#,
+            event("a"),
+            event("b")
+        );
+        let column_a = list.find(&event("a")).unwrap() + 1;
+        let column_b = list.find(&event("b")).unwrap() + 1;
+        let array = format!("[{}, {{\"kind\":0}}, {}]", event("c"), event("d"));
+        let got = read(format!("{list}\n{array}\n{}\n", event("e")));
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert_eq!(got[0], format!("a@1:{column_a}"));
+        assert_eq!(got[1], format!("b@1:{column_b}"));
+        assert_eq!(got[2], "c@2:2");
+        assert!(
+            got[3].starts_with("error@2:") && got[3].contains("kind: invalid type"),
+            "{got:?}"
+        );
+        assert_eq!(got[4], format!("d@2:{}", event("c").len() + 16));
+        assert_eq!(got[5], "e@3:1");
+    }
+
+    #[test]
+    fn an_event_that_mentions_event_list_is_still_an_event() {
+        let text = r#"{"kind":"Event","auditID":"x","userAgent":"\"EventList\"","requestObject":{"kind":"EventList"}}"#;
+        assert_eq!(read(text), ["x@1:1"]);
+    }
+
+    #[test]
+    fn an_empty_or_null_event_list_gives_nothing() {
+        let text = "{\"kind\":\"EventList\",\"items\":[]}\n{\"kind\":\"EventList\",\"items\":null}\n{\"kind\":\"EventList\"}\n[]\n";
+        assert!(read(text).is_empty());
+    }
+
+    #[test]
+    fn event_list_errors() {
+        let text = "{\"kind\":\"EventList\",\"apiVersion\":\"v1\",\"items\":[]}\n{\"kind\":\"EventList\",\"items\":{}}\n{\"kind\":\"EventList\",\"items\":[]} trailing\n";
+        let got = read(text);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_error(&got[0], "1:1", "not an audit EventList");
+        assert_error(&got[1], "2:", "expected a list of audit events");
+        assert_error(&got[2], "3:", "trailing characters");
+    }
+
+    #[test]
+    fn event_lists_are_capped() {
+        let items: Vec<String> = (0..5).map(|i| event(&i.to_string())).collect();
+        let text = format!("{{\"kind\":\"EventList\",\"items\":[{}]}}", items.join(","));
+        let limits = Limits {
+            max_list_items: 3,
+            ..Limits::default()
+        };
+        let got = read_with(io::Cursor::new(text), limits);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:1", "has 5 events, over the limit of 3");
+        assert!(
+            got[1].starts_with("0@1:") && got[3].starts_with("2@1:"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn pretty_printed_documents() {
+        let pretty_event = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\",\n  \"user\": {\"username\": \"a\"}\n}\n";
+        let pretty_list = "{\n  \"kind\": \"EventList\",\n  \"items\": [\n    {\n      \"auditID\": \"i1\"\n    },\n    {\"auditID\": \"i2\"}\n  ]\n}\n";
+        let text = format!(
+            "\n{pretty_event}{pretty_list}{} {}\n[\n  {{\"auditID\": \"a1\"}}\n]\n",
+            event("c1"),
+            event("c2")
+        );
+        let got = read(text);
+        let c2 = format!("c2@16:{}", event("c1").len() + 2);
+        assert_eq!(
+            got,
+            ["p1@2:1", "i1@10:5", "i2@13:5", "c1@16:1", &c2, "a1@18:3"]
+        );
+    }
+
+    #[test]
+    fn a_broken_pretty_document_is_one_error_and_the_next_one_reads() {
+        let broken = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\"\n  \"verb\": \"get\"\n}\n";
+        let typed = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p2\",\n  \"verb\": 7\n}\n";
+        let good = "{\n  \"auditID\": \"p3\"\n}\n";
+        let got = read(format!("{broken}{typed}{good}"));
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_error(&got[0], "4:3", "expected `,` or `}`");
+        assert_error(&got[1], "9:", "verb: invalid type: integer `7`");
+        assert_eq!(got[2], "p3@11:1");
+    }
+
+    #[test]
+    fn a_truncated_document_at_the_end_is_an_error() {
+        let text = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\",\n";
+        let got = read(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        // At the end of the input, after the last `,`.
+        assert_error(&got[0], "3:18", "EOF while parsing an object");
+        // Garbage at the top level of a document source.
+        let got = read("{\n\"auditID\": \"a\"\n}\nnonsense\n{\"auditID\": \"b\"}\n");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "4:2", "expected ident");
+        assert_eq!(got[2], "b@5:1");
+    }
+
+    #[test]
+    fn json_lines_whose_first_line_is_cut_short() {
+        // The first line looks like the start of a document; the lines after it show that
+        // the source is JSON lines.
+        let text = format!(
+            "{{\"kind\":\"Event\",\"auditID\":\"cut\",\n{}\n{}\n{{broken\n{}\n",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_error(&got[0], "1:", "EOF");
+        assert_eq!(got[1], "a@2:1");
+        assert_eq!(got[2], "b@3:1");
+        assert_error(&got[3], "4:2", "key must be a string");
+        assert_eq!(got[4], "c@5:1");
+    }
+
+    #[test]
+    fn a_document_over_the_limit_is_skipped() {
+        let limits = Limits {
+            max_document_bytes: 100,
+            ..Limits::default()
+        };
+        let big = format!(
+            "{{\n  \"auditID\": \"big\",\n{}  \"verb\": \"get\"\n}}\n",
+            "  \"userAgent\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\n".repeat(10)
+        );
+        let small = "{\n  \"auditID\": \"small\"\n}\n";
+        let got = read_with(io::Cursor::new(format!("{big}{small}")), limits);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_error(&got[0], "1:0", "over the limit of 100 bytes");
+        assert_eq!(got[1], format!("small@{}:1", big.lines().count() + 1));
+        // Over the limit and never closed.
+        let got = read_with(io::Cursor::new(big[..big.len() - 3].to_string()), limits);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_error(&got[1], "1:0", "input ends inside the JSON document");
+    }
+
+    #[test]
+    fn non_events_are_errors() {
+        let text = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}\n{\"kind\":\"Event\",\"apiVersion\":\"v1\",\"metadata\":{}}\n42\n\"text\"\n";
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:1", "not an audit event: kind \"Pod\"");
+        assert_error(&got[1], "2:1", "a cluster Event");
+        assert_error(&got[2], "3:", "invalid type: integer");
+        assert_error(&got[3], "4:", "invalid type: string");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "{\"auditID\":\"é\",\"verb\":1}\n";
+        let got = read(text);
+        // `1` is the 23rd character (24th byte).
+        assert_error(&got[0], "1:23", "verb: invalid type");
+    }
+
+    #[test]
+    fn gzip_files_and_concatenated_members() {
+        let plain = format!("{}\n{}\n", event("a"), event("b"));
+        let mut data = gzip(plain.as_bytes());
+        data.extend(gzip(format!("{}\n", event("c")).as_bytes()));
+        let mut reader = EventReader::new("test.log.gz", io::Cursor::new(data), Limits::default());
+        let ids: Vec<String> = reader
+            .by_ref()
+            .map(|r| {
+                r.map(|r| format!("{}@{}", r.event.audit_id, r.location.line))
+                    .unwrap_or_else(|e| e.to_string())
+            })
+            .collect();
+        assert_eq!(ids, ["a@1", "b@2", "c@3"]);
+        assert!(reader.is_gzip());
+        let pretty =
+            gzip(b"{\n  \"kind\": \"EventList\",\n  \"items\": [{\"auditID\": \"x\"}]\n}\n");
+        assert_eq!(read(pretty), ["x@3:13"]);
+    }
+
+    #[test]
+    fn a_gzip_file_cut_in_the_middle() {
+        let lines: String = (0..2000).map(|i| event(&format!("e{i}")) + "\n").collect();
+        let data = gzip(lines.as_bytes());
+        let cut = data[..data.len() / 2].to_vec();
+        let got = read(cut);
+        let (events, errors): (Vec<_>, Vec<_>) = got.iter().partition(|g| !g.starts_with("error"));
+        assert!(!events.is_empty(), "the events before the cut are read");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("gzip file cut short"), "{errors:?}");
+        assert!(
+            events
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.starts_with(&format!("e{i}@{}:", i + 1)))
+        );
+        // Just the magic number.
+        let got = read(vec![0x1f, 0x8b]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("gzip"), "{got:?}");
+    }
+
+    /// A reader that hands out one byte per call, as a slow pipe may.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let len = buf.len().min(1);
+            self.0.read(&mut buf[..len])
+        }
+    }
+
+    #[test]
+    fn gzip_is_recognised_from_a_trickling_pipe() {
+        let data = gzip(format!("{}\n", event("slow")).as_bytes());
+        let got = read_with(Trickle(io::Cursor::new(data)), Limits::default());
+        assert_eq!(got, ["slow@1:1"]);
+        // A lone 0x1f that is not gzip.
+        let got = read_with(
+            Trickle(io::Cursor::new(b"\x1f\n".to_vec())),
+            Limits::default(),
+        );
+        assert_eq!(got.len(), 1);
+        assert_error(&got[0], "1:1", "expected value");
+        let text = format!("{}\n{}\n", event("a"), event("b"));
+        let got = read_with(
+            Trickle(io::Cursor::new(text.into_bytes())),
+            Limits::default(),
+        );
+        assert_eq!(got, ["a@1:1", "b@2:1"]);
+    }
+
+    #[test]
+    fn files_stdin_and_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        std::fs::write(&path, format!("{}\n", event("f"))).unwrap();
+        let got: Vec<_> = EventReader::open(&path, Limits::default()).collect();
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0]
+                .as_ref()
+                .is_ok_and(|r| *r.location.file == *path.to_string_lossy())
+        );
+        let missing: Vec<_> =
+            EventReader::open(&dir.path().join("nope"), Limits::default()).collect();
+        assert_eq!(missing.len(), 1);
+        assert!(
+            missing[0]
+                .as_ref()
+                .is_err_and(|e| e.message.starts_with("cannot open") && e.line.is_none())
+        );
+        let directory: Vec<_> = EventReader::open(dir.path(), Limits::default()).collect();
+        assert_eq!(directory.len(), 1);
+        assert!(directory[0].is_err());
+        assert_eq!(
+            &**EventReader::open(Path::new("-"), Limits::default()).file(),
+            "-"
+        );
+    }
+
+    #[test]
+    fn a_read_error_ends_the_source_with_its_line() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let text = b"{\"auditID\":\"a\"}\n";
+                let len = text.len().min(buf.len());
+                buf[..len].copy_from_slice(&text[..len]);
+                self.0 -= 1;
+                Ok(len)
+            }
+        }
+        let got = read_with(Failing(2), Limits::default());
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[..2], ["a@1:1", "a@2:1"]);
+        assert_error(&got[2], "3:0", "cannot read: disk on fire");
     }
 }
