@@ -10,6 +10,7 @@
 
 pub mod event;
 pub mod follow;
+pub mod rbac;
 pub mod reader;
 
 pub use event::{
