@@ -1,0 +1,1030 @@
+//! The Kubernetes audit `Event` (`audit.k8s.io/v1`, `v1beta1`, also `v1alpha1` and events that
+//! carry no `apiVersion` at all, as Falco's recordings do), decoded from JSON.
+//!
+//! Decoding follows the API server's own (non-strict) decoder where real logs differ from the
+//! schema: unknown fields are ignored (Panther adds `p_*` fields), missing fields and `null`
+//! take their zero value. It is strict where a value has the wrong type (`"kind": 0`,
+//! `"groups": "a"`): that is an error with the position and the path of the field, because
+//! guessing would make a detection judge something the log does not say.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::IpAddr;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The annotation the authorizer leaves on every event: `allow` or `forbid`.
+pub const DECISION_ANNOTATION: &str = "authorization.k8s.io/decision";
+/// The annotation with the authorizer's reason (for RBAC, the binding that allowed it).
+pub const REASON_ANNOTATION: &str = "authorization.k8s.io/reason";
+/// The prefix of Pod Security admission's annotations (`enforce-policy`, `audit-violations`…).
+pub const POD_SECURITY_PREFIX: &str = "pod-security.kubernetes.io/";
+
+/// The audit API group; the versions are `v1`, `v1beta1` and `v1alpha1`.
+pub const AUDIT_GROUP: &str = "audit.k8s.io";
+
+/// Which schema an event declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AuditVersion {
+    V1,
+    V1Beta1,
+    /// Removed from the API server in 1.12; decoded as v1 (the fields palisade reads agree).
+    V1Alpha1,
+    /// No `apiVersion` in the event (Falco's test recordings, some log shippers).
+    Unspecified,
+}
+
+/// How far the request had got when the event was written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Stage {
+    RequestReceived,
+    /// Only for long-running requests (watch, exec, attach, port-forward): headers were sent.
+    ResponseStarted,
+    ResponseComplete,
+    Panic,
+    /// A stage this version of palisade does not know, kept as written.
+    Other(String),
+    /// Missing or empty.
+    #[default]
+    Unspecified,
+}
+
+/// How much the audit policy recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// The policy level `None` (such events are normally not written at all).
+    None,
+    Metadata,
+    /// Metadata and the request body (`requestObject`).
+    Request,
+    /// Metadata, request and response bodies.
+    RequestResponse,
+    Other(String),
+    #[default]
+    Unspecified,
+}
+
+/// Wire values of a string enum; unknown ones are kept, not refused, because newer API
+/// servers may add stages or levels and the rest of the event is still worth reading.
+trait WireEnum: Sized + Default {
+    const EXPECTING: &'static str;
+    fn from_wire(text: &str) -> Self;
+}
+
+impl WireEnum for Stage {
+    const EXPECTING: &'static str = "an audit stage (a string)";
+    fn from_wire(text: &str) -> Self {
+        match text {
+            "RequestReceived" => Stage::RequestReceived,
+            "ResponseStarted" => Stage::ResponseStarted,
+            "ResponseComplete" => Stage::ResponseComplete,
+            "Panic" => Stage::Panic,
+            "" => Stage::Unspecified,
+            other => Stage::Other(other.to_string()),
+        }
+    }
+}
+
+impl WireEnum for Level {
+    const EXPECTING: &'static str = "an audit level (a string)";
+    fn from_wire(text: &str) -> Self {
+        match text {
+            "None" => Level::None,
+            "Metadata" => Level::Metadata,
+            "Request" => Level::Request,
+            "RequestResponse" => Level::RequestResponse,
+            "" => Level::Unspecified,
+            other => Level::Other(other.to_string()),
+        }
+    }
+}
+
+impl Stage {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Stage::RequestReceived => "RequestReceived",
+            Stage::ResponseStarted => "ResponseStarted",
+            Stage::ResponseComplete => "ResponseComplete",
+            Stage::Panic => "Panic",
+            Stage::Other(text) => text,
+            Stage::Unspecified => "",
+        }
+    }
+}
+
+impl Level {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Level::None => "None",
+            Level::Metadata => "Metadata",
+            Level::Request => "Request",
+            Level::RequestResponse => "RequestResponse",
+            Level::Other(text) => text,
+            Level::Unspecified => "",
+        }
+    }
+}
+
+struct WireVisitor<T>(PhantomData<T>);
+
+impl<'de, T: WireEnum> Visitor<'de> for WireVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        Ok(T::from_wire(text))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Ok(T::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(WireVisitor(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(WireVisitor(PhantomData))
+    }
+}
+
+/// `null` reads as the zero value, as Go's encoding/json leaves a field untouched on `null`.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Who made a request: Kubernetes' `authentication.k8s.io/v1` `UserInfo`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    #[serde(default, deserialize_with = "nullable")]
+    pub username: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub uid: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub groups: Vec<String>,
+    /// Authenticator-specific data (for a bound service-account token: the pod and node
+    /// names, the token's `credential-id`). Identifiers, not credentials.
+    #[serde(default, deserialize_with = "nullable")]
+    pub extra: BTreeMap<String, Vec<String>>,
+}
+
+/// The prefix of a service account's user name: `system:serviceaccount:NAMESPACE:NAME`.
+pub const SERVICE_ACCOUNT_PREFIX: &str = "system:serviceaccount:";
+/// The user name the API server gives requests without credentials.
+pub const ANONYMOUS_USER: &str = "system:anonymous";
+/// The group of requests without credentials.
+pub const UNAUTHENTICATED_GROUP: &str = "system:unauthenticated";
+
+impl UserInfo {
+    /// `(namespace, name)` when this user is a service account.
+    pub fn service_account(&self) -> Option<(&str, &str)> {
+        let rest = self.username.strip_prefix(SERVICE_ACCOUNT_PREFIX)?;
+        let (namespace, name) = rest.split_once(':')?;
+        (!namespace.is_empty() && !name.is_empty() && !name.contains(':'))
+            .then_some((namespace, name))
+    }
+
+    /// No credentials were presented (or they were not recognised and anonymous access is on).
+    pub fn is_anonymous(&self) -> bool {
+        self.username == ANONYMOUS_USER || self.groups.iter().any(|g| g == UNAUTHENTICATED_GROUP)
+    }
+
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups.iter().any(|g| g == group)
+    }
+}
+
+/// The object a request was about (`objectRef`); absent for non-resource URLs (`/healthz`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectReference {
+    #[serde(default, deserialize_with = "nullable")]
+    pub resource: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub namespace: String,
+    /// Empty for `create` (the name is chosen by the server or is in the body) and for lists.
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub uid: String,
+    /// Empty for the core group.
+    #[serde(default, deserialize_with = "nullable")]
+    pub api_group: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub api_version: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub resource_version: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub subresource: String,
+}
+
+/// The part of the response `Status` the audit log keeps.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseStatus {
+    /// The HTTP status code; `None` before the response (stage `RequestReceived`).
+    #[serde(default)]
+    pub code: Option<i32>,
+    /// `Success` or `Failure`; often empty on success.
+    #[serde(default, deserialize_with = "nullable")]
+    pub status: String,
+    /// A machine-readable reason (`Forbidden`, `NotFound`, `AlreadyExists`…).
+    #[serde(default, deserialize_with = "nullable")]
+    pub reason: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub message: String,
+}
+
+/// One audit event.
+///
+/// `request_object` and `response_object` are kept as untyped JSON: they are whatever object the
+/// request carried (a Pod, a TokenRequest, a Secret), and may hold credentials. `Debug` and
+/// `Display` never print them.
+#[derive(Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub level: Level,
+    #[serde(rename = "auditID", default, deserialize_with = "nullable")]
+    pub audit_id: String,
+    #[serde(default)]
+    pub stage: Stage,
+    /// The request path with its query (`/api/v1/namespaces/default/pods/x/exec?command=sh…`).
+    #[serde(rename = "requestURI", default, deserialize_with = "nullable")]
+    pub request_uri: String,
+    /// The Kubernetes verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
+    /// `deletecollection`), or the lower-case HTTP method for non-resource URLs.
+    #[serde(default, deserialize_with = "nullable")]
+    pub verb: String,
+    /// Who authenticated.
+    #[serde(default, deserialize_with = "nullable")]
+    pub user: UserInfo,
+    /// Whom the authenticated user acted as (`kubectl --as`), if anyone.
+    #[serde(default)]
+    pub impersonated_user: Option<UserInfo>,
+    /// The client first (from `X-Forwarded-For` when a proxy set it), then the proxies.
+    #[serde(rename = "sourceIPs", default, deserialize_with = "nullable")]
+    pub source_ips: Vec<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub user_agent: String,
+    #[serde(default)]
+    pub object_ref: Option<ObjectReference>,
+    #[serde(default)]
+    pub response_status: Option<ResponseStatus>,
+    /// Present at level `Request` and above, for requests with a body.
+    #[serde(default)]
+    pub request_object: Option<Value>,
+    /// Present at level `RequestResponse`.
+    #[serde(default)]
+    pub response_object: Option<Value>,
+    /// RFC 3339 with microseconds.
+    #[serde(default)]
+    pub request_received_timestamp: Option<String>,
+    #[serde(default)]
+    pub stage_timestamp: Option<String>,
+    /// v1beta1 only (its `metadata.creationTimestamp` twin); v1 dropped it.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The bodies may carry tokens and Secret data: say whether they are there, no more.
+        let body = |value: &Option<Value>| value.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Event")
+            .field("kind", &self.kind)
+            .field("api_version", &self.api_version)
+            .field("level", &self.level)
+            .field("audit_id", &self.audit_id)
+            .field("stage", &self.stage)
+            .field("request_uri", &self.request_uri)
+            .field("verb", &self.verb)
+            .field("user", &self.user)
+            .field("impersonated_user", &self.impersonated_user)
+            .field("source_ips", &self.source_ips)
+            .field("user_agent", &self.user_agent)
+            .field("object_ref", &self.object_ref)
+            .field("response_status", &self.response_status)
+            .field("request_object", &body(&self.request_object))
+            .field("response_object", &body(&self.response_object))
+            .field(
+                "request_received_timestamp",
+                &self.request_received_timestamp,
+            )
+            .field("stage_timestamp", &self.stage_timestamp)
+            .field("timestamp", &self.timestamp)
+            .field("annotations", &self.annotations)
+            .finish()
+    }
+}
+
+/// One line for people: `alice (as bob) list namespaces/default/pods from 10.0.0.1: 403`.
+/// It shows no request or response body.
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = if self.user.username.is_empty() {
+            "(no user)"
+        } else {
+            &self.user.username
+        };
+        write!(f, "{user}")?;
+        if let Some(as_user) = &self.impersonated_user {
+            write!(f, " (as {})", as_user.username)?;
+        }
+        write!(f, " {} {}", self.verb, self.resource_path())?;
+        if !self.source_ips.is_empty() {
+            write!(f, " from {}", self.source_ips.join(", "))?;
+        }
+        if let Some(code) = self.response_code() {
+            write!(f, ": {code}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Event {
+    /// The schema the event declared (`Unspecified` without `apiVersion`).
+    pub fn version(&self) -> AuditVersion {
+        match self.api_version.as_deref() {
+            Some("audit.k8s.io/v1") => AuditVersion::V1,
+            Some("audit.k8s.io/v1beta1") => AuditVersion::V1Beta1,
+            Some("audit.k8s.io/v1alpha1") => AuditVersion::V1Alpha1,
+            _ => AuditVersion::Unspecified,
+        }
+    }
+
+    /// `(namespace, name)` when the authenticated user is a service account. It looks at who
+    /// presented the credentials, not at whom they impersonated: a token used from outside the
+    /// cluster is the token's owner's problem.
+    pub fn is_service_account(&self) -> Option<(&str, &str)> {
+        self.user.service_account()
+    }
+
+    /// The request came without credentials (`system:anonymous` or `system:unauthenticated`).
+    pub fn is_anonymous(&self) -> bool {
+        self.user.is_anonymous()
+    }
+
+    /// Whose rights the request used: the impersonated user if any, else the authenticated one
+    /// (what RBAC generation must grant).
+    pub fn effective_user(&self) -> &UserInfo {
+        self.impersonated_user.as_ref().unwrap_or(&self.user)
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.annotations.get(key).map(String::as_str)
+    }
+
+    /// The authorizer's decision annotation: `allow` or `forbid`.
+    pub fn decision(&self) -> Option<&str> {
+        self.annotation(DECISION_ANNOTATION)
+    }
+
+    /// Pod Security admission's annotations (`pod-security.kubernetes.io/enforce-policy`,
+    /// `…/audit-violations`, `…/exempt`), with the prefix removed from the key.
+    pub fn pod_security_annotations(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.annotations
+            .range::<str, _>((
+                std::ops::Bound::Included(POD_SECURITY_PREFIX),
+                std::ops::Bound::Unbounded,
+            ))
+            .map_while(|(key, value)| {
+                key.strip_prefix(POD_SECURITY_PREFIX)
+                    .map(|short| (short, value.as_str()))
+            })
+    }
+
+    pub fn response_code(&self) -> Option<i32> {
+        self.response_status.as_ref().and_then(|s| s.code)
+    }
+
+    /// Whether the request was authorized: the decision annotation when the log has it,
+    /// otherwise the response code (401 and 403 refuse; any other code means authorization
+    /// passed, even if the request then failed). `None` when neither is known yet (stage
+    /// `RequestReceived` of an old API server).
+    ///
+    /// A 403 from an admission plugin (Pod Security) reads as "not allowed" when the
+    /// annotation is missing; with the annotation it reads as allowed, which it was.
+    pub fn allowed(&self) -> Option<bool> {
+        match self.decision() {
+            Some("allow") => return Some(true),
+            Some("forbid") => return Some(false),
+            _ => {}
+        }
+        match self.response_code()? {
+            401 | 403 => Some(false),
+            _ => Some(true),
+        }
+    }
+
+    /// The request was carried out: a 2xx code, or 101 for an upgraded stream (exec, attach,
+    /// port-forward).
+    pub fn succeeded(&self) -> bool {
+        matches!(self.response_code(), Some(200..=299 | 101))
+    }
+
+    /// The API group of the object (`""` for the core group).
+    pub fn api_group(&self) -> &str {
+        self.object_ref
+            .as_ref()
+            .map_or("", |o| o.api_group.as_str())
+    }
+
+    pub fn resource(&self) -> &str {
+        self.object_ref.as_ref().map_or("", |o| o.resource.as_str())
+    }
+
+    pub fn subresource(&self) -> &str {
+        self.object_ref
+            .as_ref()
+            .map_or("", |o| o.subresource.as_str())
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.object_ref
+            .as_ref()
+            .map_or("", |o| o.namespace.as_str())
+    }
+
+    pub fn name(&self) -> &str {
+        self.object_ref.as_ref().map_or("", |o| o.name.as_str())
+    }
+
+    /// The object for messages, as a REST path without the API prefix and version:
+    /// `namespaces/default/pods/web-1/exec`, `clusterroles.rbac.authorization.k8s.io/admin`,
+    /// `namespaces/prod/secrets` (a list). For non-resource requests, the URL path (`/healthz`).
+    pub fn resource_path(&self) -> String {
+        let Some(object) = self.object_ref.as_ref().filter(|o| !o.resource.is_empty()) else {
+            let path = self
+                .request_uri
+                .split_once('?')
+                .map_or(self.request_uri.as_str(), |(path, _)| path);
+            return if path.is_empty() {
+                "(no resource)".to_string()
+            } else {
+                path.to_string()
+            };
+        };
+        let mut out = String::with_capacity(64);
+        // A Namespace's own events name it twice (namespace and name); once is enough.
+        let own_namespace = object.resource == "namespaces" && object.namespace == object.name;
+        if !object.namespace.is_empty() && !own_namespace {
+            out.push_str("namespaces/");
+            out.push_str(&object.namespace);
+            out.push('/');
+        }
+        out.push_str(&object.resource);
+        if !object.api_group.is_empty() {
+            out.push('.');
+            out.push_str(&object.api_group);
+        }
+        for part in [&object.name, &object.subresource] {
+            if !part.is_empty() {
+                out.push('/');
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
+    /// The parsed source addresses, client first; unparsable entries are skipped.
+    pub fn source_ip_addrs(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.source_ips
+            .iter()
+            .filter_map(|ip| ip.trim().parse().ok())
+    }
+
+    /// The client's address (the first source IP), if it parses.
+    pub fn source_ip(&self) -> Option<IpAddr> {
+        self.source_ips.first()?.trim().parse().ok()
+    }
+
+    /// When the event happened, in microseconds since the Unix epoch: `stageTimestamp`, else
+    /// `requestReceivedTimestamp`, else v1beta1's `timestamp`. `None` when none parses.
+    pub fn time_micros(&self) -> Option<i64> {
+        [
+            &self.stage_timestamp,
+            &self.request_received_timestamp,
+            &self.timestamp,
+        ]
+        .into_iter()
+        .find_map(|t| t.as_deref().and_then(parse_timestamp))
+    }
+}
+
+/// An RFC 3339 time (`2018-10-26T13:38:34.867116Z`, `…+02:00`) in microseconds since the Unix
+/// epoch; digits beyond microseconds are dropped. A space for the `T` and a missing zone (read
+/// as UTC) are accepted. `None` if it is not such a time.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let digits = |from: usize, count: usize| -> Option<i64> {
+        let part = bytes.get(from..from + count)?;
+        part.iter().try_fold(0i64, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+        })
+    };
+    let sep = |at: usize, allowed: &[u8]| bytes.get(at).is_some_and(|b| allowed.contains(b));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    // 60 is a leap second, which Go's time package also accepts.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut at = 19;
+    let mut micros = 0i64;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        let start = at;
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            if at - start < 6 {
+                micros = micros * 10 + i64::from(bytes[at] - b'0');
+            }
+            at += 1;
+        }
+        if at == start {
+            return None;
+        }
+        for _ in (at - start)..6 {
+            micros *= 10;
+        }
+    }
+    let offset_seconds = match bytes.get(at) {
+        Some(b'Z' | b'z') if at + 1 == bytes.len() => 0,
+        // No zone at all: UTC. The API server always writes one; hand-made and re-exported
+        // logs (Panther's `2022-11-29 00:09:04.38`) sometimes do not.
+        None => 0,
+        Some(&sign @ (b'+' | b'-')) if at + 6 == bytes.len() && sep(at + 3, b":") => {
+            let (hours, minutes) = (digits(at + 1, 2)?, digits(at + 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let offset = hours * 3600 + minutes * 60;
+            if sign == b'+' { offset } else { -offset }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    Some(seconds * 1_000_000 + micros)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Why a JSON text is not an audit event. The position is relative to the start of the text
+/// (line 1, column 1 is its first character); the reader turns it into a file position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl DecodeError {
+    fn at_start(message: String) -> Self {
+        DecodeError {
+            line: 1,
+            column: 1,
+            message,
+        }
+    }
+
+    /// serde_json's message without its own " at line L column C" (the position is kept
+    /// apart so that the reader can make it a file position).
+    pub(crate) fn from_json(error: &serde_json::Error, path: Option<&str>) -> Self {
+        let text = error.to_string();
+        let message = match text.rsplit_once(" at line ") {
+            Some((message, _)) if error.line() != 0 => message.to_string(),
+            _ => text,
+        };
+        let message = match path {
+            Some(path) if !path.is_empty() && path != "." => format!("{path}: {message}"),
+            _ => message,
+        };
+        DecodeError {
+            line: u32::try_from(error.line()).unwrap_or(u32::MAX).max(1),
+            column: u32::try_from(error.column()).unwrap_or(u32::MAX).max(1),
+            message,
+        }
+    }
+}
+
+/// Decodes one audit event from JSON text and checks that it is one.
+///
+/// An object with a `kind` other than `Event`, or an `apiVersion` outside `audit.k8s.io`
+/// (a `v1` Event is a cluster event, not an audit event) is refused. So is an object with
+/// neither `kind`, `apiVersion` nor `auditID`: it is some other JSON, and reading it as an
+/// empty event would hide that the wrong file was given.
+pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
+    // serde would read an array positionally into the struct's fields.
+    if let Some(at) = json.iter().position(|b| !b.is_ascii_whitespace())
+        && json[at] == b'['
+    {
+        let column = u32::try_from(at + 1).unwrap_or(u32::MAX);
+        return Err(DecodeError {
+            line: 1,
+            column,
+            message: "a JSON array where an audit event (an object) was expected".to_string(),
+        });
+    }
+    let event: Event = match serde_json::from_slice(json) {
+        Ok(event) => event,
+        Err(error) => return Err(explain(json, &error)),
+    };
+    check_identity(&event)?;
+    Ok(event)
+}
+
+/// The first decode is fast and says only where it failed; a second one, on the rare failure,
+/// finds which field it was.
+fn explain(json: &[u8], error: &serde_json::Error) -> DecodeError {
+    if error.classify() != serde_json::error::Category::Data {
+        return DecodeError::from_json(error, None);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    match serde_path_to_error::deserialize::<_, Event>(&mut deserializer) {
+        Err(tracked) => {
+            let path = tracked.path().to_string();
+            DecodeError::from_json(tracked.inner(), Some(&path))
+        }
+        Ok(_) => DecodeError::from_json(error, None),
+    }
+}
+
+fn check_identity(event: &Event) -> Result<(), DecodeError> {
+    match event.kind.as_deref() {
+        None | Some("Event") => {}
+        Some("EventList") => {
+            return Err(DecodeError::at_start(
+                "an EventList where one event was expected".to_string(),
+            ));
+        }
+        Some(other) => {
+            return Err(DecodeError::at_start(format!(
+                "not an audit event: kind {other:?} (expected \"Event\")"
+            )));
+        }
+    }
+    if let Some(version) = event.api_version.as_deref() {
+        match version.split_once('/') {
+            Some((AUDIT_GROUP, "v1" | "v1beta1" | "v1alpha1")) => {}
+            Some((AUDIT_GROUP, _)) => {
+                return Err(DecodeError::at_start(format!(
+                    "unsupported audit apiVersion {version:?} (palisade reads audit.k8s.io/v1 and v1beta1)"
+                )));
+            }
+            _ if event.kind.as_deref() == Some("Event") => {
+                return Err(DecodeError::at_start(format!(
+                    "a cluster Event ({version}), not an audit event (audit.k8s.io/v1)"
+                )));
+            }
+            _ => {
+                return Err(DecodeError::at_start(format!(
+                    "not an audit event: apiVersion {version:?} (expected audit.k8s.io/v1)"
+                )));
+            }
+        }
+    }
+    if event.kind.is_none() && event.api_version.is_none() && event.audit_id.is_empty() {
+        return Err(DecodeError::at_start(
+            "not an audit event: no kind, apiVersion or auditID".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXEC: &str = r#"{"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""},"auditID":"ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6","kind":"Event","level":"Request","metadata":{"creationTimestamp":"2018-10-26T13:38:34Z"},"objectRef":{"apiVersion":"v1","name":"nginx-deployment-7998647bdf-phvq7","namespace":"default","resource":"pods","subresource":"exec"},"requestReceivedTimestamp":"2018-10-26T13:38:34.867116Z","requestURI":"/api/v1/namespaces/default/pods/nginx-deployment-7998647bdf-phvq7/exec?command=bash&container=nginx1&container=nginx1&stdin=true&stdout=true&tty=true","responseStatus":{"code":101,"metadata":{}},"sourceIPs":["192.168.99.1"],"stage":"ResponseStarted","stageTimestamp":"2018-10-26T13:38:34.902914Z","timestamp":"2018-10-26T13:38:34Z","user":{"groups":["system:masters","system:authenticated"],"username":"minikube-user"},"verb":"create"}"#;
+
+    fn event(json: &str) -> Event {
+        match decode_event(json.as_bytes()) {
+            Ok(event) => event,
+            Err(error) => panic!("{json} does not decode: {error}"),
+        }
+    }
+
+    fn error(json: &str) -> DecodeError {
+        match decode_event(json.as_bytes()) {
+            Ok(event) => panic!("{json} decoded: {event:?}"),
+            Err(error) => error,
+        }
+    }
+
+    #[test]
+    fn falco_exec_event_without_api_version() {
+        let e = event(EXEC);
+        assert_eq!(e.version(), AuditVersion::Unspecified);
+        assert_eq!(e.stage, Stage::ResponseStarted);
+        assert_eq!(e.level, Level::Request);
+        assert_eq!(e.verb, "create");
+        assert_eq!(e.subresource(), "exec");
+        assert_eq!(e.response_code(), Some(101));
+        assert!(e.succeeded());
+        assert_eq!(e.allowed(), Some(true));
+        assert_eq!(e.decision(), Some("allow"));
+        assert_eq!(
+            e.resource_path(),
+            "namespaces/default/pods/nginx-deployment-7998647bdf-phvq7/exec"
+        );
+        assert_eq!(e.source_ip(), "192.168.99.1".parse().ok());
+        assert_eq!(e.is_service_account(), None);
+        assert!(!e.is_anonymous());
+        assert_eq!(
+            e.time_micros(),
+            parse_timestamp("2018-10-26T13:38:34.902914Z")
+        );
+    }
+
+    #[test]
+    fn v1_event_with_impersonation_and_denial() {
+        let e = event(
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"list","user":{"username":"system:admin","groups":["system:masters"]},"impersonatedUser":{"username":"bob","groups":["system:authenticated"]},"sourceIPs":["::1"],"objectRef":{"resource":"pods","namespace":"default","apiVersion":"v1"},"responseStatus":{"metadata":{},"status":"Failure","reason":"Forbidden","code":403}}"#,
+        );
+        assert_eq!(e.version(), AuditVersion::V1);
+        assert_eq!(e.effective_user().username, "bob");
+        assert_eq!(e.allowed(), Some(false));
+        assert!(!e.succeeded());
+        assert_eq!(
+            e.response_status.as_ref().map(|s| s.reason.as_str()),
+            Some("Forbidden")
+        );
+        assert_eq!(e.resource_path(), "namespaces/default/pods");
+        assert_eq!(
+            e.to_string(),
+            "system:admin (as bob) list namespaces/default/pods from ::1: 403"
+        );
+    }
+
+    #[test]
+    fn decision_annotation_wins_over_the_code() {
+        // Pod Security refused it after RBAC allowed it.
+        let e = event(
+            r#"{"kind":"Event","auditID":"x","annotations":{"authorization.k8s.io/decision":"allow","pod-security.kubernetes.io/enforce-policy":"restricted:latest","pod-security.kubernetes.io/audit-violations":"privileged"},"responseStatus":{"code":403}}"#,
+        );
+        assert_eq!(e.allowed(), Some(true));
+        let psa: Vec<_> = e.pod_security_annotations().collect();
+        assert_eq!(
+            psa,
+            [
+                ("audit-violations", "privileged"),
+                ("enforce-policy", "restricted:latest")
+            ]
+        );
+        let forbid =
+            event(r#"{"auditID":"x","annotations":{"authorization.k8s.io/decision":"forbid"}}"#);
+        assert_eq!(forbid.allowed(), Some(false));
+        let unknown = event(r#"{"auditID":"x","stage":"RequestReceived"}"#);
+        assert_eq!(unknown.allowed(), None);
+        let not_found = event(r#"{"auditID":"x","responseStatus":{"code":404}}"#);
+        assert_eq!(not_found.allowed(), Some(true));
+        assert!(!not_found.succeeded());
+    }
+
+    #[test]
+    fn service_accounts_and_anonymous_users() {
+        let sa = event(
+            r#"{"auditID":"x","user":{"username":"system:serviceaccount:kube-system:replicaset-controller"}}"#,
+        );
+        assert_eq!(
+            sa.is_service_account(),
+            Some(("kube-system", "replicaset-controller"))
+        );
+        for bad in [
+            "system:serviceaccount:",
+            "system:serviceaccount:ns",
+            "system:serviceaccount::name",
+            "system:serviceaccount:ns:",
+            "system:serviceaccounts:ns:x",
+        ] {
+            let user = UserInfo {
+                username: bad.to_string(),
+                ..UserInfo::default()
+            };
+            assert_eq!(user.service_account(), None, "{bad}");
+        }
+        let anonymous = event(
+            r#"{"auditID":"x","user":{"username":"system:anonymous","groups":["system:unauthenticated"]}}"#,
+        );
+        assert!(anonymous.is_anonymous());
+        let by_group = event(
+            r#"{"auditID":"x","user":{"username":"someone","groups":["system:unauthenticated"]}}"#,
+        );
+        assert!(by_group.is_anonymous());
+    }
+
+    #[test]
+    fn lenient_where_real_logs_differ() {
+        // Missing fields, nulls and unknown fields (Panther's p_*) are all fine.
+        let e = event(
+            r#"{"auditID":"x","verb":null,"user":null,"sourceIPs":null,"objectRef":null,"requestObject":null,"annotations":null,"stage":null,"p_log_type":"Amazon.EKS.Audit","p_enrichment":{"a":[1,2]}}"#,
+        );
+        assert_eq!(e.verb, "");
+        assert_eq!(e.stage, Stage::Unspecified);
+        assert!(e.request_object.is_none());
+        assert_eq!(e.resource_path(), "(no resource)");
+        let future = event(r#"{"auditID":"x","stage":"ResponseTeleported","level":"Everything"}"#);
+        assert_eq!(future.stage, Stage::Other("ResponseTeleported".to_string()));
+        assert_eq!(future.level.as_str(), "Everything");
+        let beta = event(
+            r#"{"apiVersion":"audit.k8s.io/v1beta1","kind":"Event","timestamp":"2018-10-25T14:09:12Z"}"#,
+        );
+        assert_eq!(beta.version(), AuditVersion::V1Beta1);
+        assert_eq!(beta.time_micros(), parse_timestamp("2018-10-25T14:09:12Z"));
+    }
+
+    #[test]
+    fn strict_on_wrong_types_with_position_and_field() {
+        // The corpus's intentionally malformed Falco event.
+        let e = error(r#"{"kind": 0}"#);
+        assert_eq!((e.line, e.column), (1, 10));
+        assert!(
+            e.message.starts_with("kind: invalid type: integer `0`"),
+            "{}",
+            e.message
+        );
+        let e = error("{\"auditID\":\"x\",\n \"user\":{\"groups\":\"system:masters\"}}");
+        assert_eq!(e.line, 2);
+        assert!(
+            e.message.starts_with("user.groups: invalid type: string"),
+            "{}",
+            e.message
+        );
+        let e = error(r#"{"auditID":"x","responseStatus":{"code":"403"}}"#);
+        assert!(
+            e.message.starts_with("responseStatus.code:"),
+            "{}",
+            e.message
+        );
+        let e = error(r#"{"auditID":"x","responseStatus":{"code":200.5}}"#);
+        assert!(e.message.contains("responseStatus.code"), "{}", e.message);
+        let e = error(r#"{"auditID":"x","annotations":{"a":1}}"#);
+        assert!(e.message.starts_with("annotations.a:"), "{}", e.message);
+        let e = error(r#"[1]"#);
+        assert!(e.message.contains("JSON array"), "{}", e.message);
+        let e = error(r#""event""#);
+        assert!(e.message.contains("invalid type: string"), "{}", e.message);
+        let e = error(r#"{"auditID":"x""#);
+        assert!(e.message.contains("EOF"), "{}", e.message);
+    }
+
+    #[test]
+    fn other_json_is_not_an_event() {
+        let cluster_event = error(r#"{"kind":"Event","apiVersion":"v1","metadata":{"name":"x"}}"#);
+        assert!(
+            cluster_event.message.contains("cluster Event"),
+            "{}",
+            cluster_event.message
+        );
+        let pod = error(r#"{"kind":"Pod","apiVersion":"v1"}"#);
+        assert!(pod.message.contains("kind \"Pod\""), "{}", pod.message);
+        let future = error(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v2"}"#);
+        assert!(future.message.contains("unsupported"), "{}", future.message);
+        let nothing = error(r#"{"hello":"world"}"#);
+        assert!(nothing.message.contains("no kind"), "{}", nothing.message);
+        let list = error(r#"{"kind":"EventList","items":[]}"#);
+        assert!(list.message.contains("EventList"), "{}", list.message);
+        assert!(decode_event(br#"{"kind":"Event","apiVersion":"audit.k8s.io/v1alpha1"}"#).is_ok());
+    }
+
+    #[test]
+    fn debug_and_display_never_show_bodies() {
+        let e = event(
+            r#"{"kind":"Event","auditID":"x","verb":"create","objectRef":{"resource":"serviceaccounts","subresource":"token","namespace":"ns","name":"sa"},"requestObject":{"kind":"TokenRequest"},"responseObject":{"kind":"TokenRequest","status":{"token":"eyJhbGciOiJSUzI1NiJ9.SECRET"}}}"#,
+        );
+        let debug = format!("{e:?}");
+        let display = e.to_string();
+        for text in [&debug, &display] {
+            assert!(!text.contains("SECRET"), "{text}");
+            assert!(!text.contains("TokenRequest"), "{text}");
+        }
+        assert!(debug.contains("<redacted>"));
+        assert_eq!(
+            display,
+            "(no user) create namespaces/ns/serviceaccounts/sa/token"
+        );
+    }
+
+    #[test]
+    fn resource_paths() {
+        let path = |object: &str| {
+            event(&format!(r#"{{"auditID":"x","objectRef":{object}}}"#)).resource_path()
+        };
+        assert_eq!(
+            path(
+                r#"{"resource":"clusterroles","apiGroup":"rbac.authorization.k8s.io","name":"admin"}"#
+            ),
+            "clusterroles.rbac.authorization.k8s.io/admin"
+        );
+        assert_eq!(
+            path(r#"{"resource":"namespaces","namespace":"foo","name":"foo"}"#),
+            "namespaces/foo"
+        );
+        assert_eq!(
+            path(r#"{"resource":"nodes","name":"n1","subresource":"proxy"}"#),
+            "nodes/n1/proxy"
+        );
+        let healthz = event(r#"{"auditID":"x","requestURI":"/healthz?verbose=1","verb":"get"}"#);
+        assert_eq!(healthz.resource_path(), "/healthz");
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_timestamp("1970-01-01T00:00:01.5Z"), Some(1_500_000));
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00.1234567Z"),
+            Some(123_456)
+        );
+        assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_timestamp("1969-12-31T23:00:00-01:00"), Some(0));
+        // 2018-10-26T13:38:34Z is 1540561114 (date -d ... +%s).
+        assert_eq!(
+            parse_timestamp("2018-10-26T13:38:34.867116Z"),
+            Some(1_540_561_114_867_116)
+        );
+        assert_eq!(
+            parse_timestamp("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("2022-11-29 00:09:04.38"),
+            parse_timestamp("2022-11-29T00:09:04.380Z")
+        );
+        for bad in [
+            "",
+            "2018-10-26",
+            "2018-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2018-10-26T24:00:00Z",
+            "2018-10-26T13:38:34.Z",
+            "2018-10-26T13:38:34Zjunk",
+            "2018-10-26T13:38:34+0100",
+            "２０18-10-26T13:38:34Z",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,1503 @@
+//! Streaming reader of audit events from one source.
+//!
+//! # What a source may hold
+//! - **JSON lines**, as the API server's log backend writes them: one event per line. Blank
+//!   lines are skipped, `\r\n` is accepted. A line may also hold an `EventList` or a JSON array
+//!   of events.
+//! - **Whole documents**: an `EventList` (`{"kind":"EventList","items":[...]}`, as the webhook
+//!   backend posts it), a JSON array of events, or one or more pretty-printed events, each
+//!   spanning several lines (`jq .` output).
+//! - Either of those **gzip-compressed** (recognised by its magic bytes, not its name; several
+//!   gzip members one after the other are read as one stream, as `zcat` does).
+//!
+//! # How the layout is chosen (per source)
+//! The first non-blank line decides. If it is a complete JSON value, or not JSON at all, the
+//! source is read as JSON lines: every line on its own, so that a broken line costs only that
+//! line. If it is the *beginning* of a JSON value (the parser runs out of input, as on a lone
+//! `{`), the source is read as documents: lines are gathered until the brackets of the value
+//! balance (strings and escapes respected), then the value is decoded, and the next value may
+//! follow.
+//!
+//! A JSON-lines log whose first line was cut short (a log that starts mid-write) looks like the
+//! start of a document. So when a gathered document turns out not to be JSON (a syntax error,
+//! the end of input, or the size limit), its lines are tried one by one: if any of them is an
+//! event, the source was JSON lines after all, those lines are reported line by line and the
+//! rest of the source is read as JSON lines. Otherwise the document's one error is reported.
+//!
+//! # Positions and limits
+//! Every event carries the file and the line and column where its JSON starts (for an item of
+//! an `EventList`, where the item starts). Every problem is an [`InputError`] with its file and
+//! line, and reading goes on with the next line (JSON lines) or the next value (documents). A
+//! line over [`Limits::max_line_bytes`] is skipped with an error, without being held in memory.
+//! A document over [`Limits::max_document_bytes`] likewise. Memory holds one line, or one
+//! document; the items of a list are decoded one at a time as they are asked for.
+//! Nesting is bounded by serde_json's recursion limit (128): deeper input is an error.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use memchr::memmem;
+use palisade_model::{InputError, Location};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::event::{AUDIT_GROUP, DecodeError, Event, decode_event};
+
+/// Bounds that keep a hostile or broken log from using unbounded memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest line read, in bytes (without its line break). The API server's own limit on a
+    /// request body is 3 MiB, and an event holds at most two bodies and its metadata.
+    pub max_line_bytes: usize,
+    /// Largest multi-line JSON document (a pretty-printed `EventList`) held in memory.
+    pub max_document_bytes: usize,
+    /// Most events read from one `EventList` or array; the rest are skipped with an error.
+    pub max_list_items: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: 16 * 1024 * 1024,
+            max_document_bytes: 256 * 1024 * 1024,
+            max_list_items: 1_000_000,
+        }
+    }
+}
+
+/// An event and where its JSON starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub location: Location,
+    pub event: Event,
+}
+
+/// Where a value starts in its source: line and column (in characters), both from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Start {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Start {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)
+    }
+}
+
+pub(crate) fn input_error(
+    file: &str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: String,
+) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Characters (Unicode scalar values, counting each invalid byte as one) in `bytes`.
+fn char_count(bytes: &[u8]) -> u32 {
+    let count = bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// Turns a position relative to `value` (serde_json's: lines from 1, columns in bytes) into a
+/// file position (columns in characters), given where `value` starts.
+fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) {
+    let mut line_start = 0;
+    let mut line = 1u32;
+    for newline in memchr::memchr_iter(b'\n', value) {
+        if line >= error.line {
+            break;
+        }
+        line += 1;
+        line_start = newline + 1;
+    }
+    let byte_column = usize::try_from(error.column.saturating_sub(1)).unwrap_or(usize::MAX);
+    let end = line_start.saturating_add(byte_column).min(value.len());
+    let column = char_count(&value[line_start.min(end)..end]) + 1;
+    if line == 1 {
+        (start.line, start.column.saturating_add(column - 1))
+    } else {
+        (start.line.saturating_add(line - 1), column)
+    }
+}
+
+/// What reading produced, in source order: a finished result, or a list whose items are
+/// decoded when they are asked for.
+// The large variant is the common one (one per event); boxing it would cost an allocation per
+// event to save space in a queue that rarely holds more than one entry.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Pending {
+    Ready(Result<Record, InputError>),
+    List(PendingList),
+}
+
+/// The items of one `EventList` or array, located but not yet decoded.
+pub(crate) struct PendingList {
+    text: Vec<u8>,
+    items: VecDeque<(usize, usize, Start)>,
+}
+
+impl PendingList {
+    fn next(&mut self, file: &Arc<str>) -> Option<Result<Record, InputError>> {
+        let (from, to, start) = self.items.pop_front()?;
+        let text = &self.text[from..to];
+        Some(decode_at(file, text, start))
+    }
+}
+
+/// Decodes one event whose JSON starts at `start`.
+fn decode_at(file: &Arc<str>, text: &[u8], start: Start) -> Result<Record, InputError> {
+    match decode_event(text) {
+        Ok(event) => Ok(Record {
+            location: Location {
+                file: file.clone(),
+                line: start.line,
+                column: start.column,
+            },
+            event,
+        }),
+        Err(error) => {
+            let (line, column) = file_position(text, start, &error);
+            Err(input_error(file, Some(line), Some(column), error.message))
+        }
+    }
+}
+
+/// A top-level value that may be a list: what its first pass found.
+enum Shape<'t> {
+    List {
+        kind: Option<String>,
+        api_version: Option<String>,
+        items: Vec<&'t RawValue>,
+        skipped: usize,
+    },
+    /// An object that is not an `EventList` (an event that merely mentions one).
+    Object,
+}
+
+struct ShapeSeed {
+    max_items: usize,
+}
+
+struct ItemsSeed {
+    max_items: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed {
+    type Value = (Vec<&'de RawValue>, usize);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed {
+    type Value = (Vec<&'de RawValue>, usize);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of audit events")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), 0))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), 0))
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        let mut skipped = 0usize;
+        while items.len() < self.max_items {
+            match seq.next_element::<&'de RawValue>()? {
+                Some(item) => items.push(item),
+                None => return Ok((items, 0)),
+            }
+        }
+        // Over the limit: the rest is checked as JSON and counted, never stored.
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            skipped += 1;
+        }
+        Ok((items, skipped))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ShapeSeed {
+    type Value = Shape<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShapeSeed {
+    type Value = Shape<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an audit event, an EventList or a list of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let (items, skipped) = ItemsSeed {
+            max_items: self.max_items,
+        }
+        .visit_seq(seq)?;
+        Ok(Shape::List {
+            kind: None,
+            api_version: None,
+            items,
+            skipped,
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut kind = None;
+        let mut api_version = None;
+        let mut items = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "kind" => kind = map.next_value::<Option<String>>()?,
+                "apiVersion" => api_version = map.next_value::<Option<String>>()?,
+                "items" => {
+                    items = Some(map.next_value_seed(ItemsSeed {
+                        max_items: self.max_items,
+                    })?)
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if kind.as_deref() != Some("EventList") {
+            return Ok(Shape::Object);
+        }
+        let (items, skipped) = items.unwrap_or_default();
+        Ok(Shape::List {
+            kind,
+            api_version,
+            items,
+            skipped,
+        })
+    }
+}
+
+/// Decodes one top-level JSON value (a line, or a gathered document) that starts at `start`
+/// into events, errors, or a list to decode lazily. `text` is trimmed.
+pub(crate) fn decode_value(
+    file: &Arc<str>,
+    text: &[u8],
+    start: Start,
+    limits: &Limits,
+    list_marker: &memmem::Finder<'_>,
+    out: &mut VecDeque<Pending>,
+) {
+    let maybe_list = match text.first() {
+        Some(b'[') => true,
+        Some(b'{') => list_marker.find(text).is_some(),
+        _ => false,
+    };
+    if !maybe_list {
+        out.push_back(Pending::Ready(decode_at(file, text, start)));
+        return;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    let shape = ShapeSeed {
+        max_items: limits.max_list_items,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|shape| deserializer.end().map(|()| shape));
+    let (kind, api_version, items, skipped) = match shape {
+        Ok(Shape::Object) => {
+            out.push_back(Pending::Ready(decode_at(file, text, start)));
+            return;
+        }
+        Ok(Shape::List {
+            kind,
+            api_version,
+            items,
+            skipped,
+        }) => (kind, api_version, items, skipped),
+        Err(error) => {
+            let error = DecodeError::from_json(&error, None);
+            let (line, column) = file_position(text, start, &error);
+            out.push_back(Pending::Ready(Err(input_error(
+                file,
+                Some(line),
+                Some(column),
+                error.message,
+            ))));
+            return;
+        }
+    };
+    let what = if kind.is_some() { "EventList" } else { "list" };
+    if let Some(version) = api_version.as_deref()
+        && version.split_once('/').map(|(group, _)| group) != Some(AUDIT_GROUP)
+    {
+        out.push_back(Pending::Ready(Err(input_error(
+            file,
+            Some(start.line),
+            Some(start.column),
+            format!("not an audit EventList: apiVersion {version:?} (expected audit.k8s.io/v1)"),
+        ))));
+        return;
+    }
+    if skipped > 0 {
+        out.push_back(Pending::Ready(Err(input_error(
+            file,
+            Some(start.line),
+            Some(start.column),
+            format!(
+                "the {what} has {} events, over the limit of {}: the first {} are read, the rest skipped",
+                items.len() + skipped,
+                limits.max_list_items,
+                items.len()
+            ),
+        ))));
+    }
+    // Locate each item: its byte range in `text`, and its line and column, counted once
+    // from one item to the next.
+    let base = text.as_ptr() as usize;
+    let mut located = VecDeque::with_capacity(items.len());
+    let (mut line, mut line_start, mut counted) = (start.line, 0usize, 0usize);
+    for item in items {
+        let raw = item.get().as_bytes();
+        let from = (raw.as_ptr() as usize).saturating_sub(base).min(text.len());
+        let to = from.saturating_add(raw.len()).min(text.len());
+        for newline in memchr::memchr_iter(b'\n', &text[counted..from]) {
+            line = line.saturating_add(1);
+            line_start = counted + newline + 1;
+        }
+        counted = from;
+        let column = char_count(&text[line_start..from]) + 1;
+        let column = if line == start.line {
+            start.column.saturating_add(column - 1)
+        } else {
+            column
+        };
+        located.push_back((from, to, Start { line, column }));
+    }
+    if !located.is_empty() {
+        out.push_back(Pending::List(PendingList {
+            text: text.to_vec(),
+            items: located,
+        }));
+    }
+}
+
+/// Decodes one line of JSON lines (blank lines give nothing).
+pub(crate) fn decode_line(
+    file: &Arc<str>,
+    text: &[u8],
+    line: u32,
+    limits: &Limits,
+    list_marker: &memmem::Finder<'_>,
+    out: &mut VecDeque<Pending>,
+) {
+    let (trimmed, front) = trim(text);
+    if trimmed.is_empty() {
+        return;
+    }
+    let start = Start {
+        line,
+        column: char_count(&text[..front]) + 1,
+    };
+    decode_value(file, trimmed, start, limits, list_marker, out);
+}
+
+/// The finder of the marker that a line may hold a list (checked before the costlier parse).
+pub(crate) fn list_marker() -> memmem::Finder<'static> {
+    memmem::Finder::new(b"\"EventList\"")
+}
+
+/// Strips ASCII whitespace (including `\r` of CRLF lines) from both ends, and tells how many
+/// bytes were cut at the front.
+pub(crate) fn trim(bytes: &[u8]) -> (&[u8], usize) {
+    let front = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let back = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(front, |i| i + 1);
+    (&bytes[front..back], front)
+}
+
+/// Lines of at most `max` bytes out of a `BufRead`, never holding more than that: the rest of
+/// an over-long line is read and dropped.
+#[derive(Default)]
+pub(crate) struct LineBuffer {
+    pub line: Vec<u8>,
+    /// Bytes of the current line, including those dropped.
+    pub length: usize,
+    /// The current line went over the limit (and `line` is empty).
+    pub overlong: bool,
+    /// Bytes taken from the input so far, line breaks included.
+    pub consumed: u64,
+}
+
+impl LineBuffer {
+    /// Reads until the end of a line (`true`) or of the input (`false`; a last line without a
+    /// line break, if any, is left in the buffer: see [`LineBuffer::has_partial`]).
+    pub fn fill(&mut self, input: &mut dyn BufRead, max: usize) -> io::Result<bool> {
+        loop {
+            let available = match input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                return Ok(false);
+            }
+            let (chunk, used, complete) = match memchr::memchr(b'\n', available) {
+                Some(at) => (&available[..at], at + 1, true),
+                None => (available, available.len(), false),
+            };
+            self.length = self.length.saturating_add(chunk.len());
+            if !self.overlong {
+                if self.length > max {
+                    self.overlong = true;
+                    self.line = Vec::new();
+                } else {
+                    self.line.extend_from_slice(chunk);
+                }
+            }
+            input.consume(used);
+            self.consumed += used as u64;
+            if complete {
+                return Ok(true);
+            }
+        }
+    }
+
+    pub fn has_partial(&self) -> bool {
+        self.length > 0
+    }
+
+    /// Ready for the next line. A large buffer is given back rather than kept for the whole
+    /// run: one long line must not keep its memory.
+    pub fn clear(&mut self) {
+        self.length = 0;
+        self.overlong = false;
+        if self.line.capacity() > 1 << 20 {
+            self.line = Vec::new();
+        } else {
+            self.line.clear();
+        }
+    }
+}
+
+pub(crate) fn overlong_error(file: &str, line: u32, length: usize, max: usize) -> InputError {
+    input_error(
+        file,
+        Some(line),
+        None,
+        format!("line of {length} bytes is over the limit of {max} bytes; skipped"),
+    )
+}
+
+/// Gathers the lines of a multi-line JSON value until its brackets balance.
+#[derive(Default)]
+struct Document {
+    text: Vec<u8>,
+    start: Option<Start>,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    /// Over the size limit: the value is scanned to its end but not kept.
+    skipping: bool,
+}
+
+enum Fed {
+    /// The value is not finished; the whole slice was taken.
+    More,
+    /// A value ended after this many bytes of the slice.
+    Complete(usize),
+    /// A top-level scalar or garbage: the rest of the line, taken as one (bad) value.
+    Scalar,
+}
+
+impl Document {
+    fn feed(&mut self, bytes: &[u8], line: u32, column_base: u32) -> Fed {
+        let mut from = 0;
+        if self.start.is_none() {
+            let Some(first) = bytes.iter().position(|b| !b.is_ascii_whitespace()) else {
+                return Fed::More;
+            };
+            let column = column_base + char_count(&bytes[..first]);
+            self.start = Some(Start { line, column });
+            self.depth = 0;
+            self.in_string = false;
+            self.escaped = false;
+            if !matches!(bytes[first], b'{' | b'[') {
+                self.text.extend_from_slice(&bytes[first..]);
+                return Fed::Scalar;
+            }
+            from = first;
+        }
+        for (at, &byte) in bytes.iter().enumerate().skip(from) {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match byte {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth = self.depth.saturating_add(1),
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        if !self.skipping {
+                            self.text.extend_from_slice(&bytes[from..=at]);
+                        }
+                        return Fed::Complete(at + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !self.skipping {
+            self.text.extend_from_slice(&bytes[from..]);
+        }
+        Fed::More
+    }
+
+    fn reset(&mut self) {
+        self.start = None;
+        self.skipping = false;
+        if self.text.capacity() > 1 << 20 {
+            self.text = Vec::new();
+        } else {
+            self.text.clear();
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Undecided,
+    Lines,
+    Documents,
+}
+
+enum Source {
+    Unopened(Box<dyn Read + Send>),
+    Open(Box<dyn BufRead + Send>),
+    Closed,
+}
+
+/// The events of one source, in order, as `Result<Record, InputError>`.
+///
+/// ```no_run
+/// use palisade_audit::{EventReader, Limits};
+/// let reader = EventReader::open("audit.log".as_ref(), Limits::default());
+/// for result in reader {
+///     match result {
+///         Ok(record) => println!("{}:{} {}", record.location.file, record.location.line, record.event),
+///         Err(error) => eprintln!("{error}"),
+///     }
+/// }
+/// ```
+pub struct EventReader {
+    file: Arc<str>,
+    source: Source,
+    limits: Limits,
+    gzip: bool,
+    lines: LineBuffer,
+    /// The number of the line last read.
+    line: u32,
+    mode: Mode,
+    document: Document,
+    pending: VecDeque<Pending>,
+    marker: memmem::Finder<'static>,
+}
+
+impl EventReader {
+    /// Reads `name` from `input`; a gzip stream is recognised and decompressed.
+    pub fn new(name: &str, input: impl Read + Send + 'static, limits: Limits) -> Self {
+        EventReader {
+            file: Arc::from(name),
+            source: Source::Unopened(Box::new(input)),
+            limits,
+            gzip: false,
+            lines: LineBuffer::default(),
+            line: 0,
+            mode: Mode::Undecided,
+            document: Document::default(),
+            pending: VecDeque::new(),
+            marker: list_marker(),
+        }
+    }
+
+    /// Reads the file at `path`, or standard input for `-`. A file that cannot be opened gives
+    /// one error and no events.
+    pub fn open(path: &Path, limits: Limits) -> Self {
+        let name = path.to_string_lossy();
+        if path.as_os_str() == "-" {
+            return EventReader::new("-", io::stdin(), limits);
+        }
+        match File::open(path) {
+            Ok(file) => EventReader::new(&name, file, limits),
+            Err(error) => {
+                let mut reader = EventReader::new(&name, io::empty(), limits);
+                reader.source = Source::Closed;
+                reader.fail(None, format!("cannot open: {error}"));
+                reader
+            }
+        }
+    }
+
+    /// The name events and errors carry (`-` for stdin).
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    /// Whether the source was gzip-compressed (known once reading has started).
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// Lines read so far.
+    pub fn lines_read(&self) -> u32 {
+        self.line
+    }
+
+    /// Memory held for the current line (bounded by [`Limits::max_line_bytes`]); for tests.
+    pub fn line_capacity(&self) -> usize {
+        self.lines.line.capacity()
+    }
+
+    fn fail(&mut self, line: Option<u32>, message: String) {
+        self.pending.push_back(Pending::Ready(Err(input_error(
+            &self.file, line, None, message,
+        ))));
+    }
+
+    /// Opens the source: the first two bytes tell gzip from text.
+    fn start(&mut self, raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+        let mut raw = BufReader::with_capacity(256 * 1024, raw);
+        let head = loop {
+            match raw.fill_buf() {
+                Ok(head) => break head,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            }
+        };
+        // A one-byte first read (a slow pipe) cannot show the magic number; read a second byte
+        // through a small chain rather than guess.
+        if head.len() == 1 && head[0] == 0x1f {
+            let mut first = [0u8; 1];
+            raw.read_exact(&mut first)?;
+            let mut second = [0u8; 1];
+            let got = raw.read(&mut second)?;
+            let prefix = io::Cursor::new([first[0], second[0]]).take(1 + got as u64);
+            let chained = prefix.chain(raw);
+            if got == 1 && second[0] == 0x8b {
+                self.gzip = true;
+                return Ok(gunzip(Box::new(chained)));
+            }
+            return Ok(Box::new(BufReader::with_capacity(256 * 1024, chained)));
+        }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            self.gzip = true;
+            return Ok(gunzip(Box::new(raw)));
+        }
+        Ok(Box::new(raw))
+    }
+
+    /// Reads on until something is pending or the source is exhausted.
+    fn advance(&mut self) {
+        let mut input = match std::mem::replace(&mut self.source, Source::Closed) {
+            Source::Open(input) => input,
+            Source::Unopened(raw) => match self.start(raw) {
+                Ok(input) => input,
+                Err(error) => {
+                    self.fail(None, format!("cannot read: {error}"));
+                    return;
+                }
+            },
+            Source::Closed => return,
+        };
+        while self.pending.is_empty() {
+            match self.lines.fill(&mut *input, self.limits.max_line_bytes) {
+                Ok(true) => {
+                    self.line = self.line.saturating_add(1);
+                    self.take_line(true);
+                }
+                Ok(false) => {
+                    if self.lines.has_partial() {
+                        self.line = self.line.saturating_add(1);
+                        self.take_line(false);
+                    }
+                    self.finish();
+                    return;
+                }
+                Err(error) => {
+                    let line = self.line.saturating_add(1);
+                    let message = if self.gzip {
+                        format!(
+                            "cannot decompress after line {}: {error} (a gzip file cut short or damaged); the events before it were read",
+                            self.line
+                        )
+                    } else {
+                        format!("cannot read: {error}")
+                    };
+                    self.fail(Some(line), message);
+                    return;
+                }
+            }
+        }
+        self.source = Source::Open(input);
+    }
+
+    /// Hands the line in the buffer to the current mode.
+    fn take_line(&mut self, had_newline: bool) {
+        let line = self.line;
+        if self.lines.overlong {
+            let error = overlong_error(
+                &self.file,
+                line,
+                self.lines.length,
+                self.limits.max_line_bytes,
+            );
+            self.pending.push_back(Pending::Ready(Err(error)));
+            // The document this line was part of cannot be decoded without it; scan on to its
+            // end (the line most likely was one huge string) rather than read its remaining
+            // lines as values of their own.
+            if self.mode == Mode::Documents && self.document.start.is_some() {
+                self.document.text = Vec::new();
+                self.document.skipping = true;
+            }
+            self.lines.clear();
+            return;
+        }
+        let mut text = std::mem::take(&mut self.lines.line);
+        let mut skip_bom = 0;
+        if line == 1 && text.starts_with(b"\xEF\xBB\xBF") {
+            skip_bom = 3;
+        }
+        match self.mode {
+            Mode::Lines => self.line_value(&text[skip_bom..], line),
+            Mode::Undecided => {
+                let (trimmed, _) = trim(&text[skip_bom..]);
+                if !trimmed.is_empty() {
+                    let incomplete = matches!(trimmed.first(), Some(b'{' | b'['))
+                        && serde_json::from_slice::<IgnoredAny>(trimmed)
+                            .is_err_and(|e| e.classify() == serde_json::error::Category::Eof);
+                    if incomplete {
+                        self.mode = Mode::Documents;
+                        if had_newline {
+                            text.push(b'\n');
+                        }
+                        self.document_line(&text[skip_bom..], line);
+                    } else {
+                        self.mode = Mode::Lines;
+                        self.line_value(&text[skip_bom..], line);
+                    }
+                }
+            }
+            Mode::Documents => {
+                if had_newline {
+                    text.push(b'\n');
+                }
+                self.document_line(&text[skip_bom..], line);
+            }
+        }
+        self.lines.line = text;
+        self.lines.clear();
+    }
+
+    fn line_value(&mut self, text: &[u8], line: u32) {
+        decode_line(
+            &self.file,
+            text,
+            line,
+            &self.limits,
+            &self.marker,
+            &mut self.pending,
+        );
+    }
+
+    fn document_line(&mut self, text: &[u8], line: u32) {
+        let mut from = 0;
+        while from < text.len() {
+            if self.mode == Mode::Lines {
+                // A failed document showed the source to be JSON lines; this line is one.
+                self.line_value(&text[from..], line);
+                return;
+            }
+            let column_base = char_count(&text[..from]) + 1;
+            match self.document.feed(&text[from..], line, column_base) {
+                Fed::More => {
+                    if !self.document.skipping
+                        && self.document.text.len() > self.limits.max_document_bytes
+                    {
+                        self.document_over_limit();
+                    }
+                    return;
+                }
+                Fed::Complete(used) => {
+                    from += used;
+                    if self.document.skipping {
+                        self.document.reset();
+                    } else {
+                        self.document_done();
+                    }
+                }
+                Fed::Scalar => {
+                    self.document_done();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn document_over_limit(&mut self) {
+        let Some(start) = self.document.start else {
+            return;
+        };
+        let text = std::mem::take(&mut self.document.text);
+        if self.lines_fallback(&text, start) {
+            self.document.reset();
+            return;
+        }
+        self.fail(
+            Some(start.line),
+            format!(
+                "the JSON document starting at line {} is over the limit of {} bytes; skipped",
+                start.line, self.limits.max_document_bytes
+            ),
+        );
+        self.document.text = Vec::new();
+        self.document.skipping = true;
+    }
+
+    /// A gathered value is complete (or the input ended inside one): decode it.
+    fn document_done(&mut self) {
+        let Some(start) = self.document.start else {
+            return;
+        };
+        let text = std::mem::take(&mut self.document.text);
+        let (trimmed, _) = trim(&text);
+        match serde_json::from_slice::<IgnoredAny>(trimmed) {
+            Ok(_) => decode_value(
+                &self.file,
+                trimmed,
+                start,
+                &self.limits,
+                &self.marker,
+                &mut self.pending,
+            ),
+            Err(error) => {
+                if !self.lines_fallback(&text, start) {
+                    let error = DecodeError::from_json(&error, None);
+                    let (line, column) = file_position(trimmed, start, &error);
+                    self.pending.push_back(Pending::Ready(Err(input_error(
+                        &self.file,
+                        Some(line),
+                        Some(column),
+                        error.message,
+                    ))));
+                }
+            }
+        }
+        self.document.text = text;
+        self.document.reset();
+    }
+
+    /// Tries the lines of a failed document one by one. If any is an event, reports them all
+    /// as JSON lines, switches the source to JSON lines and returns `true`.
+    fn lines_fallback(&mut self, text: &[u8], start: Start) -> bool {
+        let mut results = VecDeque::new();
+        let mut any_event = false;
+        let mut line = start.line;
+        let mut column = start.column;
+        for piece in text.split(|&b| b == b'\n') {
+            let (trimmed, front) = trim(piece);
+            if !trimmed.is_empty() {
+                let at = Start {
+                    line,
+                    column: column + char_count(&piece[..front]),
+                };
+                let before = results.len();
+                decode_value(
+                    &self.file,
+                    trimmed,
+                    at,
+                    &self.limits,
+                    &self.marker,
+                    &mut results,
+                );
+                any_event |= results
+                    .iter()
+                    .skip(before)
+                    .any(|p| matches!(p, Pending::List(_) | Pending::Ready(Ok(_))));
+            }
+            line = line.saturating_add(1);
+            column = 1;
+        }
+        if any_event {
+            self.pending.extend(results);
+            self.mode = Mode::Lines;
+        }
+        any_event
+    }
+
+    /// The end of the input.
+    fn finish(&mut self) {
+        if self.mode == Mode::Documents && self.document.start.is_some() {
+            if self.document.skipping {
+                let start = self.document.start.map_or(0, |s| s.line);
+                self.fail(
+                    Some(start),
+                    format!("the input ends inside the JSON document starting at line {start}"),
+                );
+                self.document.reset();
+            } else {
+                self.document_done();
+            }
+        }
+    }
+}
+
+fn gunzip(input: Box<dyn Read + Send>) -> Box<dyn BufRead + Send> {
+    Box::new(BufReader::with_capacity(
+        256 * 1024,
+        flate2::read::MultiGzDecoder::new(input),
+    ))
+}
+
+/// Takes the next result from `pending`, decoding list items as they come.
+pub(crate) fn next_pending(
+    pending: &mut VecDeque<Pending>,
+    file: &Arc<str>,
+) -> Option<Result<Record, InputError>> {
+    loop {
+        match pending.front_mut()? {
+            Pending::Ready(_) => {
+                if let Some(Pending::Ready(result)) = pending.pop_front() {
+                    return Some(result);
+                }
+            }
+            Pending::List(list) => match list.next(file) {
+                Some(result) => return Some(result),
+                None => {
+                    pending.pop_front();
+                }
+            },
+        }
+    }
+}
+
+impl Iterator for EventReader {
+    type Item = Result<Record, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(result) = next_pending(&mut self.pending, &self.file) {
+                return Some(result);
+            }
+            if matches!(self.source, Source::Closed) {
+                return None;
+            }
+            self.advance();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn event(id: &str) -> String {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{id}","verb":"get"}}"#
+        )
+    }
+
+    /// Every result as `id@line:column` or `error@line:column: message`.
+    fn read_with(input: impl Read + Send + 'static, limits: Limits) -> Vec<String> {
+        EventReader::new("test.log", input, limits)
+            .map(|result| match result {
+                Ok(record) => {
+                    assert_eq!(&*record.location.file, "test.log");
+                    format!(
+                        "{}@{}:{}",
+                        record.event.audit_id, record.location.line, record.location.column
+                    )
+                }
+                Err(error) => {
+                    assert_eq!(error.file, "test.log");
+                    format!(
+                        "error@{}:{}: {}",
+                        error.line.unwrap_or(0),
+                        error.column.unwrap_or(0),
+                        error.message
+                    )
+                }
+            })
+            .collect()
+    }
+
+    fn read(text: impl Into<Vec<u8>>) -> Vec<String> {
+        read_with(io::Cursor::new(text.into()), Limits::default())
+    }
+
+    fn assert_error(got: &str, at: &str, needle: &str) {
+        assert!(
+            got.starts_with(&format!("error@{at}")) && got.contains(needle),
+            "expected an error at {at} containing {needle:?}, got {got}"
+        );
+    }
+
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn json_lines_with_blank_lines_crlf_and_indentation() {
+        let text = format!(
+            "{}\r\n\r\n   \n  {}\r\n\n{}",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        assert_eq!(read(text), ["a@1:1", "b@4:3", "c@6:1"]);
+    }
+
+    #[test]
+    fn empty_and_blank_inputs_give_nothing() {
+        assert!(read("").is_empty());
+        assert!(read("\n\n  \r\n\t\n").is_empty());
+        assert!(read("\u{feff}").is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        assert_eq!(read(format!("\u{feff}{}\n", event("a"))), ["a@1:1"]);
+        let pretty = "\u{feff}{\n  \"auditID\": \"p\"\n}\n";
+        assert_eq!(read(pretty), ["p@1:1"]);
+    }
+
+    #[test]
+    fn a_malformed_line_is_an_error_and_reading_goes_on() {
+        let text = format!(
+            "{}\n{{\"kind\":\"Event\",\"auditID\":\"trunc\n{}\n{{\"kind\": 0}}\n{}\n",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "2:", "EOF while parsing a string");
+        assert_eq!(got[2], "b@3:1");
+        assert_error(&got[3], "4:10", "kind: invalid type: integer `0`");
+        assert_eq!(got[4], "c@5:1");
+    }
+
+    #[test]
+    fn binary_garbage_and_invalid_utf8_are_errors_per_line() {
+        let mut text = event("a").into_bytes();
+        text.extend_from_slice(b"\n\x00\x01\x02\xff\xfe garbage \x00\n");
+        text.extend_from_slice(b"{\"kind\":\"Event\",\"auditID\":\"bad-\xff\xfe\"}\n");
+        text.extend_from_slice(
+            b"{\"kind\":\"Event\",\"auditID\":\"ok\",\"userAgent\":\"caf\xc3\xa9\"}\n",
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "2:1", "expected value");
+        assert_error(&got[2], "3:", "invalid unicode");
+        assert_eq!(got[3], "ok@4:1");
+    }
+
+    #[test]
+    fn a_100_mb_line_is_skipped_in_bounded_memory() {
+        let huge = io::repeat(b'a').take(100 * 1024 * 1024);
+        let rest = io::Cursor::new(format!("\n{}\n", event("after")));
+        let limits = Limits::default();
+        let mut reader = EventReader::new("test.log", huge.chain(rest), limits);
+        let first = reader.next();
+        let capacity = reader.line_capacity();
+        match first {
+            Some(Err(error)) => {
+                assert_eq!(error.line, Some(1));
+                assert!(
+                    error.message.contains("104857600 bytes is over the limit"),
+                    "{error}"
+                );
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        assert!(capacity <= limits.max_line_bytes, "held {capacity} bytes");
+        match reader.next() {
+            Some(Ok(record)) => assert_eq!(
+                (record.event.audit_id.as_str(), record.location.line),
+                ("after", 2)
+            ),
+            other => panic!("expected the next event, got {other:?}"),
+        }
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn an_overlong_last_line_without_a_line_break() {
+        let limits = Limits {
+            max_line_bytes: 100,
+            ..Limits::default()
+        };
+        let text = format!("{}\n{}", event("a"), "x".repeat(200));
+        let got = read_with(io::Cursor::new(text), limits);
+        assert_eq!(got[0], "a@1:1");
+        assert_error(
+            &got[1],
+            "2:0",
+            "line of 200 bytes is over the limit of 100 bytes",
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let depth = 100_000;
+        let deep = format!(
+            "{{\"auditID\":\"deep\",\"requestObject\":{}{}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let bare = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        // Unknown fields are skipped without recursion, however deep: this one is fine.
+        let unknown = format!(
+            "{{\"auditID\":\"deep-unknown\",\"p_extra\":{}1{}}}",
+            "{\"a\":".repeat(depth),
+            "}".repeat(depth)
+        );
+        let text = format!("{deep}\n{bare}\n{unknown}\n{}\n", event("after"));
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:", "recursion limit exceeded");
+        assert_error(&got[1], "2:", "JSON array");
+        assert_eq!(got[2], "deep-unknown@3:1");
+        assert_eq!(got[3], "after@4:1");
+        // The same as a multi-line document: the bracket scanner has no recursion either.
+        let pretty = format!(
+            "{}\n{}\n{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth),
+            event("x")
+        );
+        let got = read(pretty);
+        assert_error(&got[0], "1:", "JSON array");
+        assert_eq!(got[1], "x@3:1");
+    }
+
+    #[test]
+    fn event_lists_and_arrays_on_one_line() {
+        let list = format!(
+            r#"{{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{{}},"items":[{},{}]}}"#,
+            event("a"),
+            event("b")
+        );
+        let column_a = list.find(&event("a")).unwrap() + 1;
+        let column_b = list.find(&event("b")).unwrap() + 1;
+        let array = format!("[{}, {{\"kind\":0}}, {}]", event("c"), event("d"));
+        let got = read(format!("{list}\n{array}\n{}\n", event("e")));
+        assert_eq!(got.len(), 6, "{got:?}");
+        assert_eq!(got[0], format!("a@1:{column_a}"));
+        assert_eq!(got[1], format!("b@1:{column_b}"));
+        assert_eq!(got[2], "c@2:2");
+        assert!(
+            got[3].starts_with("error@2:") && got[3].contains("kind: invalid type"),
+            "{got:?}"
+        );
+        assert_eq!(got[4], format!("d@2:{}", event("c").len() + 16));
+        assert_eq!(got[5], "e@3:1");
+    }
+
+    #[test]
+    fn an_event_that_mentions_event_list_is_still_an_event() {
+        let text = r#"{"kind":"Event","auditID":"x","userAgent":"\"EventList\"","requestObject":{"kind":"EventList"}}"#;
+        assert_eq!(read(text), ["x@1:1"]);
+    }
+
+    #[test]
+    fn an_empty_or_null_event_list_gives_nothing() {
+        let text = "{\"kind\":\"EventList\",\"items\":[]}\n{\"kind\":\"EventList\",\"items\":null}\n{\"kind\":\"EventList\"}\n[]\n";
+        assert!(read(text).is_empty());
+    }
+
+    #[test]
+    fn event_list_errors() {
+        let text = "{\"kind\":\"EventList\",\"apiVersion\":\"v1\",\"items\":[]}\n{\"kind\":\"EventList\",\"items\":{}}\n{\"kind\":\"EventList\",\"items\":[]} trailing\n";
+        let got = read(text);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_error(&got[0], "1:1", "not an audit EventList");
+        assert_error(&got[1], "2:", "expected a list of audit events");
+        assert_error(&got[2], "3:", "trailing characters");
+    }
+
+    #[test]
+    fn event_lists_are_capped() {
+        let items: Vec<String> = (0..5).map(|i| event(&i.to_string())).collect();
+        let text = format!("{{\"kind\":\"EventList\",\"items\":[{}]}}", items.join(","));
+        let limits = Limits {
+            max_list_items: 3,
+            ..Limits::default()
+        };
+        let got = read_with(io::Cursor::new(text), limits);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:1", "has 5 events, over the limit of 3");
+        assert!(
+            got[1].starts_with("0@1:") && got[3].starts_with("2@1:"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn pretty_printed_documents() {
+        let pretty_event = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\",\n  \"user\": {\"username\": \"a\"}\n}\n";
+        let pretty_list = "{\n  \"kind\": \"EventList\",\n  \"items\": [\n    {\n      \"auditID\": \"i1\"\n    },\n    {\"auditID\": \"i2\"}\n  ]\n}\n";
+        let text = format!(
+            "\n{pretty_event}{pretty_list}{} {}\n[\n  {{\"auditID\": \"a1\"}}\n]\n",
+            event("c1"),
+            event("c2")
+        );
+        let got = read(text);
+        let c2 = format!("c2@16:{}", event("c1").len() + 2);
+        assert_eq!(
+            got,
+            ["p1@2:1", "i1@10:5", "i2@13:5", "c1@16:1", &c2, "a1@18:3"]
+        );
+    }
+
+    #[test]
+    fn a_broken_pretty_document_is_one_error_and_the_next_one_reads() {
+        let broken = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\"\n  \"verb\": \"get\"\n}\n";
+        let typed = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p2\",\n  \"verb\": 7\n}\n";
+        let good = "{\n  \"auditID\": \"p3\"\n}\n";
+        let got = read(format!("{broken}{typed}{good}"));
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_error(&got[0], "4:3", "expected `,` or `}`");
+        assert_error(&got[1], "9:", "verb: invalid type: integer `7`");
+        assert_eq!(got[2], "p3@11:1");
+    }
+
+    #[test]
+    fn a_truncated_document_at_the_end_is_an_error() {
+        let text = "{\n  \"kind\": \"Event\",\n  \"auditID\": \"p1\",\n";
+        let got = read(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        // At the end of the input, after the last `,`.
+        assert_error(&got[0], "3:18", "EOF while parsing an object");
+        // Garbage at the top level of a document source.
+        let got = read("{\n\"auditID\": \"a\"\n}\nnonsense\n{\"auditID\": \"b\"}\n");
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0], "a@1:1");
+        assert_error(&got[1], "4:2", "expected ident");
+        assert_eq!(got[2], "b@5:1");
+    }
+
+    #[test]
+    fn json_lines_whose_first_line_is_cut_short() {
+        // The first line looks like the start of a document; the lines after it show that
+        // the source is JSON lines.
+        let text = format!(
+            "{{\"kind\":\"Event\",\"auditID\":\"cut\",\n{}\n{}\n{{broken\n{}\n",
+            event("a"),
+            event("b"),
+            event("c")
+        );
+        let got = read(text);
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert_error(&got[0], "1:", "EOF");
+        assert_eq!(got[1], "a@2:1");
+        assert_eq!(got[2], "b@3:1");
+        assert_error(&got[3], "4:2", "key must be a string");
+        assert_eq!(got[4], "c@5:1");
+    }
+
+    #[test]
+    fn a_document_over_the_limit_is_skipped() {
+        let limits = Limits {
+            max_document_bytes: 100,
+            ..Limits::default()
+        };
+        let big = format!(
+            "{{\n  \"auditID\": \"big\",\n{}  \"verb\": \"get\"\n}}\n",
+            "  \"userAgent\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\n".repeat(10)
+        );
+        let small = "{\n  \"auditID\": \"small\"\n}\n";
+        let got = read_with(io::Cursor::new(format!("{big}{small}")), limits);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_error(&got[0], "1:0", "over the limit of 100 bytes");
+        assert_eq!(got[1], format!("small@{}:1", big.lines().count() + 1));
+        // Over the limit and never closed.
+        let got = read_with(io::Cursor::new(big[..big.len() - 3].to_string()), limits);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_error(&got[1], "1:0", "input ends inside the JSON document");
+    }
+
+    #[test]
+    fn non_events_are_errors() {
+        let text = "{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}\n{\"kind\":\"Event\",\"apiVersion\":\"v1\",\"metadata\":{}}\n42\n\"text\"\n";
+        let got = read(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_error(&got[0], "1:1", "not an audit event: kind \"Pod\"");
+        assert_error(&got[1], "2:1", "a cluster Event");
+        assert_error(&got[2], "3:", "invalid type: integer");
+        assert_error(&got[3], "4:", "invalid type: string");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "{\"auditID\":\"é\",\"verb\":1}\n";
+        let got = read(text);
+        // `1` is the 23rd character (24th byte).
+        assert_error(&got[0], "1:23", "verb: invalid type");
+    }
+
+    #[test]
+    fn gzip_files_and_concatenated_members() {
+        let plain = format!("{}\n{}\n", event("a"), event("b"));
+        let mut data = gzip(plain.as_bytes());
+        data.extend(gzip(format!("{}\n", event("c")).as_bytes()));
+        let mut reader = EventReader::new("test.log.gz", io::Cursor::new(data), Limits::default());
+        let ids: Vec<String> = reader
+            .by_ref()
+            .map(|r| {
+                r.map(|r| format!("{}@{}", r.event.audit_id, r.location.line))
+                    .unwrap_or_else(|e| e.to_string())
+            })
+            .collect();
+        assert_eq!(ids, ["a@1", "b@2", "c@3"]);
+        assert!(reader.is_gzip());
+        let pretty =
+            gzip(b"{\n  \"kind\": \"EventList\",\n  \"items\": [{\"auditID\": \"x\"}]\n}\n");
+        assert_eq!(read(pretty), ["x@3:13"]);
+    }
+
+    #[test]
+    fn a_gzip_file_cut_in_the_middle() {
+        let lines: String = (0..2000).map(|i| event(&format!("e{i}")) + "\n").collect();
+        let data = gzip(lines.as_bytes());
+        let cut = data[..data.len() / 2].to_vec();
+        let got = read(cut);
+        let (events, errors): (Vec<_>, Vec<_>) = got.iter().partition(|g| !g.starts_with("error"));
+        assert!(!events.is_empty(), "the events before the cut are read");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("gzip file cut short"), "{errors:?}");
+        assert!(
+            events
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.starts_with(&format!("e{i}@{}:", i + 1)))
+        );
+        // Just the magic number.
+        let got = read(vec![0x1f, 0x8b]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("gzip"), "{got:?}");
+    }
+
+    /// A reader that hands out one byte per call, as a slow pipe may.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let len = buf.len().min(1);
+            self.0.read(&mut buf[..len])
+        }
+    }
+
+    #[test]
+    fn gzip_is_recognised_from_a_trickling_pipe() {
+        let data = gzip(format!("{}\n", event("slow")).as_bytes());
+        let got = read_with(Trickle(io::Cursor::new(data)), Limits::default());
+        assert_eq!(got, ["slow@1:1"]);
+        // A lone 0x1f that is not gzip.
+        let got = read_with(
+            Trickle(io::Cursor::new(b"\x1f\n".to_vec())),
+            Limits::default(),
+        );
+        assert_eq!(got.len(), 1);
+        assert_error(&got[0], "1:1", "expected value");
+        let text = format!("{}\n{}\n", event("a"), event("b"));
+        let got = read_with(
+            Trickle(io::Cursor::new(text.into_bytes())),
+            Limits::default(),
+        );
+        assert_eq!(got, ["a@1:1", "b@2:1"]);
+    }
+
+    #[test]
+    fn files_stdin_and_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        std::fs::write(&path, format!("{}\n", event("f"))).unwrap();
+        let got: Vec<_> = EventReader::open(&path, Limits::default()).collect();
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0]
+                .as_ref()
+                .is_ok_and(|r| *r.location.file == *path.to_string_lossy())
+        );
+        let missing: Vec<_> =
+            EventReader::open(&dir.path().join("nope"), Limits::default()).collect();
+        assert_eq!(missing.len(), 1);
+        assert!(
+            missing[0]
+                .as_ref()
+                .is_err_and(|e| e.message.starts_with("cannot open") && e.line.is_none())
+        );
+        let directory: Vec<_> = EventReader::open(dir.path(), Limits::default()).collect();
+        assert_eq!(directory.len(), 1);
+        assert!(directory[0].is_err());
+        assert_eq!(
+            &**EventReader::open(Path::new("-"), Limits::default()).file(),
+            "-"
+        );
+    }
+
+    #[test]
+    fn a_read_error_ends_the_source_with_its_line() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let text = b"{\"auditID\":\"a\"}\n";
+                let len = text.len().min(buf.len());
+                buf[..len].copy_from_slice(&text[..len]);
+                self.0 -= 1;
+                Ok(len)
+            }
+        }
+        let got = read_with(Failing(2), Limits::default());
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[..2], ["a@1:1", "a@2:1"]);
+        assert_error(&got[2], "3:0", "cannot read: disk on fire");
+    }
+}
