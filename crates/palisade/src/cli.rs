@@ -26,6 +26,40 @@ pub enum Command {
     /// Write hardened configuration
     #[command(subcommand)]
     Generate(GenerateCommand),
+    /// Work with Kubernetes audit logs
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Write the Roles, ClusterRoles and bindings that exactly cover what one user or service
+    /// account did in the audit log (audit2rbac's job), as YAML ready to apply
+    Rbac(AuditRbacArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["user", "serviceaccount"])))]
+pub struct AuditRbacArgs {
+    /// Audit log files (JSON lines, EventList, gzip) or `-` for stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    /// The user whose requests to cover (the impersonated user where there was one)
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// The service account whose requests to cover
+    #[arg(long, value_name = "NAMESPACE:NAME")]
+    pub serviceaccount: Option<String>,
+
+    /// Only requests in this namespace
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Write the YAML to this file instead of stdout (written atomically)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,7 @@
 //! The palisade command line: parses flags, calls the crates, picks a renderer and sets the
 //! exit code. No analysis happens here.
 
+mod audit;
 mod cli;
 mod node;
 mod output;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Generate(cli::GenerateCommand::Kubeadm(arguments)) => {
             node::generate_kubeadm(&arguments)
         }
+        cli::Command::Audit(cli::AuditCommand::Rbac(arguments)) => audit::rbac(&arguments),
     };
     ExitCode::from(code)
 }
