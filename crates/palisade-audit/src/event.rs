@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The annotation the authorizer leaves on every event: `allow` or `forbid`.
 pub const DECISION_ANNOTATION: &str = "authorization.k8s.io/decision";
@@ -175,6 +177,46 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// An object field: `null` or missing reads as the zero value, and an array is refused (serde
+/// would otherwise read it into the struct's fields by position, which no audit log means).
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(optional_object(deserializer)?.unwrap_or_default())
+}
+
+fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+    }
+
+    deserializer.deserialize_any(ObjectVisitor(PhantomData))
+}
+
 /// Who made a request: Kubernetes' `authentication.k8s.io/v1` `UserInfo`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -258,11 +300,91 @@ pub struct ResponseStatus {
     pub message: String,
 }
 
+/// A request or response body (`requestObject`, `responseObject`): whatever object the request
+/// carried (a Pod, a TokenRequest, a Secret), so it may hold credentials.
+///
+/// It is kept as the JSON text the log holds (checked to be JSON) and parsed into a
+/// [`serde_json::Value`] the first time it is asked for. Most detections never look at a body,
+/// and building a `Value` for every body took a third of the reading time of a realistic log.
+/// `Debug` shows only its size; there is no `Display`.
+pub struct Body {
+    raw: Box<RawValue>,
+    parsed: OnceLock<Result<Value, String>>,
+}
+
+impl Body {
+    /// The body as a JSON value, parsed on first use. An error when it is nested deeper than
+    /// serde_json's recursion limit (128), the one way valid JSON can fail to parse: the event
+    /// is still read, its body is not usable.
+    pub fn value(&self) -> Result<&Value, &str> {
+        self.parsed
+            .get_or_init(|| {
+                serde_json::from_str(self.raw.get()).map_err(|e| {
+                    let message = e.to_string();
+                    match message.rsplit_once(" at line ") {
+                        Some((message, _)) => format!("request or response body: {message}"),
+                        None => format!("request or response body: {message}"),
+                    }
+                })
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The value at a JSON pointer (`/spec/containers/0/securityContext/privileged`); `None`
+    /// when absent or when the body cannot be parsed.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        self.value().ok()?.pointer(pointer)
+    }
+
+    /// The body's `kind` (`Pod`, `TokenRequest`, `DeleteOptions`…).
+    pub fn kind(&self) -> Option<&str> {
+        self.pointer("/kind")?.as_str()
+    }
+
+    /// Size of the JSON text in bytes.
+    pub fn len(&self) -> usize {
+        self.raw.get().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.get().is_empty()
+    }
+}
+
+impl Clone for Body {
+    fn clone(&self) -> Self {
+        Body {
+            raw: self.raw.clone(),
+            parsed: self.parsed.clone(),
+        }
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.get() == other.raw.get()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes, redacted>", self.len())
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Body {
+            raw: Box::<RawValue>::deserialize(deserializer)?,
+            parsed: OnceLock::new(),
+        })
+    }
+}
+
 /// One audit event.
 ///
-/// `request_object` and `response_object` are kept as untyped JSON: they are whatever object the
-/// request carried (a Pod, a TokenRequest, a Secret), and may hold credentials. `Debug` and
-/// `Display` never print them.
+/// `Debug` and `Display` never print the request and response bodies (see [`Body`]).
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -284,26 +406,26 @@ pub struct Event {
     #[serde(default, deserialize_with = "nullable")]
     pub verb: String,
     /// Who authenticated.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "object")]
     pub user: UserInfo,
     /// Whom the authenticated user acted as (`kubectl --as`), if anyone.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub impersonated_user: Option<UserInfo>,
     /// The client first (from `X-Forwarded-For` when a proxy set it), then the proxies.
     #[serde(rename = "sourceIPs", default, deserialize_with = "nullable")]
     pub source_ips: Vec<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub user_agent: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub object_ref: Option<ObjectReference>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub response_status: Option<ResponseStatus>,
     /// Present at level `Request` and above, for requests with a body.
     #[serde(default)]
-    pub request_object: Option<Value>,
+    pub request_object: Option<Body>,
     /// Present at level `RequestResponse`.
     #[serde(default)]
-    pub response_object: Option<Value>,
+    pub response_object: Option<Body>,
     /// RFC 3339 with microseconds.
     #[serde(default)]
     pub request_received_timestamp: Option<String>,
@@ -319,7 +441,11 @@ pub struct Event {
 impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The bodies may carry tokens and Secret data: say whether they are there, no more.
-        let body = |value: &Option<Value>| value.as_ref().map(|_| "<redacted>");
+        let body = |value: &Option<Body>| {
+            value
+                .as_ref()
+                .map(|b| format!("<{} bytes, redacted>", b.len()))
+        };
         f.debug_struct("Event")
             .field("kind", &self.kind)
             .field("api_version", &self.api_version)
@@ -687,9 +813,15 @@ pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
             message: "a JSON array where an audit event (an object) was expected".to_string(),
         });
     }
-    let event: Event = match serde_json::from_slice(json) {
+    // One check of the whole text is much faster than serde_json's check of every string
+    // (from_slice), and lets it read the text as already valid (from_str).
+    let text = match std::str::from_utf8(json) {
+        Ok(text) => text,
+        Err(error) => return Err(invalid_utf8(json, error.valid_up_to())),
+    };
+    let event: Event = match serde_json::from_str(text) {
         Ok(event) => event,
-        Err(error) => return Err(explain(json, &error)),
+        Err(error) => return Err(explain(text, &error)),
     };
     check_identity(&event)?;
     Ok(event)
@@ -697,17 +829,30 @@ pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
 
 /// The first decode is fast and says only where it failed; a second one, on the rare failure,
 /// finds which field it was.
-fn explain(json: &[u8], error: &serde_json::Error) -> DecodeError {
+fn explain(json: &str, error: &serde_json::Error) -> DecodeError {
     if error.classify() != serde_json::error::Category::Data {
         return DecodeError::from_json(error, None);
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let mut deserializer = serde_json::Deserializer::from_str(json);
     match serde_path_to_error::deserialize::<_, Event>(&mut deserializer) {
         Err(tracked) => {
             let path = tracked.path().to_string();
             DecodeError::from_json(tracked.inner(), Some(&path))
         }
         Ok(_) => DecodeError::from_json(error, None),
+    }
+}
+
+/// The audit log is written by Go's encoder, which never writes invalid UTF-8: such bytes are
+/// damage, not data.
+fn invalid_utf8(json: &[u8], offset: usize) -> DecodeError {
+    let before = &json[..offset];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+    let line = 1 + memchr::memchr_iter(b'\n', before).count();
+    DecodeError {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
+        message: "invalid UTF-8 (the API server writes only UTF-8: the log is damaged)".to_string(),
     }
 }
 
@@ -920,6 +1065,19 @@ mod tests {
         );
         let e = error(r#"{"auditID":"x","responseStatus":{"code":200.5}}"#);
         assert!(e.message.contains("responseStatus.code"), "{}", e.message);
+        let e = error(r#"{"auditID":"x","user":["alice","uid",[]]}"#);
+        assert!(
+            e.message
+                .starts_with("user: invalid type: sequence, expected an object"),
+            "{}",
+            e.message
+        );
+        let e = error(r#"{"auditID":"x","objectRef":"pods"}"#);
+        assert!(
+            e.message.starts_with("objectRef: invalid type: string"),
+            "{}",
+            e.message
+        );
         let e = error(r#"{"auditID":"x","annotations":{"a":1}}"#);
         assert!(e.message.starts_with("annotations.a:"), "{}", e.message);
         let e = error(r#"[1]"#);
@@ -960,11 +1118,44 @@ mod tests {
             assert!(!text.contains("SECRET"), "{text}");
             assert!(!text.contains("TokenRequest"), "{text}");
         }
-        assert!(debug.contains("<redacted>"));
+        assert!(debug.contains("bytes, redacted>"), "{debug}");
+        let body = e.response_object.as_ref().map(|b| format!("{b:?}"));
+        assert_eq!(body.as_deref(), Some("<72 bytes, redacted>"));
         assert_eq!(
             display,
             "(no user) create namespaces/ns/serviceaccounts/sa/token"
         );
+    }
+
+    #[test]
+    fn bodies_are_parsed_when_asked_for() {
+        let e = event(
+            r#"{"auditID":"x","requestObject":{"kind":"Pod","spec":{"containers":[{"securityContext":{"privileged":true}}]}},"responseObject":null}"#,
+        );
+        let body = e.request_object.as_ref().unwrap();
+        assert_eq!(body.kind(), Some("Pod"));
+        assert_eq!(
+            body.pointer("/spec/containers/0/securityContext/privileged"),
+            Some(&Value::Bool(true))
+        );
+        assert!(e.response_object.is_none(), "null is no body");
+        // Valid JSON nested past the recursion limit: the event reads, its body does not parse.
+        let deep = format!(
+            r#"{{"auditID":"deep","requestObject":{}{}}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let e = event(&deep);
+        let body = e.request_object.as_ref().unwrap();
+        assert!(
+            body.value()
+                .is_err_and(|m| m.contains("recursion limit exceeded"))
+        );
+        assert_eq!(body.pointer("/0"), None);
+        assert_eq!(body.len(), 20_000);
+        // Invalid JSON in a body is an error of the event.
+        let e = error(r#"{"auditID":"x","requestObject":{"kind":}}"#);
+        assert!(e.message.contains("expected value"), "{}", e.message);
     }
 
     #[test]

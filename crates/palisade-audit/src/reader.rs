@@ -304,7 +304,7 @@ pub(crate) fn decode_value(
     start: Start,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut VecDeque<Pending>,
+    out: &mut Vec<Pending>,
 ) {
     let maybe_list = match text.first() {
         Some(b'[') => true,
@@ -312,7 +312,7 @@ pub(crate) fn decode_value(
         _ => false,
     };
     if !maybe_list {
-        out.push_back(Pending::Ready(decode_at(file, text, start)));
+        out.push(Pending::Ready(decode_at(file, text, start)));
         return;
     }
     let mut deserializer = serde_json::Deserializer::from_slice(text);
@@ -323,7 +323,7 @@ pub(crate) fn decode_value(
     .and_then(|shape| deserializer.end().map(|()| shape));
     let (kind, api_version, items, skipped) = match shape {
         Ok(Shape::Object) => {
-            out.push_back(Pending::Ready(decode_at(file, text, start)));
+            out.push(Pending::Ready(decode_at(file, text, start)));
             return;
         }
         Ok(Shape::List {
@@ -335,7 +335,7 @@ pub(crate) fn decode_value(
         Err(error) => {
             let error = DecodeError::from_json(&error, None);
             let (line, column) = file_position(text, start, &error);
-            out.push_back(Pending::Ready(Err(input_error(
+            out.push(Pending::Ready(Err(input_error(
                 file,
                 Some(line),
                 Some(column),
@@ -348,7 +348,7 @@ pub(crate) fn decode_value(
     if let Some(version) = api_version.as_deref()
         && version.split_once('/').map(|(group, _)| group) != Some(AUDIT_GROUP)
     {
-        out.push_back(Pending::Ready(Err(input_error(
+        out.push(Pending::Ready(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -357,7 +357,7 @@ pub(crate) fn decode_value(
         return;
     }
     if skipped > 0 {
-        out.push_back(Pending::Ready(Err(input_error(
+        out.push(Pending::Ready(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -392,7 +392,7 @@ pub(crate) fn decode_value(
         located.push_back((from, to, Start { line, column }));
     }
     if !located.is_empty() {
-        out.push_back(Pending::List(PendingList {
+        out.push(Pending::List(PendingList {
             text: text.to_vec(),
             items: located,
         }));
@@ -406,7 +406,7 @@ pub(crate) fn decode_line(
     line: u32,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut VecDeque<Pending>,
+    out: &mut Vec<Pending>,
 ) {
     let (trimmed, front) = trim(text);
     if trimmed.is_empty() {
@@ -438,23 +438,74 @@ pub(crate) fn trim(bytes: &[u8]) -> (&[u8], usize) {
     (&bytes[front..back], front)
 }
 
+/// Reads lines into `batch`, up to the batch size, or until the input has nothing more in
+/// memory if a read may wait. Returns how the last read ended: `Line` if there may be more,
+/// `End`, or the read error (the lines before it are in the batch).
+fn read_batch(
+    input: &mut dyn BufRead,
+    lines: &mut LineBuffer,
+    line: &mut u32,
+    limits: &Limits,
+    may_block: bool,
+    batch: &mut Batch,
+) -> io::Result<Filled> {
+    reuse(&mut batch.text);
+    batch.lines.clear();
+    loop {
+        let from = batch.text.len();
+        let filled = lines.fill(input, limits.max_line_bytes, &mut batch.text)?;
+        let complete = matches!(filled, Filled::Line { .. });
+        if complete || lines.has_partial() {
+            *line = line.saturating_add(1);
+            batch.lines.push(BatchLine {
+                from,
+                to: batch.text.len(),
+                line: *line,
+                overlong: lines.overlong.then_some(lines.length),
+            });
+            lines.next_line();
+        }
+        match filled {
+            Filled::Line { buffered }
+                if (buffered || !may_block)
+                    && batch.text.len() < BATCH_BYTES
+                    && batch.lines.len() < BATCH_LINES => {}
+            other => return Ok(other),
+        }
+    }
+}
+
+/// What [`LineBuffer::fill`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Filled {
+    /// A line ended; `buffered` tells whether more input is already in memory (so that a
+    /// batch may go on without waiting on a pipe).
+    Line { buffered: bool },
+    /// The input ended (for now); the last line, if it has no line break, is partial.
+    End,
+}
+
 /// Lines of at most `max` bytes out of a `BufRead`, never holding more than that: the rest of
 /// an over-long line is read and dropped.
 #[derive(Default)]
 pub(crate) struct LineBuffer {
-    pub line: Vec<u8>,
     /// Bytes of the current line, including those dropped.
     pub length: usize,
-    /// The current line went over the limit (and `line` is empty).
+    /// The current line went over the limit (and none of it is kept).
     pub overlong: bool,
     /// Bytes taken from the input so far, line breaks included.
     pub consumed: u64,
 }
 
 impl LineBuffer {
-    /// Reads until the end of a line (`true`) or of the input (`false`; a last line without a
-    /// line break, if any, is left in the buffer: see [`LineBuffer::has_partial`]).
-    pub fn fill(&mut self, input: &mut dyn BufRead, max: usize) -> io::Result<bool> {
+    /// Appends the rest of the current line to `out` (without its line break). An over-long
+    /// line is cut from `out` again, back to where it started, and marked `overlong`.
+    pub fn fill(
+        &mut self,
+        input: &mut dyn BufRead,
+        max: usize,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Filled> {
         loop {
             let available = match input.fill_buf() {
                 Ok(available) => available,
@@ -462,25 +513,27 @@ impl LineBuffer {
                 Err(error) => return Err(error),
             };
             if available.is_empty() {
-                return Ok(false);
+                return Ok(Filled::End);
             }
             let (chunk, used, complete) = match memchr::memchr(b'\n', available) {
                 Some(at) => (&available[..at], at + 1, true),
                 None => (available, available.len(), false),
             };
+            let kept = self.length;
             self.length = self.length.saturating_add(chunk.len());
             if !self.overlong {
                 if self.length > max {
                     self.overlong = true;
-                    self.line = Vec::new();
+                    out.truncate(out.len().saturating_sub(kept));
                 } else {
-                    self.line.extend_from_slice(chunk);
+                    out.extend_from_slice(chunk);
                 }
             }
+            let buffered = used < available.len();
             input.consume(used);
             self.consumed += used as u64;
             if complete {
-                return Ok(true);
+                return Ok(Filled::Line { buffered });
             }
         }
     }
@@ -489,16 +542,20 @@ impl LineBuffer {
         self.length > 0
     }
 
-    /// Ready for the next line. A large buffer is given back rather than kept for the whole
-    /// run: one long line must not keep its memory.
-    pub fn clear(&mut self) {
+    /// Ready for the next line.
+    pub fn next_line(&mut self) {
         self.length = 0;
         self.overlong = false;
-        if self.line.capacity() > 1 << 20 {
-            self.line = Vec::new();
-        } else {
-            self.line.clear();
-        }
+    }
+}
+
+/// Gives a large buffer back rather than keeping it for the whole run: one long line must not
+/// keep its memory.
+pub(crate) fn reuse(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > 1 << 20 {
+        *buffer = Vec::new();
+    } else {
+        buffer.clear();
     }
 }
 
@@ -624,13 +681,46 @@ pub struct EventReader {
     limits: Limits,
     gzip: bool,
     lines: LineBuffer,
+    /// The current line (outside batches).
+    text: Vec<u8>,
     /// The number of the line last read.
     line: u32,
     mode: Mode,
     document: Document,
     pending: VecDeque<Pending>,
     marker: memmem::Finder<'static>,
+    /// Lines read ahead, to decode next; `ahead` is how that read ended.
+    batch: Batch,
+    ahead: Option<io::Result<Filled>>,
+    /// The buffer the next batch is read into while `batch` is decoded.
+    spare: Batch,
+    /// Whether a read may wait (a pipe, a terminal): then no read is started only to look
+    /// ahead, so that events already read are never held back waiting for more input.
+    may_block: bool,
 }
+
+/// Lines read ahead in JSON-lines mode, decoded together on all cores.
+#[derive(Default)]
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<BatchLine>,
+}
+
+struct BatchLine {
+    from: usize,
+    to: usize,
+    line: u32,
+    /// The length of a line over the limit (none of it is in `text`).
+    overlong: Option<usize>,
+}
+
+/// A batch ends at this many bytes or lines, or earlier when the input has nothing more in
+/// memory: a pipe (`kubectl logs -f | palisade audit -`) is never waited on to fill it.
+const BATCH_BYTES: usize = 512 << 10;
+const BATCH_LINES: usize = 256;
+/// Lines per parallel task: large enough that handing out tasks costs little next to
+/// decoding (a few microseconds per event), small enough to share the work evenly.
+const CHUNK_LINES: usize = 32;
 
 impl EventReader {
     /// Reads `name` from `input`; a gzip stream is recognised and decompressed.
@@ -641,11 +731,16 @@ impl EventReader {
             limits,
             gzip: false,
             lines: LineBuffer::default(),
+            text: Vec::new(),
             line: 0,
             mode: Mode::Undecided,
             document: Document::default(),
             pending: VecDeque::new(),
             marker: list_marker(),
+            batch: Batch::default(),
+            ahead: None,
+            spare: Batch::default(),
+            may_block: true,
         }
     }
 
@@ -657,7 +752,12 @@ impl EventReader {
             return EventReader::new("-", io::stdin(), limits);
         }
         match File::open(path) {
-            Ok(file) => EventReader::new(&name, file, limits),
+            Ok(file) => {
+                let regular = file.metadata().is_ok_and(|m| m.is_file());
+                let mut reader = EventReader::new(&name, file, limits);
+                reader.may_block = !regular;
+                reader
+            }
             Err(error) => {
                 let mut reader = EventReader::new(&name, io::empty(), limits);
                 reader.source = Source::Closed;
@@ -682,9 +782,10 @@ impl EventReader {
         self.line
     }
 
-    /// Memory held for the current line (bounded by [`Limits::max_line_bytes`]); for tests.
+    /// Memory held for lines (bounded by [`Limits::max_line_bytes`] and the batch size); for
+    /// tests.
     pub fn line_capacity(&self) -> usize {
-        self.lines.line.capacity()
+        self.text.capacity() + self.batch.text.capacity() + self.spare.text.capacity()
     }
 
     fn fail(&mut self, line: Option<u32>, message: String) {
@@ -739,12 +840,40 @@ impl EventReader {
             Source::Closed => return,
         };
         while self.pending.is_empty() {
-            match self.lines.fill(&mut *input, self.limits.max_line_bytes) {
-                Ok(true) => {
+            if self.mode == Mode::Lines {
+                let end = match self.ahead.take() {
+                    Some(end) => end,
+                    None => read_batch(
+                        &mut *input,
+                        &mut self.lines,
+                        &mut self.line,
+                        &self.limits,
+                        self.may_block,
+                        &mut self.batch,
+                    ),
+                };
+                // Read the next batch while this one is decoded, unless that read could wait.
+                let look_ahead = match end {
+                    Ok(Filled::Line { buffered }) => buffered || !self.may_block,
+                    _ => false,
+                };
+                self.ahead = self.decode_batch(look_ahead.then_some(&mut *input));
+                match end {
+                    Ok(Filled::Line { .. }) => continue,
+                    Ok(Filled::End) => self.finish(),
+                    Err(error) => self.read_failed(&error),
+                }
+                return;
+            }
+            match self
+                .lines
+                .fill(&mut *input, self.limits.max_line_bytes, &mut self.text)
+            {
+                Ok(Filled::Line { .. }) => {
                     self.line = self.line.saturating_add(1);
                     self.take_line(true);
                 }
-                Ok(false) => {
+                Ok(Filled::End) => {
                     if self.lines.has_partial() {
                         self.line = self.line.saturating_add(1);
                         self.take_line(false);
@@ -753,16 +882,7 @@ impl EventReader {
                     return;
                 }
                 Err(error) => {
-                    let line = self.line.saturating_add(1);
-                    let message = if self.gzip {
-                        format!(
-                            "cannot decompress after line {}: {error} (a gzip file cut short or damaged); the events before it were read",
-                            self.line
-                        )
-                    } else {
-                        format!("cannot read: {error}")
-                    };
-                    self.fail(Some(line), message);
+                    self.read_failed(&error);
                     return;
                 }
             }
@@ -770,7 +890,84 @@ impl EventReader {
         self.source = Source::Open(input);
     }
 
-    /// Hands the line in the buffer to the current mode.
+    fn read_failed(&mut self, error: &io::Error) {
+        let line = self.line.saturating_add(1);
+        let message = if self.gzip {
+            format!(
+                "cannot decompress after line {}: {error} (a gzip file cut short or damaged); the events before it were read",
+                self.line
+            )
+        } else {
+            format!("cannot read: {error}")
+        };
+        self.fail(Some(line), message);
+    }
+
+    /// Decodes `batch` (in parallel when it is worth it, keeping the order of the lines) into
+    /// `pending`. Given the input, reads the next batch meanwhile, makes it the one to decode
+    /// next and returns how that read ended.
+    fn decode_batch(
+        &mut self,
+        input: Option<&mut (dyn BufRead + Send)>,
+    ) -> Option<io::Result<Filled>> {
+        let (file, limits, marker) = (&self.file, &self.limits, &self.marker);
+        let text = &self.batch.text;
+        let decode = |lines: &[BatchLine]| {
+            let mut out = Vec::with_capacity(lines.len());
+            for line in lines {
+                match line.overlong {
+                    Some(length) => out.push(Pending::Ready(Err(overlong_error(
+                        file,
+                        line.line,
+                        length,
+                        limits.max_line_bytes,
+                    )))),
+                    None => decode_line(
+                        file,
+                        &text[line.from..line.to],
+                        line.line,
+                        limits,
+                        marker,
+                        &mut out,
+                    ),
+                }
+            }
+            out
+        };
+        let chunks: Vec<&[BatchLine]> = self.batch.lines.chunks(CHUNK_LINES).collect();
+        let mut outputs: Vec<Vec<Pending>> = Vec::new();
+        outputs.resize_with(chunks.len(), Vec::new);
+        let mut ahead = None;
+        match input {
+            None if chunks.len() <= 1 => {
+                for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
+                    *out = decode(chunk);
+                }
+            }
+            input => {
+                let (lines, line, spare) = (&mut self.lines, &mut self.line, &mut self.spare);
+                let may_block = self.may_block;
+                let decode = &decode;
+                rayon::scope(|scope| {
+                    for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
+                        scope.spawn(move |_| *out = decode(chunk));
+                    }
+                    if let Some(input) = input {
+                        ahead = Some(read_batch(input, lines, line, limits, may_block, spare));
+                    }
+                });
+            }
+        }
+        for out in outputs {
+            self.pending.extend(out);
+        }
+        if ahead.is_some() {
+            std::mem::swap(&mut self.batch, &mut self.spare);
+        }
+        ahead
+    }
+
+    /// Hands the current line to the current mode (outside batches).
     fn take_line(&mut self, had_newline: bool) {
         let line = self.line;
         if self.lines.overlong {
@@ -788,10 +985,11 @@ impl EventReader {
                 self.document.text = Vec::new();
                 self.document.skipping = true;
             }
-            self.lines.clear();
+            self.lines.next_line();
+            reuse(&mut self.text);
             return;
         }
-        let mut text = std::mem::take(&mut self.lines.line);
+        let mut text = std::mem::take(&mut self.text);
         let mut skip_bom = 0;
         if line == 1 && text.starts_with(b"\xEF\xBB\xBF") {
             skip_bom = 3;
@@ -823,19 +1021,15 @@ impl EventReader {
                 self.document_line(&text[skip_bom..], line);
             }
         }
-        self.lines.line = text;
-        self.lines.clear();
+        self.text = text;
+        reuse(&mut self.text);
+        self.lines.next_line();
     }
 
     fn line_value(&mut self, text: &[u8], line: u32) {
-        decode_line(
-            &self.file,
-            text,
-            line,
-            &self.limits,
-            &self.marker,
-            &mut self.pending,
-        );
+        let mut out = Vec::with_capacity(1);
+        decode_line(&self.file, text, line, &self.limits, &self.marker, &mut out);
+        self.pending.extend(out);
     }
 
     fn document_line(&mut self, text: &[u8], line: u32) {
@@ -900,14 +1094,18 @@ impl EventReader {
         let text = std::mem::take(&mut self.document.text);
         let (trimmed, _) = trim(&text);
         match serde_json::from_slice::<IgnoredAny>(trimmed) {
-            Ok(_) => decode_value(
-                &self.file,
-                trimmed,
-                start,
-                &self.limits,
-                &self.marker,
-                &mut self.pending,
-            ),
+            Ok(_) => {
+                let mut out = Vec::with_capacity(1);
+                decode_value(
+                    &self.file,
+                    trimmed,
+                    start,
+                    &self.limits,
+                    &self.marker,
+                    &mut out,
+                );
+                self.pending.extend(out);
+            }
             Err(error) => {
                 if !self.lines_fallback(&text, start) {
                     let error = DecodeError::from_json(&error, None);
@@ -928,7 +1126,7 @@ impl EventReader {
     /// Tries the lines of a failed document one by one. If any is an event, reports them all
     /// as JSON lines, switches the source to JSON lines and returns `true`.
     fn lines_fallback(&mut self, text: &[u8], start: Start) -> bool {
-        let mut results = VecDeque::new();
+        let mut results = Vec::new();
         let mut any_event = false;
         let mut line = start.line;
         let mut column = start.column;
@@ -1130,8 +1328,8 @@ mod tests {
         let got = read(text);
         assert_eq!(got.len(), 4, "{got:?}");
         assert_eq!(got[0], "a@1:1");
-        assert_error(&got[1], "2:1", "expected value");
-        assert_error(&got[2], "3:", "invalid unicode");
+        assert_error(&got[1], "2:4", "invalid UTF-8");
+        assert_error(&got[2], "3:32", "invalid UTF-8");
         assert_eq!(got[3], "ok@4:1");
     }
 
@@ -1183,32 +1381,55 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let depth = 100_000;
-        let deep = format!(
-            "{{\"auditID\":\"deep\",\"requestObject\":{}{}}}",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        );
-        let bare = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        // Unknown fields are skipped without recursion, however deep: this one is fine.
+        let open = "[".repeat(depth);
+        let close = "]".repeat(depth);
+        // A deep body is valid JSON: the event reads, and its body reports the depth when it
+        // is parsed (see event::Body).
+        let body = format!("{{\"auditID\":\"deep-body\",\"requestObject\":{open}{close}}}");
+        let bare = format!("{open}{close}");
+        let field = format!("{{\"auditID\":\"x\",\"user\":{open}{close}}}");
+        // Unknown fields are skipped without recursion, however deep.
         let unknown = format!(
             "{{\"auditID\":\"deep-unknown\",\"p_extra\":{}1{}}}",
             "{\"a\":".repeat(depth),
             "}".repeat(depth)
         );
-        let text = format!("{deep}\n{bare}\n{unknown}\n{}\n", event("after"));
-        let got = read(text);
-        assert_eq!(got.len(), 4, "{got:?}");
-        assert_error(&got[0], "1:", "recursion limit exceeded");
-        assert_error(&got[1], "2:", "JSON array");
-        assert_eq!(got[2], "deep-unknown@3:1");
-        assert_eq!(got[3], "after@4:1");
-        // The same as a multi-line document: the bracket scanner has no recursion either.
-        let pretty = format!(
-            "{}\n{}\n{}\n",
-            "[".repeat(depth),
-            "]".repeat(depth),
-            event("x")
+        let broken = format!("{{\"auditID\":\"x\",\"requestObject\":{open}}}");
+        let text = format!(
+            "{body}\n{bare}\n{field}\n{unknown}\n{broken}\n{}\n",
+            event("after")
         );
+        let results: Vec<_> =
+            EventReader::new("test.log", io::Cursor::new(text), Limits::default()).collect();
+        assert_eq!(results.len(), 6);
+        match &results[0] {
+            Ok(record) => {
+                let body = record.event.request_object.as_ref().unwrap();
+                assert!(
+                    body.value()
+                        .is_err_and(|m| m.contains("recursion limit exceeded"))
+                );
+            }
+            Err(error) => panic!("{error}"),
+        }
+        let got: Vec<String> = results[1..]
+            .iter()
+            .map(|r| match r {
+                Ok(record) => format!("{}@{}", record.event.audit_id, record.location.line),
+                Err(error) => format!("error@{}: {}", error.line.unwrap_or(0), error.message),
+            })
+            .collect();
+        assert_error(&got[0], "2", "JSON array");
+        assert_error(
+            &got[1],
+            "3",
+            "user: invalid type: sequence, expected an object",
+        );
+        assert_eq!(got[2], "deep-unknown@4");
+        assert_error(&got[3], "5", "expected value");
+        assert_eq!(got[4], "after@6");
+        // The same as a multi-line document: the bracket scanner has no recursion either.
+        let pretty = format!("{open}\n{close}\n{}\n", event("x"));
         let got = read(pretty);
         assert_error(&got[0], "1:", "JSON array");
         assert_eq!(got[1], "x@3:1");
