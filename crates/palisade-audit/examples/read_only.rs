@@ -2,7 +2,10 @@
 //! gzip files, `-` for stdin) and counts events and errors, with no detection. `bench/audit.sh`
 //! times it against Python's `json.loads` on the same lines.
 //!
-//! `cargo run --release -p palisade-audit --example read_only -- FILE... [--errors]`
+//! `cargo run --release -p palisade-audit --example read_only -- FILE... [--errors] [--inline]`
+//!
+//! Each source is read by `EventReader::spawn` (reading and decoding in a thread of their own,
+//! as `palisade audit` is meant to), or in the calling thread with `--inline`.
 //!
 //! Prints one line: `read-only: N events, E errors, B bytes in S s: X events/s, Y MB/s`, where
 //! bytes are the sizes of the files as stored (compressed for gzip; 0 for stdin).
@@ -19,9 +22,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let show_errors = arguments.iter().any(|a| a == "--errors");
+    let inline = arguments.iter().any(|a| a == "--inline");
     let sources: Vec<&String> = arguments.iter().filter(|a| !a.starts_with("--")).collect();
     if sources.is_empty() {
-        eprintln!("usage: read_only FILE... [--errors]   (- reads stdin)");
+        eprintln!("usage: read_only FILE... [--errors] [--inline]   (- reads stdin)");
         std::process::exit(2);
     }
     let bytes: u64 = sources
@@ -32,7 +36,13 @@ fn main() {
     let started = Instant::now();
     let (mut events, mut errors, mut with_bodies) = (0u64, 0u64, 0u64);
     for source in &sources {
-        for result in EventReader::open(Path::new(source.as_str()), Limits::default()) {
+        let reader = EventReader::open(Path::new(source.as_str()), Limits::default());
+        let results: Box<dyn Iterator<Item = _>> = if inline {
+            Box::new(reader)
+        } else {
+            Box::new(reader.spawn())
+        };
+        for result in results {
             match result {
                 Ok(record) => {
                     events += 1;

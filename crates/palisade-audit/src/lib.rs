@@ -17,4 +17,4 @@ pub use event::{
     decode_event, parse_timestamp,
 };
 pub use follow::{FollowOptions, Follower};
-pub use reader::{EventReader, Limits, Record};
+pub use reader::{Background, EventReader, Limits, Record};

@@ -38,7 +38,9 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread;
 
 use memchr::memmem;
 use palisade_model::{InputError, Location};
@@ -1207,6 +1209,90 @@ pub(crate) fn next_pending(
     }
 }
 
+/// Results handed from the background thread at a time, and batches it may have ready.
+const BACKGROUND_BATCH: usize = 256;
+const BACKGROUND_QUEUE: usize = 4;
+
+impl EventReader {
+    /// Moves reading and decoding to a thread of its own, so that whoever consumes the events
+    /// (detections, a renderer) works while the next ones are decoded. The order, the results
+    /// and the memory bound are the same; a few hundred events are held ahead. Events already
+    /// decoded are handed on at once, so a slow pipe is not waited on to fill a batch.
+    ///
+    /// If no thread can be started, the reader runs in the calling thread instead.
+    pub fn spawn(self) -> Background {
+        let (sender, receiver) = mpsc::sync_channel(BACKGROUND_QUEUE);
+        let slot = Arc::new(Mutex::new(Some(self)));
+        let shared = slot.clone();
+        let started = thread::Builder::new()
+            .name("palisade-audit-reader".to_string())
+            .spawn(move || {
+                let reader = shared.lock().ok().and_then(|mut guard| guard.take());
+                if let Some(reader) = reader {
+                    produce(reader, &sender);
+                }
+            });
+        match started {
+            Ok(_) => Background {
+                receiver: Some(receiver),
+                inline: None,
+                current: Vec::new().into_iter(),
+            },
+            // The closure never ran: the reader is still in the slot.
+            Err(_) => Background {
+                receiver: None,
+                inline: slot.lock().ok().and_then(|mut guard| guard.take()),
+                current: Vec::new().into_iter(),
+            },
+        }
+    }
+}
+
+fn produce(mut reader: EventReader, sender: &SyncSender<Vec<Result<Record, InputError>>>) {
+    loop {
+        let Some(first) = reader.next() else {
+            return;
+        };
+        let mut batch = Vec::with_capacity(BACKGROUND_BATCH);
+        batch.push(first);
+        while batch.len() < BACKGROUND_BATCH {
+            match next_pending(&mut reader.pending, &reader.file) {
+                Some(result) => batch.push(result),
+                None => break,
+            }
+        }
+        // The consumer went away: stop reading.
+        if sender.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// The events of an [`EventReader`] read in a background thread (see [`EventReader::spawn`]).
+/// Dropping it stops the thread at its next batch.
+pub struct Background {
+    receiver: Option<Receiver<Vec<Result<Record, InputError>>>>,
+    inline: Option<EventReader>,
+    current: std::vec::IntoIter<Result<Record, InputError>>,
+}
+
+impl Iterator for Background {
+    type Item = Result<Record, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(reader) = self.inline.as_mut() {
+            return reader.next();
+        }
+        loop {
+            if let Some(result) = self.current.next() {
+                return Some(result);
+            }
+            let batch = self.receiver.as_ref()?.recv().ok()?;
+            self.current = batch.into_iter();
+        }
+    }
+}
+
 impl Iterator for EventReader {
     type Item = Result<Record, InputError>;
 
@@ -1227,6 +1313,7 @@ impl Iterator for EventReader {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::sync::mpsc;
 
     fn event(id: &str) -> String {
         format!(
@@ -1699,6 +1786,114 @@ mod tests {
             &**EventReader::open(Path::new("-"), Limits::default()).file(),
             "-"
         );
+    }
+
+    fn describe(result: Result<Record, InputError>) -> String {
+        match result {
+            Ok(record) => format!(
+                "{}@{}:{}",
+                record.event.audit_id, record.location.line, record.location.column
+            ),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    #[test]
+    fn the_background_reader_gives_the_same_results() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            match i % 500 {
+                7 => text.push_str("{broken\n"),
+                8 => text.push_str(&format!(
+                    "{{\"kind\":\"EventList\",\"items\":[{},{}]}}\n",
+                    event("l1"),
+                    event("l2")
+                )),
+                // Joined to the event line after it: an over-long line, and that event is lost.
+                9 => text.push_str(&"x".repeat(1200)),
+                _ => {}
+            }
+            text.push_str(&event(&format!("e{i}")));
+            text.push('\n');
+        }
+        let limits = Limits {
+            max_line_bytes: 1000,
+            ..Limits::default()
+        };
+        let direct: Vec<String> = EventReader::new("t", io::Cursor::new(text.clone()), limits)
+            .map(describe)
+            .collect();
+        let background: Vec<String> = EventReader::new("t", io::Cursor::new(text), limits)
+            .spawn()
+            .map(describe)
+            .collect();
+        // 3000 events, 6 times: one lost, a broken line, an over-long one, a list of two.
+        assert_eq!(direct.len(), 3000 - 6 + 6 * 4);
+        assert_eq!(direct.iter().filter(|d| d.contains("over the limit")).count(), 6);
+        assert_eq!(direct, background);
+        // Dropped early: the thread stops by itself, nothing waits for it.
+        struct Endless(Vec<u8>, usize);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let mut n = 0;
+                while n < buf.len() {
+                    buf[n] = self.0[self.1 % self.0.len()];
+                    self.1 += 1;
+                    n += 1;
+                }
+                Ok(n)
+            }
+        }
+        let line = format!("{}\n", event("endless")).into_bytes();
+        let mut early = EventReader::new("t", Endless(line, 0), limits).spawn();
+        assert!(early.next().is_some_and(|r| r.is_ok()));
+        drop(early);
+    }
+
+    /// A pipe whose writer is another thread: each read returns what was written so far, or
+    /// waits.
+    struct Pipe(mpsc::Receiver<Vec<u8>>, io::Cursor<Vec<u8>>);
+
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.1.position() as usize == self.1.get_ref().len() {
+                match self.0.recv() {
+                    Ok(chunk) => self.1 = io::Cursor::new(chunk),
+                    Err(_) => return Ok(0),
+                }
+            }
+            self.1.read(buf)
+        }
+    }
+
+    #[test]
+    fn events_from_a_pipe_are_not_held_back() {
+        for background in [false, true] {
+            let (write, read) = mpsc::channel::<Vec<u8>>();
+            let (send, results) = mpsc::channel();
+            let consumer = thread::spawn(move || {
+                let reader = EventReader::new("-", Pipe(read, io::Cursor::new(Vec::new())), Limits::default());
+                let events: Box<dyn Iterator<Item = _>> = if background {
+                    Box::new(reader.spawn())
+                } else {
+                    Box::new(reader)
+                };
+                for result in events {
+                    if send.send(describe(result)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let wait = std::time::Duration::from_secs(20);
+            for i in 0..3 {
+                write.send(format!("{}\n", event(&format!("p{i}"))).into_bytes()).unwrap();
+                // Each event arrives while the writer still holds the pipe open.
+                assert_eq!(results.recv_timeout(wait).unwrap(), format!("p{i}@{}:1", i + 1));
+            }
+            drop(write);
+            consumer.join().unwrap();
+            assert!(results.try_recv().is_err());
+        }
     }
 
     #[test]
