@@ -1829,7 +1829,13 @@ mod tests {
             .collect();
         // 3000 events, 6 times: one lost, a broken line, an over-long one, a list of two.
         assert_eq!(direct.len(), 3000 - 6 + 6 * 4);
-        assert_eq!(direct.iter().filter(|d| d.contains("over the limit")).count(), 6);
+        assert_eq!(
+            direct
+                .iter()
+                .filter(|d| d.contains("over the limit"))
+                .count(),
+            6
+        );
         assert_eq!(direct, background);
         // Dropped early: the thread stops by itself, nothing waits for it.
         struct Endless(Vec<u8>, usize);
@@ -1872,7 +1878,11 @@ mod tests {
             let (write, read) = mpsc::channel::<Vec<u8>>();
             let (send, results) = mpsc::channel();
             let consumer = thread::spawn(move || {
-                let reader = EventReader::new("-", Pipe(read, io::Cursor::new(Vec::new())), Limits::default());
+                let reader = EventReader::new(
+                    "-",
+                    Pipe(read, io::Cursor::new(Vec::new())),
+                    Limits::default(),
+                );
                 let events: Box<dyn Iterator<Item = _>> = if background {
                     Box::new(reader.spawn())
                 } else {
@@ -1886,9 +1896,14 @@ mod tests {
             });
             let wait = std::time::Duration::from_secs(20);
             for i in 0..3 {
-                write.send(format!("{}\n", event(&format!("p{i}"))).into_bytes()).unwrap();
+                write
+                    .send(format!("{}\n", event(&format!("p{i}"))).into_bytes())
+                    .unwrap();
                 // Each event arrives while the writer still holds the pipe open.
-                assert_eq!(results.recv_timeout(wait).unwrap(), format!("p{i}@{}:1", i + 1));
+                assert_eq!(
+                    results.recv_timeout(wait).unwrap(),
+                    format!("p{i}@{}:1", i + 1)
+                );
             }
             drop(write);
             consumer.join().unwrap();
