@@ -59,6 +59,7 @@ thousands() { printf "%.0f" "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "== palisade audit-log reading benchmark"
 echo "machine: $(nproc) cores, $cpu_model$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tools: $(rustc --version 2>/dev/null || echo 'rustc ?'), $(python3 --version 2>&1)"
 echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown) (the working tree may have uncommitted changes)"
@@ -154,8 +155,7 @@ if [ "$pal_rss_source" = gnu-time ]; then
 else
   echo "peak RSS source: wait4 ru_maxrss (/usr/bin/time is absent: apt-get install time); figures at or below ~$pal_rss_floor_mb MB are the Python harness's own floor"
 fi
-load_end=$(cut -d' ' -f1 /proc/loadavg)
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-if awk "BEGIN { exit !($load_end > $(nproc) * 0.75) }"; then
-  echo "warning: the 1-minute load average ($load_end) is high for $(nproc) cores: absolute figures may be inflated (the ratio, measured side by side, suffers less)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (includes this benchmark's own threads)"
+if awk "BEGIN { exit !($load_start > $(nproc) * 0.75) }"; then
+  echo "warning: the 1-minute load average at start ($load_start) was high for $(nproc) cores: something else was running, so absolute figures are inflated (the ratio, measured side by side, suffers less)"
 fi

@@ -29,9 +29,16 @@
 //! an `EventList`, where the item starts). Every problem is an [`InputError`] with its file and
 //! line, and reading goes on with the next line (JSON lines) or the next value (documents). A
 //! line over [`Limits::max_line_bytes`] is skipped with an error, without being held in memory.
-//! A document over [`Limits::max_document_bytes`] likewise. Memory holds one line, or one
-//! document; the items of a list are decoded one at a time as they are asked for.
-//! Nesting is bounded by serde_json's recursion limit (128): deeper input is an error.
+//! A document over [`Limits::max_document_bytes`] likewise. Memory holds one document, or a
+//! batch of lines (below); the items of a list are decoded one at a time as they are asked for.
+//! Deep nesting cannot exhaust the stack: the typed fields are a few levels deep, unknown fields
+//! and bodies are skipped without recursion, and a body nested past serde_json's recursion
+//! limit (128) reads as an error when it is parsed (see [`crate::event::Body`]).
+//!
+//! # Speed
+//! JSON lines are read in batches (up to 256 lines or 512 KiB) that are decoded in parallel on
+//! rayon's pool, in order, while the next batch is read. A source that may block (a pipe,
+//! stdin) never waits to fill a batch: what has arrived is decoded and handed on.
 
 use std::collections::VecDeque;
 use std::fmt;
