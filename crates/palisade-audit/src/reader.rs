@@ -82,7 +82,9 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub location: Location,
-    pub event: Event,
+    /// Boxed: an event is about 900 bytes, and a record is moved several times between its
+    /// decoding and its consumer; a pointer moves for free.
+    pub event: Box<Event>,
 }
 
 /// Where a value starts in its source: line and column (in characters), both from 1.
@@ -142,9 +144,6 @@ fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) 
 
 /// What reading produced, in source order: a finished result, or a list whose items are
 /// decoded when they are asked for.
-// The large variant is the common one (one per event); boxing it would cost an allocation per
-// event to save space in a queue that rarely holds more than one entry.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Pending {
     Ready(Result<Record, InputError>),
     List(PendingList),
@@ -173,7 +172,7 @@ fn decode_at(file: &Arc<str>, text: &[u8], start: Start) -> Result<Record, Input
                 line: start.line,
                 column: start.column,
             },
-            event,
+            event: Box::new(event),
         }),
         Err(error) => {
             let (line, column) = file_position(text, start, &error);
