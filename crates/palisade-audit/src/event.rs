@@ -7,14 +7,17 @@
 //! `"groups": "a"`): that is an error with the position and the path of the field, because
 //! guessing would make a detection judge something the log does not say.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The annotation the authorizer leaves on every event: `allow` or `forbid`.
 pub const DECISION_ANNOTATION: &str = "authorization.k8s.io/decision";
@@ -166,6 +169,231 @@ impl<'de> Deserialize<'de> for Level {
     }
 }
 
+/// A string of an event. The values that recur in every log (verbs, resources, API groups,
+/// well-known groups and namespaces, annotation keys) are not allocated but point at a static
+/// copy: a log repeats them hundreds of thousands of times, and allocating and freeing each was
+/// a tenth of the reading time. It reads as a `str` (`Deref`, `==`, `Borrow<str>` for map
+/// lookups, `Display`).
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the text points at a static copy rather than an allocation.
+    pub fn is_static(&self) -> bool {
+        matches!(self.0, Cow::Borrowed(_))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        match well_known(text) {
+            Some(known) => Text(Cow::Borrowed(known)),
+            None => Text(Cow::Owned(text.to_string())),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        match well_known(&text) {
+            Some(known) => Text(Cow::Borrowed(known)),
+            None => Text(Cow::Owned(text)),
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+                Ok(Text::from(text))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
+                Ok(Text::from(text))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// The strings that recur in audit logs (kinds and versions, verbs, groups of users,
+/// namespaces, resources, API groups, subresources, annotation keys, response reasons), as
+/// static copies. Grouped by length so that a lookup compares a few strings of the same
+/// length, not all of them.
+fn well_known(text: &str) -> Option<&'static str> {
+    let candidates: &[&'static str] = match text.len() {
+        0 => &[""],
+        2 => &["v1"],
+        3 => &["get", "log"],
+        4 => &["list", "pods", "jobs", "apps", "exec"],
+        5 => &[
+            "Event", "watch", "patch", "nodes", "roles", "batch", "proxy", "token", "scale",
+            "allow",
+        ],
+        6 => &[
+            "create", "update", "delete", "events", "leases", "policy", "status", "attach",
+            "forbid",
+        ],
+        7 => &[
+            "v1beta1", "default", "secrets", "binding", "Success", "Failure", "Invalid",
+        ],
+        8 => &[
+            "services", "cronjobs", "csinodes", "eviction", "finalize", "NotFound", "Conflict",
+        ],
+        9 => &["endpoints", "ingresses", "Forbidden"],
+        10 => &["configmaps", "namespaces", "daemonsets"],
+        11 => &[
+            "kube-system",
+            "kube-public",
+            "deployments",
+            "replicasets",
+            "autoscaling",
+            "portforward",
+        ],
+        12 => &[
+            "system:nodes",
+            "statefulsets",
+            "rolebindings",
+            "clusterroles",
+            "tokenreviews",
+            "Unauthorized",
+        ],
+        13 => &["events.k8s.io", "AlreadyExists"],
+        14 => &[
+            "system:masters",
+            "endpointslices",
+            "storageclasses",
+            "storage.k8s.io",
+            "metrics.k8s.io",
+        ],
+        15 => &[
+            "audit.k8s.io/v1",
+            "kube-node-lease",
+            "serviceaccounts",
+            "networkpolicies",
+            "priorityclasses",
+        ],
+        16 => &["deletecollection", "discovery.k8s.io"],
+        17 => &[
+            "system:monitoring",
+            "persistentvolumes",
+            "volumeattachments",
+            "networking.k8s.io",
+            "scheduling.k8s.io",
+        ],
+        19 => &[
+            "controllerrevisions",
+            "clusterrolebindings",
+            "coordination.k8s.io",
+            "certificates.k8s.io",
+            "ephemeralcontainers",
+        ],
+        20 => &[
+            "audit.k8s.io/v1beta1",
+            "system:authenticated",
+            "subjectaccessreviews",
+            "poddisruptionbudgets",
+            "authorization.k8s.io",
+            "apiextensions.k8s.io",
+        ],
+        21 => &["authentication.k8s.io"],
+        22 => &[
+            "system:unauthenticated",
+            "system:serviceaccounts",
+            "persistentvolumeclaims",
+        ],
+        24 => &["selfsubjectaccessreviews", "horizontalpodautoscalers"],
+        25 => &["customresourcedefinitions", "rbac.authorization.k8s.io"],
+        26 => &["certificatesigningrequests"],
+        27 => &[REASON_ANNOTATION],
+        28 => &["admissionregistration.k8s.io"],
+        29 => &["mutatingwebhookconfigurations", DECISION_ANNOTATION],
+        31 => &["validatingwebhookconfigurations"],
+        33 => &["pod-security.kubernetes.io/exempt"],
+        34 => &["system:serviceaccounts:kube-system"],
+        41 => &["pod-security.kubernetes.io/enforce-policy"],
+        43 => &["pod-security.kubernetes.io/audit-violations"],
+        _ => return None,
+    };
+    candidates.iter().copied().find(|known| *known == text)
+}
+
 /// `null` reads as the zero value, as Go's encoding/json leaves a field untouched on `null`.
 fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
@@ -173,6 +401,46 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// An object field: `null` or missing reads as the zero value, and an array is refused (serde
+/// would otherwise read it into the struct's fields by position, which no audit log means).
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(optional_object(deserializer)?.unwrap_or_default())
+}
+
+fn optional_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+    }
+
+    deserializer.deserialize_any(ObjectVisitor(PhantomData))
 }
 
 /// Who made a request: Kubernetes' `authentication.k8s.io/v1` `UserInfo`.
@@ -184,11 +452,11 @@ pub struct UserInfo {
     #[serde(default, deserialize_with = "nullable")]
     pub uid: String,
     #[serde(default, deserialize_with = "nullable")]
-    pub groups: Vec<String>,
+    pub groups: Vec<Text>,
     /// Authenticator-specific data (for a bound service-account token: the pod and node
     /// names, the token's `credential-id`). Identifiers, not credentials.
     #[serde(default, deserialize_with = "nullable")]
-    pub extra: BTreeMap<String, Vec<String>>,
+    pub extra: BTreeMap<Text, Vec<String>>,
 }
 
 /// The prefix of a service account's user name: `system:serviceaccount:NAMESPACE:NAME`.
@@ -222,9 +490,9 @@ impl UserInfo {
 #[serde(rename_all = "camelCase")]
 pub struct ObjectReference {
     #[serde(default, deserialize_with = "nullable")]
-    pub resource: String,
+    pub resource: Text,
     #[serde(default, deserialize_with = "nullable")]
-    pub namespace: String,
+    pub namespace: Text,
     /// Empty for `create` (the name is chosen by the server or is in the body) and for lists.
     #[serde(default, deserialize_with = "nullable")]
     pub name: String,
@@ -232,13 +500,13 @@ pub struct ObjectReference {
     pub uid: String,
     /// Empty for the core group.
     #[serde(default, deserialize_with = "nullable")]
-    pub api_group: String,
+    pub api_group: Text,
     #[serde(default, deserialize_with = "nullable")]
-    pub api_version: String,
+    pub api_version: Text,
     #[serde(default, deserialize_with = "nullable")]
     pub resource_version: String,
     #[serde(default, deserialize_with = "nullable")]
-    pub subresource: String,
+    pub subresource: Text,
 }
 
 /// The part of the response `Status` the audit log keeps.
@@ -250,26 +518,106 @@ pub struct ResponseStatus {
     pub code: Option<i32>,
     /// `Success` or `Failure`; often empty on success.
     #[serde(default, deserialize_with = "nullable")]
-    pub status: String,
+    pub status: Text,
     /// A machine-readable reason (`Forbidden`, `NotFound`, `AlreadyExists`…).
     #[serde(default, deserialize_with = "nullable")]
-    pub reason: String,
+    pub reason: Text,
     #[serde(default, deserialize_with = "nullable")]
     pub message: String,
 }
 
+/// A request or response body (`requestObject`, `responseObject`): whatever object the request
+/// carried (a Pod, a TokenRequest, a Secret), so it may hold credentials.
+///
+/// It is kept as the JSON text the log holds (checked to be JSON) and parsed into a
+/// [`serde_json::Value`] the first time it is asked for. Most detections never look at a body,
+/// and building a `Value` for every body took a third of the reading time of a realistic log.
+/// `Debug` shows only its size; there is no `Display`.
+pub struct Body {
+    raw: Box<RawValue>,
+    parsed: OnceLock<Result<Value, String>>,
+}
+
+impl Body {
+    /// The body as a JSON value, parsed on first use. An error when it is nested deeper than
+    /// serde_json's recursion limit (128), the one way valid JSON can fail to parse: the event
+    /// is still read, its body is not usable.
+    pub fn value(&self) -> Result<&Value, &str> {
+        self.parsed
+            .get_or_init(|| {
+                serde_json::from_str(self.raw.get()).map_err(|e| {
+                    let message = e.to_string();
+                    match message.rsplit_once(" at line ") {
+                        Some((message, _)) => format!("request or response body: {message}"),
+                        None => format!("request or response body: {message}"),
+                    }
+                })
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The value at a JSON pointer (`/spec/containers/0/securityContext/privileged`); `None`
+    /// when absent or when the body cannot be parsed.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        self.value().ok()?.pointer(pointer)
+    }
+
+    /// The body's `kind` (`Pod`, `TokenRequest`, `DeleteOptions`…).
+    pub fn kind(&self) -> Option<&str> {
+        self.pointer("/kind")?.as_str()
+    }
+
+    /// Size of the JSON text in bytes.
+    pub fn len(&self) -> usize {
+        self.raw.get().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.get().is_empty()
+    }
+}
+
+impl Clone for Body {
+    fn clone(&self) -> Self {
+        Body {
+            raw: self.raw.clone(),
+            parsed: self.parsed.clone(),
+        }
+    }
+}
+
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.get() == other.raw.get()
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes, redacted>", self.len())
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Body {
+            raw: Box::<RawValue>::deserialize(deserializer)?,
+            parsed: OnceLock::new(),
+        })
+    }
+}
+
 /// One audit event.
 ///
-/// `request_object` and `response_object` are kept as untyped JSON: they are whatever object the
-/// request carried (a Pod, a TokenRequest, a Secret), and may hold credentials. `Debug` and
-/// `Display` never print them.
+/// `Debug` and `Display` never print the request and response bodies (see [`Body`]).
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     #[serde(default)]
-    pub api_version: Option<String>,
+    pub api_version: Option<Text>,
     #[serde(default)]
     pub level: Level,
     #[serde(rename = "auditID", default, deserialize_with = "nullable")]
@@ -282,28 +630,28 @@ pub struct Event {
     /// The Kubernetes verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
     /// `deletecollection`), or the lower-case HTTP method for non-resource URLs.
     #[serde(default, deserialize_with = "nullable")]
-    pub verb: String,
+    pub verb: Text,
     /// Who authenticated.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "object")]
     pub user: UserInfo,
     /// Whom the authenticated user acted as (`kubectl --as`), if anyone.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub impersonated_user: Option<UserInfo>,
     /// The client first (from `X-Forwarded-For` when a proxy set it), then the proxies.
     #[serde(rename = "sourceIPs", default, deserialize_with = "nullable")]
     pub source_ips: Vec<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub user_agent: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub object_ref: Option<ObjectReference>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_object")]
     pub response_status: Option<ResponseStatus>,
     /// Present at level `Request` and above, for requests with a body.
     #[serde(default)]
-    pub request_object: Option<Value>,
+    pub request_object: Option<Body>,
     /// Present at level `RequestResponse`.
     #[serde(default)]
-    pub response_object: Option<Value>,
+    pub response_object: Option<Body>,
     /// RFC 3339 with microseconds.
     #[serde(default)]
     pub request_received_timestamp: Option<String>,
@@ -313,13 +661,17 @@ pub struct Event {
     #[serde(default)]
     pub timestamp: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: BTreeMap<Text, Text>,
 }
 
 impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The bodies may carry tokens and Secret data: say whether they are there, no more.
-        let body = |value: &Option<Value>| value.as_ref().map(|_| "<redacted>");
+        let body = |value: &Option<Body>| {
+            value
+                .as_ref()
+                .map(|b| format!("<{} bytes, redacted>", b.len()))
+        };
         f.debug_struct("Event")
             .field("kind", &self.kind)
             .field("api_version", &self.api_version)
@@ -401,7 +753,7 @@ impl Event {
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.get(key).map(String::as_str)
+        self.annotations.get(key).map(Text::as_str)
     }
 
     /// The authorizer's decision annotation: `allow` or `forbid`.
@@ -496,7 +848,7 @@ impl Event {
         };
         let mut out = String::with_capacity(64);
         // A Namespace's own events name it twice (namespace and name); once is enough.
-        let own_namespace = object.resource == "namespaces" && object.namespace == object.name;
+        let own_namespace = object.resource == "namespaces" && *object.namespace == *object.name;
         if !object.namespace.is_empty() && !own_namespace {
             out.push_str("namespaces/");
             out.push_str(&object.namespace);
@@ -507,7 +859,7 @@ impl Event {
             out.push('.');
             out.push_str(&object.api_group);
         }
-        for part in [&object.name, &object.subresource] {
+        for part in [object.name.as_str(), object.subresource.as_str()] {
             if !part.is_empty() {
                 out.push('/');
                 out.push_str(part);
@@ -687,9 +1039,15 @@ pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
             message: "a JSON array where an audit event (an object) was expected".to_string(),
         });
     }
-    let event: Event = match serde_json::from_slice(json) {
+    // One check of the whole text is much faster than serde_json's check of every string
+    // (from_slice), and lets it read the text as already valid (from_str).
+    let text = match std::str::from_utf8(json) {
+        Ok(text) => text,
+        Err(error) => return Err(invalid_utf8(json, error.valid_up_to())),
+    };
+    let event: Event = match serde_json::from_str(text) {
         Ok(event) => event,
-        Err(error) => return Err(explain(json, &error)),
+        Err(error) => return Err(explain(text, &error)),
     };
     check_identity(&event)?;
     Ok(event)
@@ -697,17 +1055,30 @@ pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
 
 /// The first decode is fast and says only where it failed; a second one, on the rare failure,
 /// finds which field it was.
-fn explain(json: &[u8], error: &serde_json::Error) -> DecodeError {
+fn explain(json: &str, error: &serde_json::Error) -> DecodeError {
     if error.classify() != serde_json::error::Category::Data {
         return DecodeError::from_json(error, None);
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let mut deserializer = serde_json::Deserializer::from_str(json);
     match serde_path_to_error::deserialize::<_, Event>(&mut deserializer) {
         Err(tracked) => {
             let path = tracked.path().to_string();
             DecodeError::from_json(tracked.inner(), Some(&path))
         }
         Ok(_) => DecodeError::from_json(error, None),
+    }
+}
+
+/// The audit log is written by Go's encoder, which never writes invalid UTF-8: such bytes are
+/// damage, not data.
+fn invalid_utf8(json: &[u8], offset: usize) -> DecodeError {
+    let before = &json[..offset];
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+    let line = 1 + memchr::memchr_iter(b'\n', before).count();
+    DecodeError {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(offset - line_start + 1).unwrap_or(u32::MAX),
+        message: "invalid UTF-8 (the API server writes only UTF-8: the log is damaged)".to_string(),
     }
 }
 
@@ -920,6 +1291,19 @@ mod tests {
         );
         let e = error(r#"{"auditID":"x","responseStatus":{"code":200.5}}"#);
         assert!(e.message.contains("responseStatus.code"), "{}", e.message);
+        let e = error(r#"{"auditID":"x","user":["alice","uid",[]]}"#);
+        assert!(
+            e.message
+                .starts_with("user: invalid type: sequence, expected an object"),
+            "{}",
+            e.message
+        );
+        let e = error(r#"{"auditID":"x","objectRef":"pods"}"#);
+        assert!(
+            e.message.starts_with("objectRef: invalid type: string"),
+            "{}",
+            e.message
+        );
         let e = error(r#"{"auditID":"x","annotations":{"a":1}}"#);
         assert!(e.message.starts_with("annotations.a:"), "{}", e.message);
         let e = error(r#"[1]"#);
@@ -960,11 +1344,44 @@ mod tests {
             assert!(!text.contains("SECRET"), "{text}");
             assert!(!text.contains("TokenRequest"), "{text}");
         }
-        assert!(debug.contains("<redacted>"));
+        assert!(debug.contains("bytes, redacted>"), "{debug}");
+        let body = e.response_object.as_ref().map(|b| format!("{b:?}"));
+        assert_eq!(body.as_deref(), Some("<72 bytes, redacted>"));
         assert_eq!(
             display,
             "(no user) create namespaces/ns/serviceaccounts/sa/token"
         );
+    }
+
+    #[test]
+    fn bodies_are_parsed_when_asked_for() {
+        let e = event(
+            r#"{"auditID":"x","requestObject":{"kind":"Pod","spec":{"containers":[{"securityContext":{"privileged":true}}]}},"responseObject":null}"#,
+        );
+        let body = e.request_object.as_ref().unwrap();
+        assert_eq!(body.kind(), Some("Pod"));
+        assert_eq!(
+            body.pointer("/spec/containers/0/securityContext/privileged"),
+            Some(&Value::Bool(true))
+        );
+        assert!(e.response_object.is_none(), "null is no body");
+        // Valid JSON nested past the recursion limit: the event reads, its body does not parse.
+        let deep = format!(
+            r#"{{"auditID":"deep","requestObject":{}{}}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let e = event(&deep);
+        let body = e.request_object.as_ref().unwrap();
+        assert!(
+            body.value()
+                .is_err_and(|m| m.contains("recursion limit exceeded"))
+        );
+        assert_eq!(body.pointer("/0"), None);
+        assert_eq!(body.len(), 20_000);
+        // Invalid JSON in a body is an error of the event.
+        let e = error(r#"{"auditID":"x","requestObject":{"kind":}}"#);
+        assert!(e.message.contains("expected value"), "{}", e.message);
     }
 
     #[test]
@@ -988,6 +1405,26 @@ mod tests {
         );
         let healthz = event(r#"{"auditID":"x","requestURI":"/healthz?verbose=1","verb":"get"}"#);
         assert_eq!(healthz.resource_path(), "/healthz");
+    }
+
+    #[test]
+    fn recurring_strings_are_not_allocated() {
+        let e = event(EXEC);
+        assert!(e.verb.is_static() && e.verb == "create");
+        assert!(e.user.groups.iter().all(Text::is_static));
+        let object = e.object_ref.as_ref().unwrap();
+        assert!(object.resource.is_static() && object.subresource.is_static());
+        assert_eq!(object.name, "nginx-deployment-7998647bdf-phvq7");
+        assert!(e.annotations.keys().all(Text::is_static));
+        // Map lookups by &str, comparisons both ways, display.
+        assert_eq!(
+            e.annotations.get(DECISION_ANNOTATION).map(Text::as_str),
+            Some("allow")
+        );
+        let owned = String::from("create");
+        assert!("create" == e.verb && e.verb == *"create" && e.verb == owned);
+        assert_eq!(format!("{} {:?}", e.verb, e.verb), "create \"create\"");
+        assert_eq!(Text::from("nodes".to_string()), Text::from("nodes"));
     }
 
     #[test]

@@ -29,8 +29,8 @@ use memchr::memmem;
 use palisade_model::InputError;
 
 use crate::reader::{
-    Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker, next_pending,
-    overlong_error,
+    Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
+    next_pending, overlong_error, reuse,
 };
 
 /// How to follow.
@@ -80,6 +80,8 @@ pub struct Follower {
     input: BufReader<File>,
     identity: Identity,
     lines: LineBuffer,
+    /// The current line, complete or not yet.
+    text: Vec<u8>,
     line: u32,
     pending: VecDeque<Pending>,
     marker: memmem::Finder<'static>,
@@ -123,6 +125,7 @@ impl Follower {
             input,
             identity: identity(&metadata),
             lines: LineBuffer::default(),
+            text: Vec::new(),
             line: 0,
             pending: VecDeque::new(),
             marker: list_marker(),
@@ -212,7 +215,8 @@ impl Follower {
     }
 
     fn restart(&mut self) {
-        self.lines.clear();
+        self.lines.next_line();
+        reuse(&mut self.text);
         self.lines.consumed = 0;
         self.line = 0;
     }
@@ -230,15 +234,16 @@ impl Follower {
     /// Reads complete lines up to the end of what is written now.
     fn read_available(&mut self) {
         loop {
-            match self
-                .lines
-                .fill(&mut self.input, self.options.limits.max_line_bytes)
-            {
-                Ok(true) => {
+            match self.lines.fill(
+                &mut self.input,
+                self.options.limits.max_line_bytes,
+                &mut self.text,
+            ) {
+                Ok(Filled::Line { .. }) => {
                     self.line = self.line.saturating_add(1);
                     self.take_line();
                 }
-                Ok(false) => return,
+                Ok(Filled::End) => return,
                 Err(error) => {
                     self.fail(format!("cannot read: {error}"));
                     return;
@@ -257,22 +262,25 @@ impl Follower {
             );
             self.pending.push_back(Pending::Ready(Err(error)));
         } else {
-            let text = self.lines.line.as_slice();
+            let text = self.text.as_slice();
             let text = if self.line == 1 {
                 text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
             } else {
                 text
             };
+            let mut out = Vec::with_capacity(1);
             decode_line(
                 &self.file,
                 text,
                 self.line,
                 &self.options.limits,
                 &self.marker,
-                &mut self.pending,
+                &mut out,
             );
+            self.pending.extend(out);
         }
-        self.lines.clear();
+        self.lines.next_line();
+        reuse(&mut self.text);
     }
 
     /// The next event or error, waiting for one; `None` once `stop` is set and what was

@@ -1,10 +1,12 @@
 //! palisade's audit-log reader.
 //!
 //! [`EventReader`] streams Kubernetes audit events out of one source (a file, a gzip file,
-//! stdin), each with the position where its JSON starts; [`Follower`] does the same on a log
-//! that is still being written and rotated. A malformed event is an [`InputError`] with its
-//! file and line, and reading goes on after it. Detections and RBAC generation build on the
-//! typed [`Event`].
+//! stdin), each with the position where its JSON starts; [`EventReader::spawn`] does the
+//! reading in a thread of its own; [`Follower`] follows a log that is still being written and
+//! rotated. A malformed event is an [`InputError`] with its file and line, and reading goes on
+//! after it. Detections and RBAC generation build on the typed [`Event`]: its strings are
+//! [`Text`] (a `str` that recurring values do not allocate), its request and response bodies
+//! are [`Body`] (JSON parsed on first use, never printed).
 //!
 //! [`InputError`]: palisade_model::InputError
 
@@ -14,8 +16,8 @@ pub mod rbac;
 pub mod reader;
 
 pub use event::{
-    AuditVersion, DecodeError, Event, Level, ObjectReference, ResponseStatus, Stage, UserInfo,
-    decode_event, parse_timestamp,
+    AuditVersion, Body, DecodeError, Event, Level, ObjectReference, ResponseStatus, Stage, Text,
+    UserInfo, decode_event, parse_timestamp,
 };
 pub use follow::{FollowOptions, Follower};
-pub use reader::{EventReader, Limits, Record};
+pub use reader::{Background, EventReader, Limits, Record};

@@ -29,16 +29,25 @@
 //! an `EventList`, where the item starts). Every problem is an [`InputError`] with its file and
 //! line, and reading goes on with the next line (JSON lines) or the next value (documents). A
 //! line over [`Limits::max_line_bytes`] is skipped with an error, without being held in memory.
-//! A document over [`Limits::max_document_bytes`] likewise. Memory holds one line, or one
-//! document; the items of a list are decoded one at a time as they are asked for.
-//! Nesting is bounded by serde_json's recursion limit (128): deeper input is an error.
+//! A document over [`Limits::max_document_bytes`] likewise. Memory holds one document, or a
+//! batch of lines (below); the items of a list are decoded one at a time as they are asked for.
+//! Deep nesting cannot exhaust the stack: the typed fields are a few levels deep, unknown fields
+//! and bodies are skipped without recursion, and a body nested past serde_json's recursion
+//! limit (128) reads as an error when it is parsed (see [`crate::event::Body`]).
+//!
+//! # Speed
+//! JSON lines are read in batches (up to 256 lines or 512 KiB) that are decoded in parallel on
+//! rayon's pool, in order, while the next batch is read. A source that may block (a pipe,
+//! stdin) never waits to fill a batch: what has arrived is decoded and handed on.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread;
 
 use memchr::memmem;
 use palisade_model::{InputError, Location};
@@ -73,7 +82,9 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub location: Location,
-    pub event: Event,
+    /// Boxed: an event is about 900 bytes, and a record is moved several times between its
+    /// decoding and its consumer; a pointer moves for free.
+    pub event: Box<Event>,
 }
 
 /// Where a value starts in its source: line and column (in characters), both from 1.
@@ -133,9 +144,6 @@ fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) 
 
 /// What reading produced, in source order: a finished result, or a list whose items are
 /// decoded when they are asked for.
-// The large variant is the common one (one per event); boxing it would cost an allocation per
-// event to save space in a queue that rarely holds more than one entry.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Pending {
     Ready(Result<Record, InputError>),
     List(PendingList),
@@ -164,7 +172,7 @@ fn decode_at(file: &Arc<str>, text: &[u8], start: Start) -> Result<Record, Input
                 line: start.line,
                 column: start.column,
             },
-            event,
+            event: Box::new(event),
         }),
         Err(error) => {
             let (line, column) = file_position(text, start, &error);
@@ -304,7 +312,7 @@ pub(crate) fn decode_value(
     start: Start,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut VecDeque<Pending>,
+    out: &mut Vec<Pending>,
 ) {
     let maybe_list = match text.first() {
         Some(b'[') => true,
@@ -312,7 +320,7 @@ pub(crate) fn decode_value(
         _ => false,
     };
     if !maybe_list {
-        out.push_back(Pending::Ready(decode_at(file, text, start)));
+        out.push(Pending::Ready(decode_at(file, text, start)));
         return;
     }
     let mut deserializer = serde_json::Deserializer::from_slice(text);
@@ -323,7 +331,7 @@ pub(crate) fn decode_value(
     .and_then(|shape| deserializer.end().map(|()| shape));
     let (kind, api_version, items, skipped) = match shape {
         Ok(Shape::Object) => {
-            out.push_back(Pending::Ready(decode_at(file, text, start)));
+            out.push(Pending::Ready(decode_at(file, text, start)));
             return;
         }
         Ok(Shape::List {
@@ -335,7 +343,7 @@ pub(crate) fn decode_value(
         Err(error) => {
             let error = DecodeError::from_json(&error, None);
             let (line, column) = file_position(text, start, &error);
-            out.push_back(Pending::Ready(Err(input_error(
+            out.push(Pending::Ready(Err(input_error(
                 file,
                 Some(line),
                 Some(column),
@@ -348,7 +356,7 @@ pub(crate) fn decode_value(
     if let Some(version) = api_version.as_deref()
         && version.split_once('/').map(|(group, _)| group) != Some(AUDIT_GROUP)
     {
-        out.push_back(Pending::Ready(Err(input_error(
+        out.push(Pending::Ready(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -357,7 +365,7 @@ pub(crate) fn decode_value(
         return;
     }
     if skipped > 0 {
-        out.push_back(Pending::Ready(Err(input_error(
+        out.push(Pending::Ready(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -392,7 +400,7 @@ pub(crate) fn decode_value(
         located.push_back((from, to, Start { line, column }));
     }
     if !located.is_empty() {
-        out.push_back(Pending::List(PendingList {
+        out.push(Pending::List(PendingList {
             text: text.to_vec(),
             items: located,
         }));
@@ -406,7 +414,7 @@ pub(crate) fn decode_line(
     line: u32,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut VecDeque<Pending>,
+    out: &mut Vec<Pending>,
 ) {
     let (trimmed, front) = trim(text);
     if trimmed.is_empty() {
@@ -438,23 +446,74 @@ pub(crate) fn trim(bytes: &[u8]) -> (&[u8], usize) {
     (&bytes[front..back], front)
 }
 
+/// Reads lines into `batch`, up to the batch size, or until the input has nothing more in
+/// memory if a read may wait. Returns how the last read ended: `Line` if there may be more,
+/// `End`, or the read error (the lines before it are in the batch).
+fn read_batch(
+    input: &mut dyn BufRead,
+    lines: &mut LineBuffer,
+    line: &mut u32,
+    limits: &Limits,
+    may_block: bool,
+    batch: &mut Batch,
+) -> io::Result<Filled> {
+    reuse(&mut batch.text);
+    batch.lines.clear();
+    loop {
+        let from = batch.text.len();
+        let filled = lines.fill(input, limits.max_line_bytes, &mut batch.text)?;
+        let complete = matches!(filled, Filled::Line { .. });
+        if complete || lines.has_partial() {
+            *line = line.saturating_add(1);
+            batch.lines.push(BatchLine {
+                from,
+                to: batch.text.len(),
+                line: *line,
+                overlong: lines.overlong.then_some(lines.length),
+            });
+            lines.next_line();
+        }
+        match filled {
+            Filled::Line { buffered }
+                if (buffered || !may_block)
+                    && batch.text.len() < BATCH_BYTES
+                    && batch.lines.len() < BATCH_LINES => {}
+            other => return Ok(other),
+        }
+    }
+}
+
+/// What [`LineBuffer::fill`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Filled {
+    /// A line ended; `buffered` tells whether more input is already in memory (so that a
+    /// batch may go on without waiting on a pipe).
+    Line { buffered: bool },
+    /// The input ended (for now); the last line, if it has no line break, is partial.
+    End,
+}
+
 /// Lines of at most `max` bytes out of a `BufRead`, never holding more than that: the rest of
 /// an over-long line is read and dropped.
 #[derive(Default)]
 pub(crate) struct LineBuffer {
-    pub line: Vec<u8>,
     /// Bytes of the current line, including those dropped.
     pub length: usize,
-    /// The current line went over the limit (and `line` is empty).
+    /// The current line went over the limit (and none of it is kept).
     pub overlong: bool,
     /// Bytes taken from the input so far, line breaks included.
     pub consumed: u64,
 }
 
 impl LineBuffer {
-    /// Reads until the end of a line (`true`) or of the input (`false`; a last line without a
-    /// line break, if any, is left in the buffer: see [`LineBuffer::has_partial`]).
-    pub fn fill(&mut self, input: &mut dyn BufRead, max: usize) -> io::Result<bool> {
+    /// Appends the rest of the current line to `out` (without its line break). An over-long
+    /// line is cut from `out` again, back to where it started, and marked `overlong`.
+    pub fn fill(
+        &mut self,
+        input: &mut dyn BufRead,
+        max: usize,
+        out: &mut Vec<u8>,
+    ) -> io::Result<Filled> {
         loop {
             let available = match input.fill_buf() {
                 Ok(available) => available,
@@ -462,25 +521,27 @@ impl LineBuffer {
                 Err(error) => return Err(error),
             };
             if available.is_empty() {
-                return Ok(false);
+                return Ok(Filled::End);
             }
             let (chunk, used, complete) = match memchr::memchr(b'\n', available) {
                 Some(at) => (&available[..at], at + 1, true),
                 None => (available, available.len(), false),
             };
+            let kept = self.length;
             self.length = self.length.saturating_add(chunk.len());
             if !self.overlong {
                 if self.length > max {
                     self.overlong = true;
-                    self.line = Vec::new();
+                    out.truncate(out.len().saturating_sub(kept));
                 } else {
-                    self.line.extend_from_slice(chunk);
+                    out.extend_from_slice(chunk);
                 }
             }
+            let buffered = used < available.len();
             input.consume(used);
             self.consumed += used as u64;
             if complete {
-                return Ok(true);
+                return Ok(Filled::Line { buffered });
             }
         }
     }
@@ -489,16 +550,20 @@ impl LineBuffer {
         self.length > 0
     }
 
-    /// Ready for the next line. A large buffer is given back rather than kept for the whole
-    /// run: one long line must not keep its memory.
-    pub fn clear(&mut self) {
+    /// Ready for the next line.
+    pub fn next_line(&mut self) {
         self.length = 0;
         self.overlong = false;
-        if self.line.capacity() > 1 << 20 {
-            self.line = Vec::new();
-        } else {
-            self.line.clear();
-        }
+    }
+}
+
+/// Gives a large buffer back rather than keeping it for the whole run: one long line must not
+/// keep its memory.
+pub(crate) fn reuse(buffer: &mut Vec<u8>) {
+    if buffer.capacity() > 1 << 20 {
+        *buffer = Vec::new();
+    } else {
+        buffer.clear();
     }
 }
 
@@ -624,13 +689,46 @@ pub struct EventReader {
     limits: Limits,
     gzip: bool,
     lines: LineBuffer,
+    /// The current line (outside batches).
+    text: Vec<u8>,
     /// The number of the line last read.
     line: u32,
     mode: Mode,
     document: Document,
     pending: VecDeque<Pending>,
     marker: memmem::Finder<'static>,
+    /// Lines read ahead, to decode next; `ahead` is how that read ended.
+    batch: Batch,
+    ahead: Option<io::Result<Filled>>,
+    /// The buffer the next batch is read into while `batch` is decoded.
+    spare: Batch,
+    /// Whether a read may wait (a pipe, a terminal): then no read is started only to look
+    /// ahead, so that events already read are never held back waiting for more input.
+    may_block: bool,
 }
+
+/// Lines read ahead in JSON-lines mode, decoded together on all cores.
+#[derive(Default)]
+struct Batch {
+    text: Vec<u8>,
+    lines: Vec<BatchLine>,
+}
+
+struct BatchLine {
+    from: usize,
+    to: usize,
+    line: u32,
+    /// The length of a line over the limit (none of it is in `text`).
+    overlong: Option<usize>,
+}
+
+/// A batch ends at this many bytes or lines, or earlier when the input has nothing more in
+/// memory: a pipe (`kubectl logs -f | palisade audit -`) is never waited on to fill it.
+const BATCH_BYTES: usize = 512 << 10;
+const BATCH_LINES: usize = 256;
+/// Lines per parallel task: large enough that handing out tasks costs little next to
+/// decoding (a few microseconds per event), small enough to share the work evenly.
+const CHUNK_LINES: usize = 32;
 
 impl EventReader {
     /// Reads `name` from `input`; a gzip stream is recognised and decompressed.
@@ -641,11 +739,16 @@ impl EventReader {
             limits,
             gzip: false,
             lines: LineBuffer::default(),
+            text: Vec::new(),
             line: 0,
             mode: Mode::Undecided,
             document: Document::default(),
             pending: VecDeque::new(),
             marker: list_marker(),
+            batch: Batch::default(),
+            ahead: None,
+            spare: Batch::default(),
+            may_block: true,
         }
     }
 
@@ -657,7 +760,12 @@ impl EventReader {
             return EventReader::new("-", io::stdin(), limits);
         }
         match File::open(path) {
-            Ok(file) => EventReader::new(&name, file, limits),
+            Ok(file) => {
+                let regular = file.metadata().is_ok_and(|m| m.is_file());
+                let mut reader = EventReader::new(&name, file, limits);
+                reader.may_block = !regular;
+                reader
+            }
             Err(error) => {
                 let mut reader = EventReader::new(&name, io::empty(), limits);
                 reader.source = Source::Closed;
@@ -682,9 +790,10 @@ impl EventReader {
         self.line
     }
 
-    /// Memory held for the current line (bounded by [`Limits::max_line_bytes`]); for tests.
+    /// Memory held for lines (bounded by [`Limits::max_line_bytes`] and the batch size); for
+    /// tests.
     pub fn line_capacity(&self) -> usize {
-        self.lines.line.capacity()
+        self.text.capacity() + self.batch.text.capacity() + self.spare.text.capacity()
     }
 
     fn fail(&mut self, line: Option<u32>, message: String) {
@@ -739,12 +848,40 @@ impl EventReader {
             Source::Closed => return,
         };
         while self.pending.is_empty() {
-            match self.lines.fill(&mut *input, self.limits.max_line_bytes) {
-                Ok(true) => {
+            if self.mode == Mode::Lines {
+                let end = match self.ahead.take() {
+                    Some(end) => end,
+                    None => read_batch(
+                        &mut *input,
+                        &mut self.lines,
+                        &mut self.line,
+                        &self.limits,
+                        self.may_block,
+                        &mut self.batch,
+                    ),
+                };
+                // Read the next batch while this one is decoded, unless that read could wait.
+                let look_ahead = match end {
+                    Ok(Filled::Line { buffered }) => buffered || !self.may_block,
+                    _ => false,
+                };
+                self.ahead = self.decode_batch(look_ahead.then_some(&mut *input));
+                match end {
+                    Ok(Filled::Line { .. }) => continue,
+                    Ok(Filled::End) => self.finish(),
+                    Err(error) => self.read_failed(&error),
+                }
+                return;
+            }
+            match self
+                .lines
+                .fill(&mut *input, self.limits.max_line_bytes, &mut self.text)
+            {
+                Ok(Filled::Line { .. }) => {
                     self.line = self.line.saturating_add(1);
                     self.take_line(true);
                 }
-                Ok(false) => {
+                Ok(Filled::End) => {
                     if self.lines.has_partial() {
                         self.line = self.line.saturating_add(1);
                         self.take_line(false);
@@ -753,16 +890,7 @@ impl EventReader {
                     return;
                 }
                 Err(error) => {
-                    let line = self.line.saturating_add(1);
-                    let message = if self.gzip {
-                        format!(
-                            "cannot decompress after line {}: {error} (a gzip file cut short or damaged); the events before it were read",
-                            self.line
-                        )
-                    } else {
-                        format!("cannot read: {error}")
-                    };
-                    self.fail(Some(line), message);
+                    self.read_failed(&error);
                     return;
                 }
             }
@@ -770,7 +898,84 @@ impl EventReader {
         self.source = Source::Open(input);
     }
 
-    /// Hands the line in the buffer to the current mode.
+    fn read_failed(&mut self, error: &io::Error) {
+        let line = self.line.saturating_add(1);
+        let message = if self.gzip {
+            format!(
+                "cannot decompress after line {}: {error} (a gzip file cut short or damaged); the events before it were read",
+                self.line
+            )
+        } else {
+            format!("cannot read: {error}")
+        };
+        self.fail(Some(line), message);
+    }
+
+    /// Decodes `batch` (in parallel when it is worth it, keeping the order of the lines) into
+    /// `pending`. Given the input, reads the next batch meanwhile, makes it the one to decode
+    /// next and returns how that read ended.
+    fn decode_batch(
+        &mut self,
+        input: Option<&mut (dyn BufRead + Send)>,
+    ) -> Option<io::Result<Filled>> {
+        let (file, limits, marker) = (&self.file, &self.limits, &self.marker);
+        let text = &self.batch.text;
+        let decode = |lines: &[BatchLine]| {
+            let mut out = Vec::with_capacity(lines.len());
+            for line in lines {
+                match line.overlong {
+                    Some(length) => out.push(Pending::Ready(Err(overlong_error(
+                        file,
+                        line.line,
+                        length,
+                        limits.max_line_bytes,
+                    )))),
+                    None => decode_line(
+                        file,
+                        &text[line.from..line.to],
+                        line.line,
+                        limits,
+                        marker,
+                        &mut out,
+                    ),
+                }
+            }
+            out
+        };
+        let chunks: Vec<&[BatchLine]> = self.batch.lines.chunks(CHUNK_LINES).collect();
+        let mut outputs: Vec<Vec<Pending>> = Vec::new();
+        outputs.resize_with(chunks.len(), Vec::new);
+        let mut ahead = None;
+        match input {
+            None if chunks.len() <= 1 => {
+                for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
+                    *out = decode(chunk);
+                }
+            }
+            input => {
+                let (lines, line, spare) = (&mut self.lines, &mut self.line, &mut self.spare);
+                let may_block = self.may_block;
+                let decode = &decode;
+                rayon::scope(|scope| {
+                    for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
+                        scope.spawn(move |_| *out = decode(chunk));
+                    }
+                    if let Some(input) = input {
+                        ahead = Some(read_batch(input, lines, line, limits, may_block, spare));
+                    }
+                });
+            }
+        }
+        for out in outputs {
+            self.pending.extend(out);
+        }
+        if ahead.is_some() {
+            std::mem::swap(&mut self.batch, &mut self.spare);
+        }
+        ahead
+    }
+
+    /// Hands the current line to the current mode (outside batches).
     fn take_line(&mut self, had_newline: bool) {
         let line = self.line;
         if self.lines.overlong {
@@ -788,10 +993,11 @@ impl EventReader {
                 self.document.text = Vec::new();
                 self.document.skipping = true;
             }
-            self.lines.clear();
+            self.lines.next_line();
+            reuse(&mut self.text);
             return;
         }
-        let mut text = std::mem::take(&mut self.lines.line);
+        let mut text = std::mem::take(&mut self.text);
         let mut skip_bom = 0;
         if line == 1 && text.starts_with(b"\xEF\xBB\xBF") {
             skip_bom = 3;
@@ -823,19 +1029,15 @@ impl EventReader {
                 self.document_line(&text[skip_bom..], line);
             }
         }
-        self.lines.line = text;
-        self.lines.clear();
+        self.text = text;
+        reuse(&mut self.text);
+        self.lines.next_line();
     }
 
     fn line_value(&mut self, text: &[u8], line: u32) {
-        decode_line(
-            &self.file,
-            text,
-            line,
-            &self.limits,
-            &self.marker,
-            &mut self.pending,
-        );
+        let mut out = Vec::with_capacity(1);
+        decode_line(&self.file, text, line, &self.limits, &self.marker, &mut out);
+        self.pending.extend(out);
     }
 
     fn document_line(&mut self, text: &[u8], line: u32) {
@@ -900,14 +1102,18 @@ impl EventReader {
         let text = std::mem::take(&mut self.document.text);
         let (trimmed, _) = trim(&text);
         match serde_json::from_slice::<IgnoredAny>(trimmed) {
-            Ok(_) => decode_value(
-                &self.file,
-                trimmed,
-                start,
-                &self.limits,
-                &self.marker,
-                &mut self.pending,
-            ),
+            Ok(_) => {
+                let mut out = Vec::with_capacity(1);
+                decode_value(
+                    &self.file,
+                    trimmed,
+                    start,
+                    &self.limits,
+                    &self.marker,
+                    &mut out,
+                );
+                self.pending.extend(out);
+            }
             Err(error) => {
                 if !self.lines_fallback(&text, start) {
                     let error = DecodeError::from_json(&error, None);
@@ -928,7 +1134,7 @@ impl EventReader {
     /// Tries the lines of a failed document one by one. If any is an event, reports them all
     /// as JSON lines, switches the source to JSON lines and returns `true`.
     fn lines_fallback(&mut self, text: &[u8], start: Start) -> bool {
-        let mut results = VecDeque::new();
+        let mut results = Vec::new();
         let mut any_event = false;
         let mut line = start.line;
         let mut column = start.column;
@@ -1009,6 +1215,90 @@ pub(crate) fn next_pending(
     }
 }
 
+/// Results handed from the background thread at a time, and batches it may have ready.
+const BACKGROUND_BATCH: usize = 256;
+const BACKGROUND_QUEUE: usize = 4;
+
+impl EventReader {
+    /// Moves reading and decoding to a thread of its own, so that whoever consumes the events
+    /// (detections, a renderer) works while the next ones are decoded. The order, the results
+    /// and the memory bound are the same; a few hundred events are held ahead. Events already
+    /// decoded are handed on at once, so a slow pipe is not waited on to fill a batch.
+    ///
+    /// If no thread can be started, the reader runs in the calling thread instead.
+    pub fn spawn(self) -> Background {
+        let (sender, receiver) = mpsc::sync_channel(BACKGROUND_QUEUE);
+        let slot = Arc::new(Mutex::new(Some(self)));
+        let shared = slot.clone();
+        let started = thread::Builder::new()
+            .name("palisade-audit-reader".to_string())
+            .spawn(move || {
+                let reader = shared.lock().ok().and_then(|mut guard| guard.take());
+                if let Some(reader) = reader {
+                    produce(reader, &sender);
+                }
+            });
+        match started {
+            Ok(_) => Background {
+                receiver: Some(receiver),
+                inline: None,
+                current: Vec::new().into_iter(),
+            },
+            // The closure never ran: the reader is still in the slot.
+            Err(_) => Background {
+                receiver: None,
+                inline: slot.lock().ok().and_then(|mut guard| guard.take()),
+                current: Vec::new().into_iter(),
+            },
+        }
+    }
+}
+
+fn produce(mut reader: EventReader, sender: &SyncSender<Vec<Result<Record, InputError>>>) {
+    loop {
+        let Some(first) = reader.next() else {
+            return;
+        };
+        let mut batch = Vec::with_capacity(BACKGROUND_BATCH);
+        batch.push(first);
+        while batch.len() < BACKGROUND_BATCH {
+            match next_pending(&mut reader.pending, &reader.file) {
+                Some(result) => batch.push(result),
+                None => break,
+            }
+        }
+        // The consumer went away: stop reading.
+        if sender.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// The events of an [`EventReader`] read in a background thread (see [`EventReader::spawn`]).
+/// Dropping it stops the thread at its next batch.
+pub struct Background {
+    receiver: Option<Receiver<Vec<Result<Record, InputError>>>>,
+    inline: Option<EventReader>,
+    current: std::vec::IntoIter<Result<Record, InputError>>,
+}
+
+impl Iterator for Background {
+    type Item = Result<Record, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(reader) = self.inline.as_mut() {
+            return reader.next();
+        }
+        loop {
+            if let Some(result) = self.current.next() {
+                return Some(result);
+            }
+            let batch = self.receiver.as_ref()?.recv().ok()?;
+            self.current = batch.into_iter();
+        }
+    }
+}
+
 impl Iterator for EventReader {
     type Item = Result<Record, InputError>;
 
@@ -1029,6 +1319,7 @@ impl Iterator for EventReader {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::sync::mpsc;
 
     fn event(id: &str) -> String {
         format!(
@@ -1130,8 +1421,8 @@ mod tests {
         let got = read(text);
         assert_eq!(got.len(), 4, "{got:?}");
         assert_eq!(got[0], "a@1:1");
-        assert_error(&got[1], "2:1", "expected value");
-        assert_error(&got[2], "3:", "invalid unicode");
+        assert_error(&got[1], "2:4", "invalid UTF-8");
+        assert_error(&got[2], "3:32", "invalid UTF-8");
         assert_eq!(got[3], "ok@4:1");
     }
 
@@ -1183,32 +1474,55 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let depth = 100_000;
-        let deep = format!(
-            "{{\"auditID\":\"deep\",\"requestObject\":{}{}}}",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        );
-        let bare = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        // Unknown fields are skipped without recursion, however deep: this one is fine.
+        let open = "[".repeat(depth);
+        let close = "]".repeat(depth);
+        // A deep body is valid JSON: the event reads, and its body reports the depth when it
+        // is parsed (see event::Body).
+        let body = format!("{{\"auditID\":\"deep-body\",\"requestObject\":{open}{close}}}");
+        let bare = format!("{open}{close}");
+        let field = format!("{{\"auditID\":\"x\",\"user\":{open}{close}}}");
+        // Unknown fields are skipped without recursion, however deep.
         let unknown = format!(
             "{{\"auditID\":\"deep-unknown\",\"p_extra\":{}1{}}}",
             "{\"a\":".repeat(depth),
             "}".repeat(depth)
         );
-        let text = format!("{deep}\n{bare}\n{unknown}\n{}\n", event("after"));
-        let got = read(text);
-        assert_eq!(got.len(), 4, "{got:?}");
-        assert_error(&got[0], "1:", "recursion limit exceeded");
-        assert_error(&got[1], "2:", "JSON array");
-        assert_eq!(got[2], "deep-unknown@3:1");
-        assert_eq!(got[3], "after@4:1");
-        // The same as a multi-line document: the bracket scanner has no recursion either.
-        let pretty = format!(
-            "{}\n{}\n{}\n",
-            "[".repeat(depth),
-            "]".repeat(depth),
-            event("x")
+        let broken = format!("{{\"auditID\":\"x\",\"requestObject\":{open}}}");
+        let text = format!(
+            "{body}\n{bare}\n{field}\n{unknown}\n{broken}\n{}\n",
+            event("after")
         );
+        let results: Vec<_> =
+            EventReader::new("test.log", io::Cursor::new(text), Limits::default()).collect();
+        assert_eq!(results.len(), 6);
+        match &results[0] {
+            Ok(record) => {
+                let body = record.event.request_object.as_ref().unwrap();
+                assert!(
+                    body.value()
+                        .is_err_and(|m| m.contains("recursion limit exceeded"))
+                );
+            }
+            Err(error) => panic!("{error}"),
+        }
+        let got: Vec<String> = results[1..]
+            .iter()
+            .map(|r| match r {
+                Ok(record) => format!("{}@{}", record.event.audit_id, record.location.line),
+                Err(error) => format!("error@{}: {}", error.line.unwrap_or(0), error.message),
+            })
+            .collect();
+        assert_error(&got[0], "2", "JSON array");
+        assert_error(
+            &got[1],
+            "3",
+            "user: invalid type: sequence, expected an object",
+        );
+        assert_eq!(got[2], "deep-unknown@4");
+        assert_error(&got[3], "5", "expected value");
+        assert_eq!(got[4], "after@6");
+        // The same as a multi-line document: the bracket scanner has no recursion either.
+        let pretty = format!("{open}\n{close}\n{}\n", event("x"));
         let got = read(pretty);
         assert_error(&got[0], "1:", "JSON array");
         assert_eq!(got[1], "x@3:1");
@@ -1478,6 +1792,129 @@ mod tests {
             &**EventReader::open(Path::new("-"), Limits::default()).file(),
             "-"
         );
+    }
+
+    fn describe(result: Result<Record, InputError>) -> String {
+        match result {
+            Ok(record) => format!(
+                "{}@{}:{}",
+                record.event.audit_id, record.location.line, record.location.column
+            ),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    #[test]
+    fn the_background_reader_gives_the_same_results() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            match i % 500 {
+                7 => text.push_str("{broken\n"),
+                8 => text.push_str(&format!(
+                    "{{\"kind\":\"EventList\",\"items\":[{},{}]}}\n",
+                    event("l1"),
+                    event("l2")
+                )),
+                // Joined to the event line after it: an over-long line, and that event is lost.
+                9 => text.push_str(&"x".repeat(1200)),
+                _ => {}
+            }
+            text.push_str(&event(&format!("e{i}")));
+            text.push('\n');
+        }
+        let limits = Limits {
+            max_line_bytes: 1000,
+            ..Limits::default()
+        };
+        let direct: Vec<String> = EventReader::new("t", io::Cursor::new(text.clone()), limits)
+            .map(describe)
+            .collect();
+        let background: Vec<String> = EventReader::new("t", io::Cursor::new(text), limits)
+            .spawn()
+            .map(describe)
+            .collect();
+        // 3000 events, 6 times: one lost, a broken line, an over-long one, a list of two.
+        assert_eq!(direct.len(), 3000 - 6 + 6 * 4);
+        assert_eq!(
+            direct
+                .iter()
+                .filter(|d| d.contains("over the limit"))
+                .count(),
+            6
+        );
+        assert_eq!(direct, background);
+        // Dropped early: the thread stops by itself, nothing waits for it.
+        struct Endless(Vec<u8>, usize);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let mut n = 0;
+                while n < buf.len() {
+                    buf[n] = self.0[self.1 % self.0.len()];
+                    self.1 += 1;
+                    n += 1;
+                }
+                Ok(n)
+            }
+        }
+        let line = format!("{}\n", event("endless")).into_bytes();
+        let mut early = EventReader::new("t", Endless(line, 0), limits).spawn();
+        assert!(early.next().is_some_and(|r| r.is_ok()));
+        drop(early);
+    }
+
+    /// A pipe whose writer is another thread: each read returns what was written so far, or
+    /// waits.
+    struct Pipe(mpsc::Receiver<Vec<u8>>, io::Cursor<Vec<u8>>);
+
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.1.position() as usize == self.1.get_ref().len() {
+                match self.0.recv() {
+                    Ok(chunk) => self.1 = io::Cursor::new(chunk),
+                    Err(_) => return Ok(0),
+                }
+            }
+            self.1.read(buf)
+        }
+    }
+
+    #[test]
+    fn events_from_a_pipe_are_not_held_back() {
+        for background in [false, true] {
+            let (write, read) = mpsc::channel::<Vec<u8>>();
+            let (send, results) = mpsc::channel();
+            let consumer = thread::spawn(move || {
+                let reader = EventReader::new(
+                    "-",
+                    Pipe(read, io::Cursor::new(Vec::new())),
+                    Limits::default(),
+                );
+                let events: Box<dyn Iterator<Item = _>> = if background {
+                    Box::new(reader.spawn())
+                } else {
+                    Box::new(reader)
+                };
+                for result in events {
+                    if send.send(describe(result)).is_err() {
+                        break;
+                    }
+                }
+            });
+            let wait = std::time::Duration::from_secs(20);
+            for i in 0..3 {
+                write
+                    .send(format!("{}\n", event(&format!("p{i}"))).into_bytes())
+                    .unwrap();
+                // Each event arrives while the writer still holds the pipe open.
+                assert_eq!(
+                    results.recv_timeout(wait).unwrap(),
+                    format!("p{i}@{}:1", i + 1)
+                );
+            }
+            drop(write);
+            consumer.join().unwrap();
+            assert!(results.try_recv().is_err());
+        }
     }
 
     #[test]

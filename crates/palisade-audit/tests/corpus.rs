@@ -124,7 +124,7 @@ fn corpus_events_have_what_detections_need() {
     let Some(root) = audit_logs() else { return };
     let read = |path: &str| -> Vec<palisade_audit::Event> {
         EventReader::open(&root.join(path), Limits::default())
-            .map(|r| r.unwrap_or_else(|e| panic!("{e}")).event)
+            .map(|r| *r.unwrap_or_else(|e| panic!("{e}")).event)
             .collect()
     };
     // Falco: exec into a pod, without apiVersion, level Request, stage ResponseStarted.

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Benchmark of palisade's audit-log reader on a generated log of 400,000 realistic events,
+# against Python's json.loads merely parsing the same lines, plus peak memory for 100k and
+# 400k events (flat = streaming).
+#
+# Usage (from anywhere; it works from the repository root):
+#   bench/audit.sh [--repeats N] [--quick] [--no-build] [--no-gzip]
+#
+#   --repeats N   counted runs per measurement after one warm-up (default 5)
+#   --quick       --repeats 3
+#   --no-build    skip `cargo build` (use the example already in target/release)
+#   --no-gzip     skip the gzip-compressed variant
+#
+# What is timed: the example crates/palisade-audit/examples/read_only.rs, which reads and
+# decodes every event (EventReader::spawn: reading and decoding in their own thread, JSON
+# lines decoded in parallel batches) and counts events and errors: there are no detections
+# yet. The baseline is bench/audit_json_parse.py: `json.loads` on each line, nothing kept;
+# its own timer covers only the parse loop (interpreter start-up excluded), and the ratio is
+# taken against that loop, so it favours Python.
+# The log comes from bench/generate_audit.py (seed 20240601), built on the events of
+# ../shared/corpus/audit-logs (PALISADE_CORPUS overrides where the corpus is); it is written to
+# bench/out/audit/ (gitignored) and reused while the generator is unchanged.
+# Times come from bench/measure.py (posix_spawn + wait4), peak RSS from /usr/bin/time when
+# present. All ratios are computed from figures of this one run (the machine may be noisy).
+set -euo pipefail
+
+repeats=5
+build=1
+with_gzip=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeats) repeats="$2"; shift 2 ;;
+    --quick) repeats=3; shift ;;
+    --no-build) build=0; shift ;;
+    --no-gzip) with_gzip=0; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "audit.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")/.."
+out=bench/out
+dir=$out/audit
+target_dir=${CARGO_TARGET_DIR:-target}
+example=$target_dir/release/examples/read_only
+seed=20240601
+count=400000
+small=100000
+mkdir -p "$dir" "$out/bin"
+
+measure() { python3 bench/measure.py --stderr "$out/$2.stderr" "$@"; }
+progress() {
+  local median="${2}_median" best="${2}_best" rss="${2}_rss_mb"
+  printf '  %-40s %8.3f s median, %8.3f s best, peak %6.1f MB\n' "$1" "${!median}" "${!best}" "${!rss}"
+}
+calc() { awk "BEGIN { printf \"${2:-%.2f}\", $1 }"; }
+thousands() { printf "%.0f" "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+echo "== palisade audit-log reading benchmark"
+echo "machine: $(nproc) cores, $cpu_model$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+load_start=$(cut -d' ' -f1 /proc/loadavg)
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tools: $(rustc --version 2>/dev/null || echo 'rustc ?'), $(python3 --version 2>&1)"
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown) (the working tree may have uncommitted changes)"
+echo "repeats: $repeats counted runs after 1 warm-up per measurement (median and best shown)"
+
+if [ "$build" = 1 ]; then
+  echo "-- building (cargo build --release -p palisade-audit --examples)"
+  if ! cargo build --release -p palisade-audit --examples > "$out/audit-build.log" 2>&1; then
+    tail -n 30 "$out/audit-build.log" >&2
+    echo "audit.sh: cargo build failed (full log: $out/audit-build.log)" >&2
+    exit 1
+  fi
+  tail -n 1 "$out/audit-build.log"
+fi
+[ -x "$example" ] || { echo "audit.sh: $example is missing (build failed, or --no-build without a build)" >&2; exit 1; }
+# Freeze the binary: another build in the same target directory must not swap it mid-run.
+cp "$example" "$out/bin/read_only"
+reader=$out/bin/read_only
+
+log=$dir/audit-$count.jsonl
+log_small=$dir/audit-$small.jsonl
+stamp=$dir/stamp
+want_stamp="$(sha256sum bench/generate_audit.py | cut -c1-16) seed $seed count $count"
+if [ ! -s "$log" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
+  echo "-- generating $(thousands $count) events (python3 bench/generate_audit.py, seed $seed)"
+  rm -f "$log" "$log_small" "$log.gz" "$stamp"
+  python3 bench/generate_audit.py --out "$log" --count "$count" --seed "$seed"
+  head -n "$small" "$log" > "$log_small"
+  echo "$want_stamp" > "$stamp"
+else
+  echo "-- reusing $log (generator and seed unchanged)"
+fi
+if [ "$with_gzip" = 1 ] && [ ! -s "$log.gz" ]; then
+  gzip -1 -c "$log" > "$log.gz"
+fi
+log_bytes=$(stat -c %s "$log")
+echo "log: $(thousands $count) events, $(calc "$log_bytes / 1e6" %.1f) MB ($(calc "$log_bytes / $count" %.0f) bytes/event); first $(thousands $small) in $log_small"
+
+# Sanity: every event reads, none is an error.
+"$reader" "$log" > "$dir/check.txt"
+read -r check_events check_errors < <(sed -n 's/^read-only: \([0-9]*\) events.*, \([0-9]*\) errors,.*/\1 \2/p' "$dir/check.txt")
+if [ "$check_events" != "$count" ] || [ "$check_errors" != 0 ]; then
+  echo "audit.sh: read_only read $check_events events and $check_errors errors, expected $count and 0:" >&2
+  cat "$dir/check.txt" >&2
+  exit 1
+fi
+echo "check: $(cat "$dir/check.txt")"
+
+echo "-- timing"
+eval "$(measure --prefix pal --repeats "$repeats" --ok 0 -- "$reader" "$log")"
+progress "(a) palisade read_only, 400k" pal
+eval "$(measure --prefix inl --repeats "$repeats" --ok 0 -- "$reader" "$log" --inline)"
+progress "(b) the same, --inline (one consumer)" inl
+: > "$dir/python.txt"
+eval "$(measure --prefix pyproc --repeats "$repeats" --ok 0 --stdout "$dir/python.txt" --append -- python3 bench/audit_json_parse.py "$log")"
+progress "(c) python json.loads, whole process" pyproc
+# lines: 1 warm-up, $repeats timed runs, then the /usr/bin/time run if any; median of the timed
+py_inner=$(grep '^py_inner=' "$dir/python.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+py_inner_best=$(grep '^py_inner=' "$dir/python.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | head -n 1)
+eval "$(grep -E '^py_(events|version)=' "$dir/python.txt" | tail -n 2)"
+if [ "$py_events" != "$count" ]; then
+  echo "audit.sh: python parsed $py_events lines, expected $count" >&2
+  exit 1
+fi
+have_gzip=0
+if [ "$with_gzip" = 1 ]; then
+  have_gzip=1
+  gz_bytes=$(stat -c %s "$log.gz")
+  eval "$(measure --prefix gz --repeats "$repeats" --ok 0 -- "$reader" "$log.gz")"
+  progress "(d) palisade read_only, 400k gzip -1" gz
+fi
+
+echo "-- memory (peak RSS, 3 runs each)"
+eval "$(measure --prefix m100 --repeats 3 --ok 0 -- "$reader" "$log_small")"
+progress "palisade, 100k events" m100
+eval "$(measure --prefix m400 --repeats 3 --ok 0 -- "$reader" "$log")"
+progress "palisade, 400k events" m400
+
+echo
+echo "== figures ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $cpu_model)"
+rate() { thousands "$(calc "$count / $1" %.0f)"; }
+echo "palisade read_only, $(thousands $count) events ($(calc "$log_bytes / 1e6" %.0f) MB): $(calc "$pal_median" %.3f) s median (best $(calc "$pal_best" %.3f) s), $(rate "$pal_median") events/s, $(calc "$log_bytes / 1e6 / $pal_median" %.0f) MB/s, cpu $(calc "$pal_cpu") s, peak $(calc "$pal_rss_mb" %.0f) MB"
+echo "the same with --inline: $(calc "$inl_median" %.3f) s median, $(rate "$inl_median") events/s, cpu $(calc "$inl_cpu") s"
+echo "python $py_version json.loads parse loop: $(calc "$py_inner" %.3f) s median (best $(calc "$py_inner_best" %.3f) s), $(rate "$py_inner") events/s; whole process $(calc "$pyproc_median" %.3f) s, peak $(calc "$pyproc_rss_mb" %.0f) MB"
+ratio=$(calc "$py_inner / $pal_median" %.1f)
+echo "ratio: palisade (whole process) is ${ratio}x faster than Python's parse loop ($(calc "$pyproc_median / $pal_median" %.1f)x against its whole process; best against best $(calc "$py_inner_best / $pal_best" %.1f)x); target at least 5x: $(awk "BEGIN { print ($ratio >= 5) ? \"met\" : \"NOT met\" }")"
+if [ "$have_gzip" = 1 ]; then
+  echo "gzip -1 ($(calc "$gz_bytes / 1e6" %.0f) MB): $(calc "$gz_median" %.3f) s median, $(rate "$gz_median") events/s"
+fi
+echo "memory: 100k events $(calc "$m100_rss_mb" %.0f) MB, 400k events $(calc "$m400_rss_mb" %.0f) MB peak RSS ($(awk "BEGIN { d = $m400_rss_mb - $m100_rss_mb; print (d < 0 ? -d : d) <= 0.1 * $m100_rss_mb + 2 ? \"flat: streaming\" : \"grows with the log\" }"))"
+if [ "$pal_rss_source" = gnu-time ]; then
+  echo "peak RSS source: /usr/bin/time -f %M (one extra run per measurement)"
+else
+  echo "peak RSS source: wait4 ru_maxrss (/usr/bin/time is absent: apt-get install time); figures at or below ~$pal_rss_floor_mb MB are the Python harness's own floor"
+fi
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (includes this benchmark's own threads)"
+if awk "BEGIN { exit !($load_start > $(nproc) * 0.75) }"; then
+  echo "warning: the 1-minute load average at start ($load_start) was high for $(nproc) cores: something else was running, so absolute figures are inflated (the ratio, measured side by side, suffers less)"
+fi
