@@ -455,7 +455,7 @@ impl RbacGenerator {
             return false;
         }
         if let Some(namespace) = &self.options.namespace
-            && event.object_ref.as_ref().map(|o| &o.namespace) != Some(namespace)
+            && event.object_ref.as_ref().map(|o| o.namespace.as_str()) != Some(namespace.as_str())
         {
             return false;
         }
@@ -476,11 +476,11 @@ impl RbacGenerator {
                     object.name.clone()
                 };
                 let request = ResourceRequest {
-                    verb: event.verb.clone(),
-                    group: object.api_group.clone(),
-                    resource: object.resource.clone(),
-                    subresource,
-                    namespace: object.namespace.clone(),
+                    verb: event.verb.to_string(),
+                    group: object.api_group.to_string(),
+                    resource: object.resource.to_string(),
+                    subresource: subresource.to_string(),
+                    namespace: object.namespace.to_string(),
                     name,
                 };
                 let problem = if request.verb.is_empty() {
@@ -516,7 +516,7 @@ impl RbacGenerator {
                         let discovery_bound = user.in_group(AUTHENTICATED_GROUP)
                             || user.in_group(UNAUTHENTICATED_GROUP);
                         self.url_requests.insert(UrlRequest {
-                            verb: event.verb.clone(),
+                            verb: event.verb.to_string(),
                             path,
                             discovery_bound,
                         });
@@ -1635,8 +1635,8 @@ mod tests {
             );
             if let Some(o) = e.object_ref.as_mut() {
                 o.name = name.to_string();
-                o.namespace = format!("{name}-ns");
-                o.resource = format!("{name}r");
+                o.namespace = format!("{name}-ns").into();
+                o.resource = format!("{name}r").into();
             }
             events.push(e);
             let mut u = event(&format!("u{i}"), "yes", "get", "");
@@ -1695,8 +1695,8 @@ mod tests {
             let mut e = template.clone();
             e.audit_id = format!("id{i}");
             if let Some(o) = e.object_ref.as_mut() {
-                o.resource = format!("r{i}");
-                o.namespace = format!("ns{}", i % 7);
+                o.resource = format!("r{i}").into();
+                o.namespace = format!("ns{}", i % 7).into();
                 o.name = format!("n{}", i % 3);
             }
             events.push(e);
@@ -1729,7 +1729,7 @@ mod tests {
         for (i, e) in events.iter_mut().enumerate() {
             if let Some(o) = e.object_ref.as_mut() {
                 o.resource = "pods".into();
-                o.namespace = format!("ns{}", i % 1000);
+                o.namespace = format!("ns{}", i % 1000).into();
                 o.name = format!("pod{i}");
             }
         }
