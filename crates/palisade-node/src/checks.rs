@@ -525,7 +525,7 @@ const KUBELET_CLIENT_CA: Setting =
 const ETCD_DATA_DIR: Setting = flag("data-dir").env("ETCD_DATA_DIR");
 
 /// Strong cipher suites for the API server (CIS 1.2.29): TLS 1.3 suites and ECDHE with AEAD.
-const APISERVER_STRONG_CIPHERS: &[&str] = &[
+pub(crate) const APISERVER_STRONG_CIPHERS: &[&str] = &[
     "TLS_AES_128_GCM_SHA256",
     "TLS_AES_256_GCM_SHA384",
     "TLS_CHACHA20_POLY1305_SHA256",
@@ -540,7 +540,7 @@ const APISERVER_STRONG_CIPHERS: &[&str] = &[
 ];
 
 /// Strong cipher suites for the kubelet (CIS 4.2.12).
-const KUBELET_STRONG_CIPHERS: &[&str] = &[
+pub(crate) const KUBELET_STRONG_CIPHERS: &[&str] = &[
     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",

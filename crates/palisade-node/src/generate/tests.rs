@@ -11,30 +11,10 @@ use super::*;
 use crate::kubeadm::{KUBEADM_CONFIGURATION, read_kubeadm_config};
 use crate::state::{Component, FileFacts, NodeState};
 
-/// CIS 1.2.29: the API server's strong ciphers, as kube-bench's cis-1.12 lists them.
-const API_SERVER_STRONG_CIPHERS: &[&str] = &[
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-];
-
-/// CIS 4.2.12: the kubelet's strong ciphers, as kube-bench's cis-1.12 lists them.
-const KUBELET_STRONG_CIPHERS: &[&str] = &[
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-];
+// The strong cipher lists of CIS 1.2.29 and 4.2.12, as the benchmark table holds them.
+use crate::checks::{
+    APISERVER_STRONG_CIPHERS as API_SERVER_STRONG_CIPHERS, KUBELET_STRONG_CIPHERS,
+};
 
 const KEY: [u8; 32] = [7; 32];
 
