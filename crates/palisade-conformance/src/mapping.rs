@@ -225,6 +225,23 @@ fn is_separator(cells: &[String]) -> bool {
 }
 
 /// Removes one pair of surrounding backticks.
+/// The peer, fixture and check that name one case in the two case lists.
+fn case_of(row: &[String]) -> Result<(String, String, String), String> {
+    let peer = unquote(&row[0]).to_string();
+    if !PEERS.contains(&peer.as_str()) {
+        return Err(format!(
+            "unknown peer {peer:?} (expected one of {})",
+            PEERS.join(", ")
+        ));
+    }
+    let fixture = unquote(&row[1]).to_string();
+    let check = unquote(&row[2]).to_string();
+    if fixture.is_empty() || check.is_empty() {
+        return Err("malformed row: empty fixture or check".into());
+    }
+    Ok((peer, fixture, check))
+}
+
 fn unquote(text: &str) -> &str {
     let text = text.trim();
     text.strip_prefix('`')
@@ -413,20 +430,13 @@ pub fn parse(text: &str) -> Result<Mapping, Vec<MappingError>> {
                 );
             }
             Section::Wrong => {
-                let peer = unquote(&row[0]).to_string();
-                if !PEERS.contains(&peer.as_str()) {
-                    error(format!(
-                        "unknown peer {peer:?} (expected one of {})",
-                        PEERS.join(", ")
-                    ));
-                    continue;
-                }
-                let fixture = unquote(&row[1]).to_string();
-                let check = unquote(&row[2]).to_string();
-                if fixture.is_empty() || check.is_empty() {
-                    error("malformed row: empty fixture or check".into());
-                    continue;
-                }
+                let (peer, fixture, check) = match case_of(&row) {
+                    Ok(case) => case,
+                    Err(message) => {
+                        error(message);
+                        continue;
+                    }
+                };
                 let (Some(peer_verdict), Some(palisade_verdict)) = (
                     Verdict::parse(unquote(&row[3])),
                     Verdict::parse(unquote(&row[4])),
@@ -466,20 +476,13 @@ pub fn parse(text: &str) -> Result<Mapping, Vec<MappingError>> {
                 });
             }
             Section::Excluded => {
-                let peer = unquote(&row[0]).to_string();
-                if !PEERS.contains(&peer.as_str()) {
-                    error(format!(
-                        "unknown peer {peer:?} (expected one of {})",
-                        PEERS.join(", ")
-                    ));
-                    continue;
-                }
-                let fixture = unquote(&row[1]).to_string();
-                let check = unquote(&row[2]).to_string();
-                if fixture.is_empty() || check.is_empty() {
-                    error("malformed row: empty fixture or check".into());
-                    continue;
-                }
+                let (peer, fixture, check) = match case_of(&row) {
+                    Ok(case) => case,
+                    Err(message) => {
+                        error(message);
+                        continue;
+                    }
+                };
                 if row[3].is_empty() {
                     error("malformed row: say why the case is excluded".into());
                     continue;

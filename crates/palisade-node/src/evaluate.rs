@@ -14,7 +14,6 @@
 //!   person must weigh the evidence ([`Test::Judge`]) they are `warn`, and where nothing on the
 //!   node can show it ([`Test::Manual`]) they are `manual`.
 
-mod documents;
 mod policies;
 #[cfg(test)]
 mod tests;

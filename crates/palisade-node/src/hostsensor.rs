@@ -174,6 +174,7 @@ impl HostSensorReader {
             files: Box::new(ReportedFiles { files: self.files }),
             unreadable: self.unreadable,
             origin: format!("{SOURCE_KIND} {}", self.inputs.join(", ")),
+            parse: self.parse,
         }
     }
 

@@ -168,6 +168,7 @@ pub fn read_kubeadm_config(path: &Path, parse: ParseDocuments) -> Result<NodeSta
         files: Box::new(built.files),
         unreadable,
         origin: format!("kubeadm configuration {shown}"),
+        parse,
     })
 }
 

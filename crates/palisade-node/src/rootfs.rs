@@ -120,6 +120,7 @@ pub fn read_node(root: &Path, parse: ParseDocuments) -> NodeState {
         files: Box::new(RootFiles::new(node, names)),
         unreadable,
         origin,
+        parse,
     }
 }
 

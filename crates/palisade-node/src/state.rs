@@ -121,6 +121,9 @@ pub struct NodeState {
     /// Where the state came from, for the report: `node /`, `node --root DIR`, `kubeadm
     /// configuration FILE`.
     pub origin: String,
+    /// The parser the reader was given, for the files checks read (the encryption provider
+    /// configuration, the audit policy).
+    pub parse: ParseDocuments,
 }
 
 /// A file system with no files: for states built in tests or from configuration alone.

@@ -3,7 +3,6 @@
 
 use palisade_model::{Node, Pos};
 
-use super::documents::parse_document;
 use super::{Found, Judge, Outcome};
 use crate::checks::Setting;
 use crate::result::Evidence;
@@ -40,9 +39,10 @@ fn read_named(judge: &Judge, setting: &Setting) -> Result<Named, Outcome> {
     let Ok(text) = String::from_utf8(bytes) else {
         return Err(Outcome::warn(format!("{path} is not UTF-8 text")).with(flag));
     };
-    match parse_document(&text) {
-        Ok(root) => Ok(Named::Read { path, root, flag }),
-        Err(error) => Err(Outcome::warn(format!("could not parse {path}: {error}")).with(flag)),
+    match (judge.state.parse)(&path, &text).map(|documents| documents.into_iter().next()) {
+        Ok(Some(root)) => Ok(Named::Read { path, root, flag }),
+        Ok(None) => Err(Outcome::warn(format!("{path} is empty")).with(flag)),
+        Err(error) => Err(Outcome::warn(format!("could not parse {error}")).with(flag)),
     }
 }
 

@@ -190,6 +190,7 @@ impl TestNode {
             files: Box::new(self.files),
             unreadable: self.unreadable,
             origin: "test node".to_string(),
+            parse: palisade_load::parse_documents,
         }
     }
 
@@ -1183,7 +1184,7 @@ fn an_encryption_configuration_that_cannot_be_read_is_warn() {
     assert_eq!(result.status, Status::Warn);
     assert!(result.reason.contains("not found"));
     assert_eq!(
-        status(encrypting("resources: &a [1]\n"), "1.2.28"),
+        status(encrypting("resources: [secrets\n"), "1.2.28"),
         Status::Warn
     );
     let unreadable = apiserver()

@@ -444,6 +444,7 @@ fn merge(root: NodeState, sensor: NodeState) -> NodeState {
         files: Box::new(LayeredFiles(vec![sensor.files, root.files])),
         unreadable,
         origin: format!("{} + {}", root.origin, sensor.origin),
+        parse: root.parse,
     }
 }
 
