@@ -587,41 +587,18 @@ pub(crate) fn is_config_file_name(key: &str) -> bool {
 /// Decodes standard base64 (the encoding of Secret `data` and ConfigMap `binaryData`), ignoring
 /// line breaks. `None` when the text is not base64.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    fn sextet(byte: u8) -> Option<u32> {
-        match byte {
-            b'A'..=b'Z' => Some(u32::from(byte - b'A')),
-            b'a'..=b'z' => Some(u32::from(byte - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(byte - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    // Kubernetes writes padded standard base64; people also paste it unpadded or wrapped.
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
     let symbols: Vec<u8> = text
         .bytes()
         .filter(|byte| !byte.is_ascii_whitespace())
         .collect();
-    let unpadded = symbols
-        .strip_suffix(b"==")
-        .or_else(|| symbols.strip_suffix(b"="))
-        .unwrap_or(&symbols);
-    if !symbols.len().is_multiple_of(4) && symbols.len() != unpadded.len() {
-        return None;
-    }
-    let mut out = Vec::with_capacity(unpadded.len() * 3 / 4);
-    for chunk in unpadded.chunks(4) {
-        let mut group = 0u32;
-        for byte in chunk {
-            group = (group << 6) | sextet(*byte)?;
-        }
-        match chunk.len() {
-            4 => out.extend_from_slice(&group.to_be_bytes()[1..]),
-            3 => out.extend_from_slice(&(group << 6).to_be_bytes()[1..3]),
-            2 => out.push((group >> 4) as u8),
-            _ => return None,
-        }
-    }
-    Some(out)
+    LENIENT.decode(symbols).ok()
 }
 
 #[cfg(test)]
