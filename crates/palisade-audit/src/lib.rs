@@ -10,14 +10,21 @@
 //!
 //! [`InputError`]: palisade_model::InputError
 
+pub mod config;
+pub mod detect;
 pub mod event;
 pub mod follow;
 pub mod rbac;
 pub mod reader;
+pub mod registry;
+pub mod rules;
 
+pub use config::{AuditConfig, Principals};
+pub use detect::{AlertEmitter, AuditCheck, AuditRule, Detector, EventContext, StatefulCheck};
 pub use event::{
     AuditVersion, Body, DecodeError, Event, Level, ObjectReference, ResponseStatus, Stage, Text,
     UserInfo, decode_event, parse_timestamp,
 };
 pub use follow::{FollowOptions, Follower};
 pub use reader::{Background, EventReader, Limits, Record};
+pub use registry::{RegisteredAuditRule, all_rules, find_rule, rule_docs};

@@ -4,6 +4,7 @@
 //! same types: [`Node`] trees that remember where each value came from, [`Object`]s gathered in an
 //! [`Inventory`], and [`Finding`]s that every renderer accepts.
 
+pub mod alert;
 pub mod benchmark;
 mod finding;
 mod inventory;
@@ -13,6 +14,7 @@ mod pointer;
 mod rule_meta;
 mod severity;
 
+pub use alert::{Alert, AlertRequest, AlertUser};
 pub use finding::{Finding, InputError, Location, ScanSummary};
 pub use inventory::Inventory;
 pub use node::{Entry, Node, Pos, Value};

@@ -108,6 +108,9 @@ pub struct Config {
     pub pod_spec_paths: Vec<PodSpecPath>,
     /// `allowedRegistries`: `None` when not configured (the registry rule stays silent).
     pub allowed_registries: Option<Vec<AllowedRegistry>>,
+    /// The `audit` section as written: `palisade audit` reads it (palisade-audit's
+    /// `AuditConfig`), the scan does not.
+    pub audit: Option<Node>,
     /// The file it came from, for messages.
     pub source: Option<String>,
 }
@@ -157,11 +160,12 @@ impl Config {
                     }
                     config.allowed_registries = Some(allowed);
                 }
+                "audit" => config.audit = Some(entry.value.clone()),
                 other => {
                     return Err(error(
                         entry.key_pos,
                         format!(
-                            "unknown configuration key {other:?}: expected rules, exemptions, podSpecPaths or allowedRegistries"
+                            "unknown configuration key {other:?}: expected rules, exemptions, podSpecPaths, allowedRegistries or audit"
                         ),
                     ));
                 }

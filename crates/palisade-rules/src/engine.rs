@@ -133,36 +133,7 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         .objects()
         .par_iter()
         .enumerate()
-        .map(|(index, object)| {
-            let context = ObjectContext {
-                object,
-                pod: PodView::of(object, config),
-                inventory,
-                config,
-            };
-            let mut errors = Vec::new();
-            let ignored = ignored_rules(object, &mut errors);
-            let mut findings = Vec::new();
-            let mut suppressed = 0;
-            for (rule, run) in &object_rules {
-                let mut emitter = Emitter::new(&rule.meta, Some(object), index);
-                match run_guarded(rule, Some(object), || run(&context, &mut emitter)) {
-                    Ok(()) => {
-                        for (_, finding) in emitter.findings {
-                            match settle(finding, Some(object), &ignored, config) {
-                                Some(finding) => findings.push(finding),
-                                None => suppressed += 1,
-                            }
-                        }
-                    }
-                    Err(error) => errors.push(error),
-                }
-            }
-            // Sorted here, on the worker, while small: objects come in file order and their
-            // findings lie within them, so the whole list is then usually sorted already.
-            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            (findings, errors, suppressed)
-        })
+        .map(|(index, object)| check_one(index, object, inventory, config, &object_rules))
         .collect();
 
     let mut outcome = Outcome::default();
@@ -203,6 +174,70 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
     outcome
+}
+
+/// Runs the object rules on one object, with the same annotations, exemptions and severity
+/// overrides as [`check`]: what the admission webhook and the audit stream need to judge one
+/// object the way a scan would. `selected` narrows the rules further (by name), on top of the
+/// configuration. Inventory rules do not run: one object is no cluster.
+pub fn check_object(object: &Object, config: &Config, selected: impl Fn(&str) -> bool) -> Outcome {
+    let object_rules: Vec<(&Rule, ObjectCheck)> = all_rules()
+        .iter()
+        .map(|registered| registered.rule)
+        .filter(|rule| config.is_enabled(rule.meta.name) && selected(rule.meta.name))
+        .filter_map(|rule| match rule.check {
+            Check::Object(run) => Some((rule, run)),
+            Check::Inventory(_) => None,
+        })
+        .collect();
+    let inventory = Inventory::from_objects([object.clone()]);
+    let Some(object) = inventory.get(0) else {
+        return Outcome::default();
+    };
+    let (findings, errors, suppressed) = check_one(0, object, &inventory, config, &object_rules);
+    Outcome {
+        findings,
+        suppressed,
+        errors,
+    }
+}
+
+/// Checks one object of the inventory with the given object rules.
+fn check_one(
+    index: usize,
+    object: &Object,
+    inventory: &Inventory,
+    config: &Config,
+    object_rules: &[(&Rule, ObjectCheck)],
+) -> ObjectResult {
+    let context = ObjectContext {
+        object,
+        pod: PodView::of(object, config),
+        inventory,
+        config,
+    };
+    let mut errors = Vec::new();
+    let ignored = ignored_rules(object, &mut errors);
+    let mut findings = Vec::new();
+    let mut suppressed = 0;
+    for (rule, run) in object_rules {
+        let mut emitter = Emitter::new(&rule.meta, Some(object), index);
+        match run_guarded(rule, Some(object), || run(&context, &mut emitter)) {
+            Ok(()) => {
+                for (_, finding) in emitter.findings {
+                    match settle(finding, Some(object), &ignored, config) {
+                        Some(finding) => findings.push(finding),
+                        None => suppressed += 1,
+                    }
+                }
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    // Sorted here, on the worker, while small: objects come in file order and their
+    // findings lie within them, so the whole list is then usually sorted already.
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    (findings, errors, suppressed)
 }
 
 /// Applies annotations, exemptions and severity overrides to one finding: `None` when it is

@@ -1,0 +1,5 @@
+//! The audit rules, one file each (see `crate::registry`).
+
+pub mod common;
+
+pub mod exec_into_pod;
