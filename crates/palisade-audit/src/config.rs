@@ -209,11 +209,12 @@ impl AuditConfig {
             .any(|network| network.contains(&address))
     }
 
-    pub fn is_enabled(&self, rule: &str) -> bool {
+    /// Whether a rule runs: as configured, else its default.
+    pub fn is_enabled(&self, rule: &str, by_default: bool) -> bool {
         self.rules
             .get(rule)
             .and_then(|setting| setting.enabled)
-            .unwrap_or(true)
+            .unwrap_or(by_default)
     }
 
     pub fn severity_override(&self, rule: &str) -> Option<Severity> {

@@ -24,6 +24,9 @@ pub struct AuditRule {
     /// Why an alert of this rule matters: the attack the activity is part of or enables. Every
     /// alert carries it.
     pub why: &'static str,
+    /// Off by default for change-log rules that report ordinary activity (every Secret
+    /// created); `audit.rules: {NAME: on}` in `.palisade.yaml` turns them on.
+    pub enabled_by_default: bool,
     pub check: AuditCheck,
 }
 
@@ -176,7 +179,7 @@ impl Detector {
         let rules = all_rules()
             .iter()
             .map(|registered| registered.rule)
-            .filter(|rule| config.is_enabled(rule.meta.name))
+            .filter(|rule| config.is_enabled(rule.meta.name, rule.enabled_by_default))
             .map(|rule| {
                 let state = match rule.check {
                     AuditCheck::Event(_) => None,

@@ -64,6 +64,7 @@ pub static RULE: AuditRule = AuditRule {
         fix: "Find out who ran what and why; take pods/exec and pods/attach out of everyday roles and debug with `kubectl debug` under a temporary role.",
     },
     why: "a shell in a running container reads its secrets and service-account token and changes the application outside any review (MITRE T1609)",
+    enabled_by_default: true,
     check: AuditCheck::Event(check),
 };
 
