@@ -34,7 +34,11 @@ macro_rules! entry {
     };
 }
 
-static RULES: &[RegisteredAuditRule] = &[entry!(exec_into_pod)];
+static RULES: &[RegisteredAuditRule] = &[
+    entry!(exec_into_pod),
+    entry!(unexpected_namespace_created),
+    entry!(untrusted_image_deployed),
+];
 
 /// Every audit rule, in registration order.
 pub fn all_rules() -> &'static [RegisteredAuditRule] {

@@ -8,16 +8,32 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use palisade_audit::{AuditConfig, Detector, EventReader, Limits, all_rules};
-use palisade_model::Alert;
+use palisade_model::{Alert, Node};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 /// The fixtures are judged with a configuration that names the cluster networks, as a real
-/// deployment would; a fixture may also need the defaults, which `default.` files get.
+/// deployment would; a fixture may also need the defaults, which `default.` files get. A rule
+/// that needs configuration has it in `<rule>.palisade.yaml`, read like `.palisade.yaml`.
 fn config_for(file: &Path) -> AuditConfig {
-    let mut config = AuditConfig::default();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let rule = name.split('.').next().unwrap();
+    let settings = fixtures().join(format!("{rule}.palisade.yaml"));
+    let mut config = if settings.exists() {
+        let text = fs::read_to_string(&settings).unwrap();
+        let shown = settings.display().to_string();
+        let documents = palisade_load::parse_documents(&shown, &text).unwrap();
+        let root = documents
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Node::null().clone());
+        let scan = palisade_rules::Config::from_node(&root, &shown).unwrap();
+        AuditConfig::from_config(scan, &shown).unwrap()
+    } else {
+        AuditConfig::default()
+    };
     if !file
         .file_name()
         .is_some_and(|n| n.to_string_lossy().contains(".default."))

@@ -140,6 +140,25 @@ pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Findi
         .findings
 }
 
+/// The object of a request for messages: its REST path (`namespaces/prod/deployments.apps/web`),
+/// with the name taken from the request body when the object reference has none (a create).
+pub fn described_object(event: &Event) -> String {
+    let path = event.resource_path();
+    if !event.name().is_empty() {
+        return path;
+    }
+    let name = event
+        .request_object
+        .as_ref()
+        .and_then(|body| body.pointer("/metadata/name"))
+        .and_then(|name| name.as_str())
+        .filter(|name| !name.is_empty());
+    match name {
+        Some(name) => format!("{path}/{name}"),
+        None => path,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

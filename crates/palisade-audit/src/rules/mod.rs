@@ -3,3 +3,5 @@
 pub mod common;
 
 pub mod exec_into_pod;
+pub mod unexpected_namespace_created;
+pub mod untrusted_image_deployed;
