@@ -60,7 +60,13 @@ pub fn request_object(event: &Event) -> Option<Object> {
     let value = event.request_object.as_ref()?.value().ok()?;
     let mut node = Node::from_json(value);
     fill_in_type(&mut node, event);
-    Object::from_node(node, None)
+    let mut object = Object::from_node(node, None)?;
+    // Bodies of namespaced creates often leave the namespace to the URL; exemptions by
+    // namespace must still apply.
+    if object.namespace.is_none() && !event.namespace().is_empty() {
+        object.namespace = Some(event.namespace().to_string());
+    }
+    Some(object)
 }
 
 /// Request objects sometimes lack `apiVersion`/`kind` (clients may omit them on create); the

@@ -22,6 +22,8 @@ pub enum Setting {
     Disable(String),
     /// `audit.allowedUsers`, appended.
     AllowedUsers(Vec<String>),
+    /// `audit.allowedNamespaces`, appended.
+    AllowedNamespaces(Vec<String>),
     /// `allowedRegistries` of the scan configuration, appended.
     AllowedRegistries(Vec<String>),
     /// A scan exemption: object names (globs) exempt from these manifest rules.
@@ -109,6 +111,7 @@ fn setting(cell: &str) -> Result<Setting, String> {
         "disable" => Setting::Disable(rest.to_string()),
         "allowed-users" => Setting::AllowedUsers(list(rest)),
         "allowed-registries" => Setting::AllowedRegistries(list(rest)),
+        "allowed-namespaces" => Setting::AllowedNamespaces(list(rest)),
         "exempt-names" => {
             let (names, rules) = rest
                 .split_once(" from ")
@@ -121,7 +124,7 @@ fn setting(cell: &str) -> Result<Setting, String> {
         "inexpressible:" => Setting::Inexpressible(rest.to_string()),
         _ => {
             return Err(format!(
-                "{cell:?}: a setting is `nothing`, `enable RULE`, `disable RULE`, `allowed-users A, B`, `allowed-registries R`, `exempt-names GLOBS from RULES` or `inexpressible: REASON`"
+                "{cell:?}: a setting is `nothing`, `enable RULE`, `disable RULE`, `allowed-users A, B`, `allowed-namespaces A, B`, `allowed-registries R`, `exempt-names GLOBS from RULES` or `inexpressible: REASON`"
             ));
         }
     })

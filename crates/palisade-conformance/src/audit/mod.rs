@@ -213,6 +213,15 @@ fn falco_config(
                     config.rules.entry(rule.clone()).or_default().enabled = Some(false)
                 }
                 Setting::AllowedUsers(users) => allowed_users.extend(users.iter().cloned()),
+                Setting::AllowedNamespaces(names) => {
+                    let allowed = config.allowed_namespaces.get_or_insert_with(Vec::new);
+                    for name in names {
+                        match Glob::new(name) {
+                            Ok(glob) => allowed.push(glob.compile_matcher()),
+                            Err(e) => problems.push(format!("rule files: {name:?}: {e}")),
+                        }
+                    }
+                }
                 Setting::AllowedRegistries(registries) => {
                     let allowed = config.scan.allowed_registries.get_or_insert_with(Vec::new);
                     for registry in registries {
