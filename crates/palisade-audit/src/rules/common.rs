@@ -165,6 +165,128 @@ pub fn described_object(event: &Event) -> String {
     }
 }
 
+// Identity and access: who the control plane is, which addresses are inside, and how a
+// request is described in a message. Used by the identity-and-access rules.
+
+/// A node's own credentials: user `system:node:NAME` in group `system:nodes`, the identity
+/// the Node authorizer recognises. The name alone is not enough: any authenticator could
+/// hand out such a name, only the group makes it a kubelet.
+pub fn is_node(user: &crate::event::UserInfo) -> bool {
+    user.username.starts_with("system:node:") && user.in_group("system:nodes")
+}
+
+/// The control plane's own identities, which read Secrets, mint tokens and approve node
+/// certificates as part of their job: the controller manager, the scheduler, the API server's
+/// loopback client, the kubelets, and the service accounts of `kube-system` (the controllers
+/// when the controller manager runs with `--use-service-account-credentials`).
+pub fn is_control_plane(user: &crate::event::UserInfo) -> bool {
+    matches!(
+        user.username.as_str(),
+        "system:kube-controller-manager" | "system:kube-scheduler" | "system:apiserver"
+    ) || is_node(user)
+        || user
+            .service_account()
+            .is_some_and(|(namespace, _)| namespace == "kube-system")
+}
+
+/// Addresses that are not reachable from the internet: private (10/8, 172.16/12, 192.168/16),
+/// carrier-grade NAT (100.64/10), loopback, link-local, IPv6 unique-local (fc00::/7) and the
+/// unspecified address. IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+pub fn is_internal_address(address: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match address.to_canonical() {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// Whether a request from this address came from outside the cluster: outside the configured
+/// cluster networks, or, when none are configured, a public address (see
+/// [`is_internal_address`]). Loopback is always inside: only the API server's own host
+/// connects from it.
+pub fn is_outside_cluster(config: &crate::config::AuditConfig, address: std::net::IpAddr) -> bool {
+    let address = address.to_canonical();
+    if address.is_loopback() {
+        return false;
+    }
+    if config.cluster_networks.is_empty() {
+        !is_internal_address(address)
+    } else {
+        !config.in_cluster_networks(address)
+    }
+}
+
+/// Who made the request, for messages: `alice`, `alice (as bob)` when impersonating,
+/// `(no user)` when the log names nobody (a request refused before authentication).
+pub fn who(event: &Event) -> String {
+    let user = match event.user.username.as_str() {
+        "" => "(no user)",
+        name => name,
+    };
+    match &event.impersonated_user {
+        Some(as_user) => format!("{user} (as {})", as_user.username),
+        None => user.to_string(),
+    }
+}
+
+/// Where the request came from, for messages: `203.0.113.7`, or the whole chain
+/// `198.51.100.2 via 10.0.0.5` when proxies are listed (the last address is the one that
+/// connected; the others come from `X-Forwarded-For`, which the client can write).
+pub fn sources(event: &Event) -> String {
+    if event.source_ips.is_empty() {
+        "an unknown address".to_string()
+    } else {
+        event.source_ips.join(" via ")
+    }
+}
+
+/// How the API server answered, for messages: `allowed (200)`, `refused (403)`,
+/// `failed (404)` (authorized, but not carried out), or `outcome not recorded`.
+pub fn outcome(event: &Event) -> String {
+    let code = event.response_code();
+    let with_code = |word: &str| match code {
+        Some(code) => format!("{word} ({code})"),
+        None => word.to_string(),
+    };
+    match event.allowed() {
+        Some(false) => with_code("refused"),
+        Some(true) if code.is_none() || event.succeeded() => with_code("allowed"),
+        Some(true) => with_code("failed"),
+        None => "outcome not recorded".to_string(),
+    }
+}
+
+/// The request in the words every identity-and-access message ends with:
+/// `get namespaces/prod/secrets/db from 203.0.113.7, allowed (200)`.
+pub fn request_summary(event: &Event) -> String {
+    format!(
+        "{} {} from {}, {}",
+        event.verb,
+        event.resource_path(),
+        sources(event),
+        outcome(event)
+    )
+}
+
+/// The event of a request that has not been answered yet: its outcome is unknown, and a later
+/// stage of the same request (which the log holds unless the policy omits it) will tell it.
+pub fn not_yet_answered(event: &Event) -> bool {
+    event.stage == crate::event::Stage::RequestReceived
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
