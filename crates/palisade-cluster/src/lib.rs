@@ -1,0 +1,1 @@
+//! `palisade scan --cluster`: reads the live cluster through kube-rs.
