@@ -227,7 +227,11 @@ fn audit_rules_are_listed_and_explained_like_the_others() {
         "{}",
         explained.stdout
     );
-    assert!(explained.stdout.contains("audit: {rules: {exec-into-pod: off}}"));
+    assert!(
+        explained
+            .stdout
+            .contains("audit: {rules: {exec-into-pod: off}}")
+    );
     assert!(explained.stdout.contains("```json\n{\"kind\":\"Event\""));
     assert!(explained.stdout.contains("Use instead:"));
 
