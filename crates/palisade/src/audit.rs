@@ -12,7 +12,6 @@ use palisade_audit::{
 };
 use palisade_model::{Alert, InputError};
 use palisade_report::{AlertWriter, AuditFormat, AuditSummary, RenderOptions};
-use palisade_rules::Config;
 
 use crate::cli::{AuditArgs, AuditCommand, AuditDetectArgs, AuditRbacArgs};
 use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_report};
@@ -71,8 +70,7 @@ fn audit_config(arguments: &AuditDetectArgs) -> Result<AuditConfig, String> {
             AuditConfig::from_config(scan, &path.display().to_string())
                 .map_err(|error| format!("invalid configuration: {error}"))?
         }
-        None => AuditConfig::from_config(Config::default(), "")
-            .map_err(|error| format!("invalid configuration: {error}"))?,
+        None => AuditConfig::default(),
     };
     for network in &arguments.cluster_cidrs {
         config
