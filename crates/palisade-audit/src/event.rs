@@ -1009,6 +1009,7 @@ impl DecodeError {
             Some((message, _)) if error.line() != 0 => message.to_string(),
             _ => text,
         };
+        let message = without_string_values(&message);
         let message = match path {
             Some(path) if !path.is_empty() && path != "." => format!("{path}: {message}"),
             _ => message,
@@ -1019,6 +1020,40 @@ impl DecodeError {
             message,
         }
     }
+}
+
+/// serde quotes the string it could not use (`invalid type: string "eyJhbGci...", expected a
+/// sequence`): in an audit event that may be a token or a Secret's data, so the value is left
+/// out and only its type is said.
+fn without_string_values(message: &str) -> String {
+    const QUOTED: &str = "string \"";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(QUOTED) {
+        out.push_str(&rest[..at + "string".len()]);
+        // serde writes the value with Rust's escapes: a quote inside it is `\"`.
+        let value = &rest[at + QUOTED.len()..];
+        let mut escaped = false;
+        let end = value
+            .char_indices()
+            .find_map(|(index, c)| match (c, escaped) {
+                ('\\', false) => {
+                    escaped = true;
+                    None
+                }
+                ('"', false) => Some(index),
+                _ => {
+                    escaped = false;
+                    None
+                }
+            });
+        match end {
+            Some(end) => rest = &value[end + 1..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Decodes one audit event from JSON text and checks that it is one.
@@ -1142,6 +1177,28 @@ mod tests {
             Ok(event) => panic!("{json} decoded: {event:?}"),
             Err(error) => error,
         }
+    }
+
+    #[test]
+    fn decode_errors_never_quote_a_string_of_the_event() {
+        let planted = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0 \\\" quote";
+        for json in [
+            format!(r#"{{"kind":"Event","user":"{planted}"}}"#),
+            format!(r#"{{"kind":"Event","sourceIPs":"{planted}"}}"#),
+            format!(r#"{{"kind":"Event","user":{{"extra":{{"token":"{planted}"}}}}}}"#),
+            format!(r#"{{"kind":"Event","responseStatus":{{"code":"{planted}"}}}}"#),
+            format!(r#""{planted}""#),
+        ] {
+            let error = decode_event(json.as_bytes()).unwrap_err();
+            assert!(!error.message.contains("eyJhbGci"), "{json} gave {error}");
+            assert!(!error.message.contains("quote"), "{json} gave {error}");
+            assert!(error.message.contains("invalid type: string"), "{error}");
+        }
+        assert_eq!(
+            without_string_values(r#"invalid type: string "a\"b", expected x; string "c""#),
+            "invalid type: string, expected x; string"
+        );
+        assert_eq!(without_string_values(r#"string "unterminated"#), "string");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! - **SARIF** 2.1.0 for code-scanning services,
 //! - **JUnit** XML for CI systems that show test reports,
 //!
+//! writes the alerts of `palisade audit` as a table, JSON, JSON lines or Elastic Common Schema
+//! documents, one alert at a time as they are found ([`AlertWriter`]),
 //! and writes the rule catalogue: the `palisade rules` listing ([`render_rules`]), the
 //! `palisade explain RULE` page ([`render_rule_doc`]) and the pages of `docs/rules/`
 //! ([`rule_markdown_page`], [`rules_index_markdown`]).
@@ -20,6 +22,7 @@ use std::str::FromStr;
 
 use palisade_model::{Finding, InputError, RuleDoc, ScanSummary};
 
+mod audit;
 mod benchmark;
 mod json;
 mod junit;
@@ -32,6 +35,7 @@ mod text;
 #[cfg(test)]
 mod fixtures;
 
+pub use audit::{AlertWriter, AuditFormat, AuditSummary, ECS_VERSION};
 pub use benchmark::{
     BENCHMARK, BenchmarkReport, BenchmarkSummary, findings as benchmark_findings, render_benchmark,
 };

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_model::Severity;
-use palisade_report::{Format, RulesFormat};
+use palisade_report::{AuditFormat, Format, RulesFormat};
 
 /// Find, understand and fix the security problems of a Kubernetes cluster, layer by layer
 /// from the outside in.
@@ -26,9 +26,83 @@ pub enum Command {
     /// Write hardened configuration
     #[command(subcommand)]
     Generate(GenerateCommand),
-    /// Work with Kubernetes audit logs
+    /// Judge Kubernetes audit logs with palisade's audit rules (`palisade audit FILE...`), or write
+    /// the RBAC that covers what a user did (`palisade audit rbac`)
+    Audit(AuditArgs),
+}
+
+/// `palisade audit FILE...` judges the events; `palisade audit rbac ...` writes RBAC.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct AuditArgs {
     #[command(subcommand)]
-    Audit(AuditCommand),
+    pub command: Option<AuditCommand>,
+
+    #[command(flatten)]
+    pub detect: AuditDetectArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditDetectArgs {
+    /// Audit log files (JSON lines, EventList, pretty-printed events, gzip), judged as one
+    /// stream in the order given, or `-` for stdin
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    /// Output format: table, json (one document at the end), jsonl (one alert per line), ecs
+    /// (one Elastic Common Schema document per line)
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: AuditOutput,
+
+    /// Write the alerts to this file instead of stdout (written atomically at the end)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Exit 1 when an alert is at or above this severity
+    #[arg(long, value_enum, default_value = "info", value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Keep reading the file as it grows, across log rotation, until interrupted (one file;
+    /// -o table, jsonl or ecs)
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+
+    /// A pod, service or node network of the cluster (CIDR, or one address); repeatable, added
+    /// to audit.clusterCIDRs of the configuration
+    #[arg(long = "cluster-cidr", value_name = "CIDR", value_delimiter = ',')]
+    pub cluster_cidrs: Vec<String>,
+
+    /// Configuration file (default: .palisade.yaml in the current directory or a parent); its
+    /// `audit:` section configures the audit rules
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .palisade.yaml
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// When to colour the table (NO_COLOR is honoured with auto)
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditOutput {
+    Table,
+    Json,
+    Jsonl,
+    Ecs,
+}
+
+impl From<AuditOutput> for AuditFormat {
+    fn from(format: AuditOutput) -> AuditFormat {
+        match format {
+            AuditOutput::Table => AuditFormat::Table,
+            AuditOutput::Json => AuditFormat::Json,
+            AuditOutput::Jsonl => AuditFormat::Jsonl,
+            AuditOutput::Ecs => AuditFormat::Ecs,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

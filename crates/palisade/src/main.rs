@@ -2,6 +2,7 @@
 //! exit code. No analysis happens here.
 
 mod audit;
+mod catalogue;
 mod cli;
 mod node;
 mod output;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         cli::Command::Generate(cli::GenerateCommand::Kubeadm(arguments)) => {
             node::generate_kubeadm(&arguments)
         }
-        cli::Command::Audit(cli::AuditCommand::Rbac(arguments)) => audit::rbac(&arguments),
+        cli::Command::Audit(arguments) => audit::run(&arguments),
     };
     ExitCode::from(code)
 }

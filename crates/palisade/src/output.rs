@@ -4,7 +4,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use palisade_report::{RenderOptions, render_rule_doc, render_rules};
-use palisade_rules::{find_rule, rule_docs};
+
+use crate::catalogue::{find_rule_doc, rule_docs};
 
 use crate::cli::{ColorChoice, ExplainArgs, RulesArgs};
 
@@ -134,7 +135,7 @@ pub fn rules(arguments: &RulesArgs) -> u8 {
 }
 
 pub fn explain(arguments: &ExplainArgs) -> u8 {
-    let Some(registered) = find_rule(&arguments.rule) else {
+    let Some(doc) = find_rule_doc(&arguments.rule) else {
         eprintln!(
             "palisade: unknown rule {:?}; `palisade rules` lists them{}",
             arguments.rule,
@@ -146,7 +147,7 @@ pub fn explain(arguments: &ExplainArgs) -> u8 {
         color: use_color(arguments.color, io::stdout().is_terminal()),
     };
     let mut stdout = io::stdout().lock();
-    match render_rule_doc(&registered.doc(), &options, &mut stdout) {
+    match render_rule_doc(&doc, &options, &mut stdout) {
         Ok(()) => EXIT_CLEAN,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => EXIT_CLEAN,
         Err(error) => {

@@ -13,13 +13,14 @@ use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_repo
 
 const CONFIG_NAMES: [&str; 2] = [".palisade.yaml", ".palisade.yml"];
 
-/// The configuration file: the one named, or `.palisade.yaml` here or in a parent directory.
-fn find_config(arguments: &ScanArgs) -> Option<PathBuf> {
-    if arguments.no_config {
+/// The configuration file: the one named (`--config`), or `.palisade.yaml` here or in a parent
+/// directory; none with `--no-config`.
+pub fn find_config(named: Option<&Path>, no_config: bool) -> Option<PathBuf> {
+    if no_config {
         return None;
     }
-    if let Some(path) = &arguments.config {
-        return Some(path.clone());
+    if let Some(path) = named {
+        return Some(path.to_path_buf());
     }
     let mut directory = std::env::current_dir().ok()?;
     loop {
@@ -35,7 +36,7 @@ fn find_config(arguments: &ScanArgs) -> Option<PathBuf> {
     }
 }
 
-fn load_config(path: &Path) -> Result<Config, String> {
+pub fn load_config(path: &Path) -> Result<Config, String> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let documents = parse_documents(&shown, &text).map_err(|e| e.to_string())?;
@@ -58,7 +59,7 @@ fn load_config(path: &Path) -> Result<Config, String> {
 }
 
 pub fn run(arguments: &ScanArgs) -> u8 {
-    let config = match find_config(arguments) {
+    let config = match find_config(arguments.config.as_deref(), arguments.no_config) {
         Some(path) => match load_config(&path) {
             Ok(config) => config,
             Err(message) => {

@@ -1,11 +1,18 @@
-//! `docs/rules/` is generated from the rules' doc comments. This test fails when it is stale;
+//! `docs/rules/` is generated from the rules' doc comments, manifest rules and audit rules
+//! alike. This test fails when it is stale;
 //! `PALISADE_UPDATE_DOCS=1 cargo test -p palisade --test rule_docs` regenerates it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use palisade_report::{rule_markdown_page, rules_index_markdown};
-use palisade_rules::rule_docs;
+
+// The binary's own catalogue, so that the pages say what `palisade explain` says.
+#[allow(dead_code)]
+#[path = "../src/catalogue.rs"]
+mod catalogue;
+
+use catalogue::rule_docs;
 
 fn docs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules")
@@ -61,4 +68,38 @@ fn docs_rules_is_generated_from_the_rule_files() {
         "docs/rules is stale ({}); regenerate with `PALISADE_UPDATE_DOCS=1 cargo test -p palisade --test rule_docs`",
         stale.join(", ")
     );
+}
+
+#[test]
+fn audit_rules_have_pages_that_show_their_example_event_as_json() {
+    let pages = expected_pages();
+    let audit = palisade_audit::rule_docs();
+    assert!(!audit.is_empty());
+    for doc in &audit {
+        let name = doc.meta.name;
+        let page = pages
+            .get(&format!("{name}.md"))
+            .unwrap_or_else(|| panic!("no page for the audit rule {name}"));
+        assert!(page.contains("An audit rule"), "{name}: {page}");
+        assert!(
+            page.contains("```json\n{"),
+            "{name}: the example event is not JSON: {page}"
+        );
+        assert!(
+            pages["README.md"].contains(&format!("[{name}]({name}.md)")),
+            "{name} is not in the index"
+        );
+    }
+}
+
+#[test]
+fn no_manifest_rule_shares_a_name_with_an_audit_rule() {
+    // `palisade explain NAME` and the page `NAME.md` must be about one rule.
+    for doc in palisade_rules::rule_docs() {
+        assert!(
+            palisade_audit::find_rule(doc.meta.name).is_none(),
+            "{}",
+            doc.meta.name
+        );
+    }
 }

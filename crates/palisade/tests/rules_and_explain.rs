@@ -12,9 +12,12 @@ fn run(arguments: &[&str]) -> Run {
     Run::from_output(palisade().args(arguments).output().unwrap())
 }
 
+/// Every rule in listing order: the manifest rules by layer and name, then the audit rules
+/// (the runtime layer, the outermost last) by name.
 fn rule_names() -> Vec<String> {
     rule_docs()
         .iter()
+        .chain(palisade_audit::rule_docs().iter())
         .map(|doc| doc.meta.name.to_string())
         .collect()
 }
@@ -195,4 +198,48 @@ fn every_rule_listed_can_be_explained() {
             assert!(explained.stdout.contains(section), "{name}: no {section:?}");
         }
     }
+}
+
+#[test]
+fn audit_rules_are_listed_and_explained_like_the_others() {
+    let listing = run(&["rules", "--color", "never"]);
+    assert_eq!(listing.code, 0);
+    let exec = listing
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("exec-into-pod "))
+        .unwrap_or_else(|| panic!("exec-into-pod is not listed:\n{}", listing.stdout));
+    let columns: Vec<&str> = exec.split_whitespace().take(3).collect();
+    assert_eq!(columns, ["exec-into-pod", "medium", "runtime"]);
+
+    let explained = run(&["explain", "exec-into-pod", "--color", "never"]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained
+            .stdout
+            .starts_with("exec-into-pod (medium, runtime layer)"),
+        "{}",
+        explained.stdout
+    );
+    // What makes it an audit rule, where it is configured, and its example event as JSON.
+    assert!(
+        explained.stdout.contains("`palisade audit` applies it"),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained
+            .stdout
+            .contains("audit: {rules: {exec-into-pod: off}}")
+    );
+    assert!(explained.stdout.contains("```json\n{\"kind\":\"Event\""));
+    assert!(explained.stdout.contains("Use instead:"));
+
+    let close = run(&["explain", "exec-into"]);
+    assert_eq!(close.code, 2);
+    assert!(
+        close.stderr.contains("did you mean `exec-into-pod`?"),
+        "{}",
+        close.stderr
+    );
 }
