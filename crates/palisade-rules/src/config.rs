@@ -111,6 +111,9 @@ pub struct Config {
     /// The `audit` section as written: `palisade audit` reads it (palisade-audit's
     /// `AuditConfig`), the scan does not.
     pub audit: Option<Node>,
+    /// The `webhook` section as written: `palisade serve` reads it (palisade-webhook's
+    /// policy), the scan does not.
+    pub webhook: Option<Node>,
     /// The file it came from, for messages.
     pub source: Option<String>,
 }
@@ -161,11 +164,12 @@ impl Config {
                     config.allowed_registries = Some(allowed);
                 }
                 "audit" => config.audit = Some(entry.value.clone()),
+                "webhook" => config.webhook = Some(entry.value.clone()),
                 other => {
                     return Err(error(
                         entry.key_pos,
                         format!(
-                            "unknown configuration key {other:?}: expected rules, exemptions, podSpecPaths, allowedRegistries or audit"
+                            "unknown configuration key {other:?}: expected rules, exemptions, podSpecPaths, allowedRegistries, audit or webhook"
                         ),
                     ));
                 }
