@@ -34,7 +34,27 @@ macro_rules! entry {
     };
 }
 
-static RULES: &[RegisteredAuditRule] = &[entry!(exec_into_pod)];
+static RULES: &[RegisteredAuditRule] = &[
+    entry!(exec_into_pod),
+    entry!(port_forward_to_pod),
+    entry!(ephemeral_container_added),
+    entry!(privileged_pod_created),
+    entry!(host_namespace_pod_created),
+    entry!(host_path_pod_created),
+    entry!(node_port_service_created),
+    entry!(configmap_with_credentials),
+    entry!(ingress_without_tls_created),
+    entry!(workload_created_in_system_namespace),
+    entry!(service_account_created_in_system_namespace),
+    entry!(cluster_admin_granted),
+    entry!(wildcard_role_created),
+    entry!(risky_role_created),
+    entry!(system_role_modified),
+    entry!(admission_webhook_changed),
+    entry!(audit_evidence_deleted),
+    entry!(persistent_workload_created),
+    entry!(object_changed),
+];
 
 /// Every audit rule, in registration order.
 pub fn all_rules() -> &'static [RegisteredAuditRule] {

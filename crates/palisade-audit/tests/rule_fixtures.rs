@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use palisade_audit::config::AuditRuleSetting;
 use palisade_audit::{AuditConfig, Detector, EventReader, Limits, all_rules};
 use palisade_model::Alert;
 
@@ -18,6 +19,16 @@ fn fixtures() -> PathBuf {
 /// deployment would; a fixture may also need the defaults, which `default.` files get.
 fn config_for(file: &Path) -> AuditConfig {
     let mut config = AuditConfig::default();
+    // Rules that are off by default (change logs) are judged on their fixtures too.
+    for registered in all_rules() {
+        config.rules.insert(
+            registered.rule.meta.name.to_string(),
+            AuditRuleSetting {
+                enabled: Some(true),
+                severity: None,
+            },
+        );
+    }
     if !file
         .file_name()
         .is_some_and(|n| n.to_string_lossy().contains(".default."))
