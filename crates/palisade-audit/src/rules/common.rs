@@ -331,9 +331,10 @@ type Remembered = (std::borrow::Cow<'static, str>, String);
 /// Judges the objects written by successful create and update requests with some of
 /// palisade's manifest rules (see [`judged_request_object`]), and reports each finding once:
 ///
-/// - a finding already reported for the same object in this stream is not reported again when
-///   the object is updated (an operator that rewrites its privileged DaemonSet every minute
-///   makes one alert, not one a minute); deleting the object forgets it;
+/// - an update does not repeat a finding the object already had at its last write in this
+///   stream (an operator that rewrites its privileged DaemonSet every minute makes one alert,
+///   not one a minute); a finding removed and later put back is reported again, and deleting
+///   the object forgets it;
 /// - an object the control plane makes from a template (the ReplicaSet of a Deployment, the
 ///   Pods of a ReplicaSet, the Job of a CronJob) does not repeat the findings reported for its
 ///   owner: a privileged Deployment of 50 replicas is one alert, with its author's name.
@@ -362,17 +363,21 @@ impl ManifestJudge {
         (event.namespace().to_string(), kind.to_string(), name)
     }
 
+    /// Remembers the findings an object has now, in place of those it had.
     fn remember(&mut self, key: ObjectKey, findings: &[Finding]) {
-        let entry = self.reported.entry(key.clone()).or_insert_with(|| {
-            self.order.push_back(key);
-            Vec::new()
-        });
-        for finding in findings {
-            let item = (finding.rule.clone(), finding.message.clone());
-            if !entry.contains(&item) {
-                entry.push(item);
-            }
+        let now: Vec<Remembered> = findings
+            .iter()
+            .map(|finding| (finding.rule.clone(), finding.message.clone()))
+            .collect();
+        if let Some(known) = self.reported.get_mut(&key) {
+            *known = now;
+            return;
         }
+        if now.is_empty() {
+            return;
+        }
+        self.order.push_back(key.clone());
+        self.reported.insert(key, now);
         while self.order.len() > REMEMBERED_OBJECTS {
             if let Some(oldest) = self.order.pop_front() {
                 self.reported.remove(&oldest);
@@ -431,7 +436,8 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             self.rules.contains(&name)
         })
         .findings;
-        if findings.is_empty() {
+        // An object without findings only matters if it had some before (to forget them).
+        if findings.is_empty() && self.reported.is_empty() {
             return;
         }
         let own_key = object_name(event).map(|name| Self::key(event, &object.kind, name));
@@ -439,14 +445,10 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         let owner_key = owner
             .as_ref()
             .map(|(kind, name)| Self::key(event, kind, name.clone()));
-        // A successful create makes a new object, whatever was known under its name (its
-        // deletion may not be in the log); an update keeps the object's history.
-        if verb == "create"
-            && let Some(known) = own_key.as_ref().and_then(|key| self.reported.get_mut(key))
-        {
-            known.clear();
-        }
-        let known: Vec<&Remembered> = [&own_key, &owner_key]
+        // An update repeats nothing the object already had; a successful create makes a new
+        // object, whatever was known under its name (its deletion may not be in the log).
+        let own_known = own_key.as_ref().filter(|_| verb == "update");
+        let known: Vec<&Remembered> = [own_known, owner_key.as_ref()]
             .into_iter()
             .flatten()
             .filter_map(|key| self.reported.get(key))

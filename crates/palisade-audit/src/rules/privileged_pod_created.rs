@@ -264,6 +264,21 @@ mod tests {
                 "api-1-a",
                 Some(pod("api-1-a", "api-1", &["api"])),
             ),
+            // Made safe, then privileged again: that is news.
+            event(
+                "update",
+                "alice",
+                "deployments",
+                "web",
+                Some(deployment(&[])),
+            ),
+            event(
+                "update",
+                "bob",
+                "deployments",
+                "web",
+                Some(deployment(&["web"])),
+            ),
             // Deleted and created again: a new object.
             event("delete", "alice", "deployments", "web", None),
             event(
@@ -277,7 +292,7 @@ mod tests {
         .iter()
         .map(Vec::len)
         .collect();
-        assert_eq!(counts, [1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1]);
+        assert_eq!(counts, [1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1]);
     }
 
     #[test]
