@@ -7,6 +7,7 @@
 //!     - system:serviceaccount:cert-manager:*   # user names, globs
 //!     - group:secret-admins                    # or groups
 //!   allowedUsers: [alice, group:system:masters]  # when set, any other user is reported
+//!   allowedNamespaces: [kube-*, default, team-*]  # when set, creating any other is reported
 //!   failures: {threshold: 5, windowSeconds: 60}  # repeated 401/403 from one source
 //!   rules:
 //!     user-impersonation: off
@@ -40,6 +41,8 @@ pub struct AuditConfig {
     pub failure_threshold: u32,
     pub failure_window_seconds: u64,
     pub rules: HashMap<String, AuditRuleSetting>,
+    /// When set, creating a namespace whose name is not in it is reported (globs).
+    pub allowed_namespaces: Option<Vec<GlobMatcher>>,
     /// The scan configuration: request objects are judged with the same rules, exemptions
     /// and custom pod-spec paths as `palisade scan`.
     pub scan: Config,
@@ -54,6 +57,7 @@ impl Default for AuditConfig {
             failure_threshold: 5,
             failure_window_seconds: 60,
             rules: HashMap::new(),
+            allowed_namespaces: None,
             scan: Config::default(),
         }
     }
@@ -183,11 +187,22 @@ impl AuditConfig {
                     }
                 }
                 "rules" => config.rules = rule_settings(value, &error)?,
+                "allowedNamespaces" => {
+                    let mut globs = Vec::new();
+                    for item in list(value, "audit.allowedNamespaces", &error)? {
+                        let text = string(item, "a namespace name", &error)?;
+                        let glob = Glob::new(text).map_err(|e| {
+                            error(item.pos, format!("{text:?} is not a valid glob: {e}"))
+                        })?;
+                        globs.push(glob.compile_matcher());
+                    }
+                    config.allowed_namespaces = Some(globs);
+                }
                 other => {
                     return Err(error(
                         entry.key_pos,
                         format!(
-                            "unknown key {other:?} in audit: expected clusterCIDRs, secretReaders, allowedUsers, failures or rules"
+                            "unknown key {other:?} in audit: expected clusterCIDRs, secretReaders, allowedUsers, allowedNamespaces, failures or rules"
                         ),
                     ));
                 }

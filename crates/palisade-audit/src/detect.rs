@@ -245,3 +245,82 @@ impl Detector {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::reader::{EventReader, Limits};
+
+    fn alerts_of(log: &str) -> Vec<Vec<String>> {
+        let mut detector = Detector::new(AuditConfig::default());
+        EventReader::new("log", Cursor::new(log.to_string()), Limits::default())
+            .map(|record| {
+                let record = record.unwrap();
+                let mut alerts = Vec::new();
+                detector.observe(&record, &mut alerts).unwrap();
+                alerts.into_iter().map(|a| a.rule.into_owned()).collect()
+            })
+            .collect()
+    }
+
+    const EXEC: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"@ID@","stage":"@STAGE@","verb":"create","user":{"username":"alice"},"sourceIPs":["10.0.0.1"],"objectRef":{"resource":"pods","namespace":"a","name":"b","subresource":"exec"},"requestURI":"/api/v1/namespaces/a/pods/b/exec?command=sh","responseStatus":{"code":101}}"#;
+
+    fn exec(id: &str, stage: &str) -> String {
+        EXEC.replace("@ID@", id).replace("@STAGE@", stage)
+    }
+
+    #[test]
+    fn one_request_alerts_once_across_its_stages() {
+        let log = [
+            exec("one", "ResponseStarted"),
+            exec("one", "ResponseComplete"),
+            exec("two", "ResponseComplete"),
+        ]
+        .join("\n");
+        let alerts = alerts_of(&log);
+        assert_eq!(alerts[0], ["exec-into-pod"]);
+        assert!(
+            alerts[1].is_empty(),
+            "the second stage of one request: {:?}",
+            alerts[1]
+        );
+        assert_eq!(alerts[2], ["exec-into-pod"], "another request alerts again");
+    }
+
+    #[test]
+    fn events_without_an_audit_id_are_never_merged() {
+        let log = [exec("", "ResponseStarted"), exec("", "ResponseStarted")].join("\n");
+        assert_eq!(alerts_of(&log), [["exec-into-pod"], ["exec-into-pod"]]);
+    }
+
+    #[test]
+    fn rules_can_be_turned_off_and_rerated() {
+        let mut config = AuditConfig::default();
+        config.rules.insert(
+            "exec-into-pod".into(),
+            crate::config::AuditRuleSetting {
+                enabled: None,
+                severity: Some(palisade_model::Severity::Critical),
+            },
+        );
+        let record = EventReader::new(
+            "log",
+            Cursor::new(exec("x", "ResponseStarted")),
+            Limits::default(),
+        )
+        .next()
+        .unwrap()
+        .unwrap();
+        let mut alerts = Vec::new();
+        Detector::new(config.clone())
+            .observe(&record, &mut alerts)
+            .unwrap();
+        assert_eq!(alerts[0].severity, palisade_model::Severity::Critical);
+        config.rules.get_mut("exec-into-pod").unwrap().enabled = Some(false);
+        alerts.clear();
+        Detector::new(config).observe(&record, &mut alerts).unwrap();
+        assert!(alerts.is_empty());
+    }
+}

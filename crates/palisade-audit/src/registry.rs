@@ -36,6 +36,18 @@ macro_rules! entry {
 
 static RULES: &[RegisteredAuditRule] = &[
     entry!(exec_into_pod),
+    entry!(unexpected_namespace_created),
+    entry!(untrusted_image_deployed),
+    entry!(service_account_token_outside_cluster),
+    entry!(anonymous_request_allowed),
+    entry!(repeated_access_denied),
+    entry!(user_impersonation),
+    entry!(unusual_secret_access),
+    entry!(secrets_listed_cluster_wide),
+    entry!(service_account_token_created),
+    entry!(client_certificate_requested),
+    entry!(certificate_signing_request_approved),
+    entry!(unexpected_user),
     entry!(port_forward_to_pod),
     entry!(ephemeral_container_added),
     entry!(privileged_pod_created),

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use palisade_audit::config::AuditRuleSetting;
 use palisade_audit::{AuditConfig, Detector, EventReader, Limits, all_rules};
 use palisade_model::Alert;
 
@@ -16,23 +15,31 @@ fn fixtures() -> PathBuf {
 }
 
 /// The fixtures are judged with a configuration that names the cluster networks, as a real
-/// deployment would; a fixture may also need the defaults, which `default.` files get.
+/// deployment would, plus the `audit` section of `<rule>.palisade.yaml` when the rule has one
+/// (the readers, users or thresholds its fixtures assume). Files with `.default.` in the name
+/// run with the defaults: no cluster networks, no rule configuration.
 fn config_for(file: &Path) -> AuditConfig {
-    let mut config = AuditConfig::default();
-    // Rules that are off by default (change logs) are judged on their fixtures too.
-    for registered in all_rules() {
-        config.rules.insert(
-            registered.rule.meta.name.to_string(),
-            AuditRuleSetting {
-                enabled: Some(true),
-                severity: None,
-            },
-        );
-    }
-    if !file
+    let name = file
         .file_name()
-        .is_some_and(|n| n.to_string_lossy().contains(".default."))
-    {
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.contains(".default.") {
+        return AuditConfig::default();
+    }
+    let rule = name.split('.').next().unwrap_or_default();
+    let sidecar = fixtures().join(format!("{rule}.palisade.yaml"));
+    let mut config = match fs::read_to_string(&sidecar) {
+        Ok(text) => {
+            let shown = sidecar.display().to_string();
+            let documents = palisade_load::parse_documents(&shown, &text)
+                .unwrap_or_else(|e| panic!("{shown}: {e}"));
+            let scan = palisade_rules::Config::from_node(&documents[0], &shown)
+                .unwrap_or_else(|e| panic!("{e}"));
+            AuditConfig::from_config(scan, &shown).unwrap_or_else(|e| panic!("{e}"))
+        }
+        Err(_) => AuditConfig::default(),
+    };
+    if config.cluster_networks.is_empty() {
         for network in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] {
             config.add_cluster_network(network).unwrap();
         }
@@ -133,5 +140,9 @@ fn every_fixture_belongs_to_a_rule() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         let rule = name.split('.').next().unwrap();
         assert!(rules.contains(rule), "fixture {name} names no audit rule");
+        assert!(
+            name.ends_with(".jsonl") || name == format!("{rule}.palisade.yaml"),
+            "{name} is neither a fixture (.jsonl) nor a rule's configuration ({rule}.palisade.yaml)"
+        );
     }
 }

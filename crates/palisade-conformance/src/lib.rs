@@ -9,6 +9,7 @@
 //! not messages or counts. `scripts/conformance` runs the binary; the test
 //! `tests/conformance.rs` runs the same comparison.
 
+pub mod audit;
 pub mod compare;
 pub mod mapping;
 pub mod peers;

@@ -59,7 +59,7 @@ use serde_json::Value;
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::event::Event;
 use crate::rules::common::{
-    actor, api_group, by_control_plane, listing, object_path, verb_done, was_carried_out,
+    api_group, by_control_plane, described_object, listing, verb_done, was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -130,9 +130,9 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef/resource",
         format!(
             "{} {} {}: {effect}{webhooks}",
-            actor(event),
+            who(event),
             verb_done(verb),
-            object_path(event)
+            described_object(event)
         ),
     );
 }

@@ -48,7 +48,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
-use crate::rules::common::{actor, api_group, by_control_plane, was_carried_out};
+use crate::rules::common::{api_group, by_control_plane, was_carried_out, who};
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -95,6 +95,6 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
     };
     out.report(
         "/objectRef/resource",
-        format!("{} {what} ({verb} {})", actor(event), event.resource_path()),
+        format!("{} {what} ({verb} {})", who(event), event.resource_path()),
     );
 }

@@ -60,8 +60,8 @@ use serde_json::Value;
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::rules::common::{
-    RBAC_GROUP, SYSTEM_NAMESPACES, actor, api_group, is_rbac_upkeep, listing, object_path,
-    verb_done, was_carried_out,
+    RBAC_GROUP, SYSTEM_NAMESPACES, api_group, described_object, is_rbac_upkeep, listing, verb_done,
+    was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -145,9 +145,9 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/requestObject/roleRef/name",
         format!(
             "{} {} {}: grants ClusterRole {role} {scope}{to}",
-            actor(event),
+            who(event),
             verb_done(&event.verb),
-            object_path(event)
+            described_object(event)
         ),
     );
     alert.severity = severity;

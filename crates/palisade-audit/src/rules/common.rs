@@ -60,7 +60,13 @@ pub fn request_object(event: &Event) -> Option<Object> {
     let value = event.request_object.as_ref()?.value().ok()?;
     let mut node = Node::from_json(value);
     fill_in_type(&mut node, event);
-    Object::from_node(node, None)
+    let mut object = Object::from_node(node, None)?;
+    // Bodies of namespaced creates often leave the namespace to the URL; exemptions by
+    // namespace must still apply.
+    if object.namespace.is_none() && !event.namespace().is_empty() {
+        object.namespace = Some(event.namespace().to_string());
+    }
+    Some(object)
 }
 
 /// Request objects sometimes lack `apiVersion`/`kind` (clients may omit them on create); the
@@ -140,6 +146,150 @@ pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Findi
         .findings
 }
 
+/// The object of a request for messages: its REST path (`namespaces/prod/deployments.apps/web`),
+/// with the name of a created object added when the object reference has none: the name the
+/// server gave it (in the response), else the request's, else its `generateName` followed by
+/// `*` (the Pods controllers make).
+pub fn described_object(event: &Event) -> String {
+    let path = event.resource_path();
+    if !event.name().is_empty() || event.object_ref.is_none() {
+        return path;
+    }
+    if let Some(name) = object_name(event) {
+        return format!("{path}/{name}");
+    }
+    let generated = event
+        .request_object
+        .as_ref()
+        .and_then(|body| body.pointer("/metadata/generateName")?.as_str());
+    match generated {
+        Some(prefix) if !prefix.is_empty() => format!("{path}/{prefix}*"),
+        _ => path,
+    }
+}
+
+// Identity and access: who the control plane is, which addresses are inside, and how a
+// request is described in a message. Used by the identity-and-access rules.
+
+/// A node's own credentials: user `system:node:NAME` in group `system:nodes`, the identity
+/// the Node authorizer recognises. The name alone is not enough: any authenticator could
+/// hand out such a name, only the group makes it a kubelet.
+pub fn is_node(user: &crate::event::UserInfo) -> bool {
+    user.username.starts_with("system:node:") && user.in_group("system:nodes")
+}
+
+/// The control plane's own identities, which read Secrets, mint tokens and approve node
+/// certificates as part of their job: the controller manager, the scheduler, the API server's
+/// loopback client, the kubelets, and the service accounts of `kube-system` (the controllers
+/// when the controller manager runs with `--use-service-account-credentials`).
+pub fn is_control_plane(user: &crate::event::UserInfo) -> bool {
+    matches!(
+        user.username.as_str(),
+        "system:kube-controller-manager" | "system:kube-scheduler" | "system:apiserver"
+    ) || is_node(user)
+        || user
+            .service_account()
+            .is_some_and(|(namespace, _)| namespace == "kube-system")
+}
+
+/// Addresses that are not reachable from the internet: private (10/8, 172.16/12, 192.168/16),
+/// carrier-grade NAT (100.64/10), loopback, link-local, IPv6 unique-local (fc00::/7) and the
+/// unspecified address. IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+pub fn is_internal_address(address: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match address.to_canonical() {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// Whether a request from this address came from outside the cluster: outside the configured
+/// cluster networks, or, when none are configured, a public address (see
+/// [`is_internal_address`]). Loopback is always inside: only the API server's own host
+/// connects from it.
+pub fn is_outside_cluster(config: &crate::config::AuditConfig, address: std::net::IpAddr) -> bool {
+    let address = address.to_canonical();
+    if address.is_loopback() {
+        return false;
+    }
+    if config.cluster_networks.is_empty() {
+        !is_internal_address(address)
+    } else {
+        !config.in_cluster_networks(address)
+    }
+}
+
+/// Who made the request, for messages: `alice`, `alice (as bob)` when impersonating,
+/// `(no user)` when the log names nobody (a request refused before authentication).
+pub fn who(event: &Event) -> String {
+    let user = match event.user.username.as_str() {
+        "" => "(no user)",
+        name => name,
+    };
+    match &event.impersonated_user {
+        Some(as_user) => format!("{user} (as {})", as_user.username),
+        None => user.to_string(),
+    }
+}
+
+/// Where the request came from, for messages: `203.0.113.7`, or the whole chain
+/// `198.51.100.2 via 10.0.0.5` when proxies are listed (the last address is the one that
+/// connected; the others come from `X-Forwarded-For`, which the client can write).
+pub fn sources(event: &Event) -> String {
+    if event.source_ips.is_empty() {
+        "an unknown address".to_string()
+    } else {
+        event.source_ips.join(" via ")
+    }
+}
+
+/// How the API server answered, for messages: `allowed (200)`, `refused (403)`,
+/// `failed (404)` (authorized, but not carried out), or `outcome not recorded`.
+pub fn outcome(event: &Event) -> String {
+    let code = event.response_code();
+    let with_code = |word: &str| match code {
+        Some(code) => format!("{word} ({code})"),
+        None => word.to_string(),
+    };
+    match event.allowed() {
+        Some(false) => with_code("refused"),
+        Some(true) if code.is_none() || event.succeeded() => with_code("allowed"),
+        Some(true) => with_code("failed"),
+        None => "outcome not recorded".to_string(),
+    }
+}
+
+/// The request in the words every identity-and-access message ends with:
+/// `get namespaces/prod/secrets/db from 203.0.113.7, allowed (200)`.
+pub fn request_summary(event: &Event) -> String {
+    format!(
+        "{} {} from {}, {}",
+        event.verb,
+        event.resource_path(),
+        sources(event),
+        outcome(event)
+    )
+}
+
+/// The event of a request that has not been answered yet: its outcome is unknown, and a later
+/// stage of the same request (which the log holds unless the policy omits it) will tell it.
+pub fn not_yet_answered(event: &Event) -> bool {
+    event.stage == crate::event::Stage::RequestReceived
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who acted, on what, and what the manifest rules say about the objects they wrote: for the
 // workload, RBAC and change rules.
@@ -180,42 +330,19 @@ pub fn workload_kind(event: &Event) -> Option<&'static str> {
     }
 }
 
-/// A component of the control plane or of the managed platform: the API server, the
-/// controller manager and scheduler, the kubelets (`system:*` users, but not the anonymous user
-/// and not OpenShift's human `system:admin`), the service accounts of `kube-system` (the
-/// controllers of `--use-service-account-credentials`), and the cloud providers' managers
-/// (`eks:*`, AKS's `aksService` and `masterclient`).
-pub fn is_control_plane(user: &crate::event::UserInfo) -> bool {
-    let name = user.username.as_str();
-    if let Some(account) = name.strip_prefix(crate::event::SERVICE_ACCOUNT_PREFIX) {
-        return account.starts_with("kube-system:");
-    }
-    if name.starts_with("system:") {
-        return !matches!(name, crate::event::ANONYMOUS_USER | "system:admin");
-    }
-    name.starts_with("eks:") || matches!(name, "aksService" | "masterclient")
+/// The control plane ([`is_control_plane`]) or a managed platform's own components, which
+/// install and manage the system's add-ons: EKS's `eks:*` users (`eks:addon-manager`,
+/// `eks:node-manager`…) and AKS's `aksService` and `masterclient`.
+pub fn is_platform(user: &crate::event::UserInfo) -> bool {
+    is_control_plane(user)
+        || user.username.starts_with("eks:")
+        || matches!(user.username.as_str(), "aksService" | "masterclient")
 }
 
-/// The request came from the control plane, and did not impersonate anyone else.
+/// The request came from the control plane or the platform ([`is_platform`]), and did not
+/// impersonate anyone else.
 pub fn by_control_plane(event: &Event) -> bool {
-    is_control_plane(&event.user)
-        && event
-            .impersonated_user
-            .as_ref()
-            .is_none_or(is_control_plane)
-}
-
-/// Who made the request, for messages: `alice`, or `alice (as bob)` when impersonating.
-pub fn actor(event: &Event) -> String {
-    let user = if event.user.username.is_empty() {
-        "(no user)"
-    } else {
-        &event.user.username
-    };
-    match &event.impersonated_user {
-        Some(as_user) => format!("{user} (as {})", as_user.username),
-        None => user.to_string(),
-    }
+    is_platform(&event.user) && event.impersonated_user.as_ref().is_none_or(is_platform)
 }
 
 /// A server-side dry run (`?dryRun=All`): admission ran, nothing was stored.
@@ -258,39 +385,15 @@ pub fn object_name(event: &Event) -> Option<String> {
         .filter(|name| !name.is_empty())
 }
 
-/// The object for messages: [`Event::resource_path`] with the name of a created object added
-/// (or its `generateName` followed by `*` when the server's choice is not in the log).
-pub fn object_path(event: &Event) -> String {
-    let path = event.resource_path();
-    if !event.name().is_empty() || event.object_ref.is_none() {
-        return path;
-    }
-    if let Some(name) = object_name(event) {
-        return format!("{path}/{name}");
-    }
-    let generated = event
-        .request_object
-        .as_ref()
-        .and_then(|body| body.pointer("/metadata/generateName")?.as_str());
-    match generated {
-        Some(prefix) if !prefix.is_empty() => format!("{path}/{prefix}*"),
-        _ => path,
-    }
-}
-
 /// The object's own annotation that silences manifest rules in a scan. In an audit log it was
 /// written by whoever made the request, so it silences nothing there: the configuration's
 /// exemptions, which the cluster's owners write, still apply.
 const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
 
-/// The request object as the manifest rules should judge it in an audit: with the namespace
-/// of the request (request bodies often leave it out, and exemptions by namespace need it)
-/// and without the requester's own `palisade.dev/ignore` annotation.
+/// The request object as the manifest rules should judge it in an audit: without the
+/// requester's own `palisade.dev/ignore` annotation.
 pub fn judged_request_object(event: &Event) -> Option<Object> {
     let mut object = request_object(event)?;
-    if object.namespace.is_none() && !event.namespace().is_empty() {
-        object.namespace = Some(event.namespace().to_string());
-    }
     drop_ignore_annotation(&mut object.root);
     Some(object)
 }
@@ -463,9 +566,9 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             })
             .collect();
         if !fresh.is_empty() {
-            let who = actor(event);
+            let who = who(event);
             let done = verb_done(verb);
-            let path = object_path(event);
+            let path = described_object(event);
             let made_for = owner
                 .as_ref()
                 .map(|(kind, name)| format!(" (for {kind} {name})"))

@@ -49,7 +49,7 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 use serde_json::Value;
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
-use crate::rules::common::{actor, verb_done, was_carried_out};
+use crate::rules::common::{verb_done, was_carried_out, who};
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -126,7 +126,7 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         path,
         format!(
             "{} {} {}: added an ephemeral container to the running pod{details}",
-            actor(event),
+            who(event),
             verb_done(&event.verb),
             event.resource_path()
         ),

@@ -58,7 +58,7 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::event::Event;
-use crate::rules::common::{actor, query_values, was_refused};
+use crate::rules::common::{query_values, was_refused, who};
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -137,7 +137,7 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "attach" => "attached to",
         _ => return,
     };
-    let user = actor(event);
+    let user = who(event);
     let pod = format!("{}/{}", event.namespace(), event.name());
     let container = query_values(&event.request_uri, "container")
         .next()

@@ -8,8 +8,8 @@
 //! Turn it on with `audit: {rules: {object-changed: on}}` in `.palisade.yaml`.
 //!
 //! With it, palisade does what Falco's INFO rules "K8s Deployment Created", "… Deleted" and
-//! their siblings for the other kinds do, and what "Create Disallowed Namespace" does with a
-//! list of allowed names: every new Namespace is in the log, to compare with the ones expected.
+//! their siblings for the other kinds do. (Falco's "Create Disallowed Namespace", a Namespace
+//! whose name is not on a list, is `unexpected-namespace-created`.)
 //!
 //! ## Why is this bad?
 //!
@@ -45,14 +45,15 @@
 //!
 //! - Kubernetes documentation: Auditing
 //! - MITRE ATT&CK T1098 Account Manipulation, T1136 Create Account, T1070 Indicator Removal
-//! - Falco k8saudit rules "Create Disallowed Namespace" and "K8s Deployment/Service/ConfigMap/
-//!   Namespace/Serviceaccount/Role/Clusterrole/Rolebinding/Clusterrolebinding/Secret
-//!   Created/Deleted"
+//! - Falco k8saudit rules "K8s Deployment/Service/ConfigMap/Namespace/Serviceaccount/Role/
+//!   Clusterrole/Rolebinding/Clusterrolebinding/Secret Created/Deleted"
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
-use crate::rules::common::{RBAC_GROUP, actor, api_group, object_path, verb_done, was_carried_out};
+use crate::rules::common::{
+    RBAC_GROUP, api_group, described_object, verb_done, was_carried_out, who,
+};
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -110,9 +111,9 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef",
         format!(
             "{} {} {kind} {}",
-            actor(event),
+            who(event),
             verb_done(verb),
-            object_path(event)
+            described_object(event)
         ),
     );
 }

@@ -51,7 +51,7 @@ use serde_json::Value;
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::rules::common::{
-    actor, api_group, by_control_plane, object_path, verb_done, was_carried_out,
+    api_group, by_control_plane, described_object, verb_done, was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -99,9 +99,9 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef",
         format!(
             "{} {} {kind} {}{effect}",
-            actor(event),
+            who(event),
             verb_done(verb),
-            object_path(event)
+            described_object(event)
         ),
     );
 }

@@ -43,7 +43,7 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
-use crate::rules::common::{actor, query_values, was_refused};
+use crate::rules::common::{query_values, was_refused, who};
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -90,7 +90,7 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef/subresource",
         format!(
             "{} forwarded a port to pod {}/{}{which}",
-            actor(event),
+            who(event),
             event.namespace(),
             event.name()
         ),

@@ -49,7 +49,7 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::rules::common::{
-    SYSTEM_NAMESPACES, actor, api_group, by_control_plane, object_path, was_carried_out,
+    SYSTEM_NAMESPACES, api_group, by_control_plane, described_object, was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -86,8 +86,8 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef/namespace",
         format!(
             "{} created ServiceAccount {} in the system namespace {}",
-            actor(event),
-            object_path(event),
+            who(event),
+            described_object(event),
             event.namespace()
         ),
     );

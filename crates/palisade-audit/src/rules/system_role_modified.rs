@@ -52,7 +52,7 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::rules::common::{
-    RBAC_GROUP, actor, api_group, by_control_plane, verb_done, was_carried_out,
+    RBAC_GROUP, api_group, by_control_plane, verb_done, was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -104,7 +104,7 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef/name",
         format!(
             "{} {} system {what} {}",
-            actor(event),
+            who(event),
             verb_done(&event.verb),
             event.resource_path()
         ),

@@ -51,8 +51,8 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::rules::common::{
-    PolicyRule, RBAC_GROUP, actor, api_group, is_rbac_upkeep, object_path, role_rules, verb_done,
-    was_carried_out,
+    PolicyRule, RBAC_GROUP, api_group, described_object, is_rbac_upkeep, role_rules, verb_done,
+    was_carried_out, who,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -107,9 +107,9 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         format!("/requestObject/rules/{}", first.index),
         format!(
             "{} {} {} with wildcards: {}",
-            actor(event),
+            who(event),
             verb_done(&event.verb),
-            object_path(event),
+            described_object(event),
             described.join("; ")
         ),
     );

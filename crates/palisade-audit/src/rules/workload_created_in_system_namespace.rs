@@ -59,7 +59,7 @@ use serde_json::Value;
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext};
 use crate::event::Event;
 use crate::rules::common::{
-    SYSTEM_NAMESPACES, actor, by_control_plane, object_path, was_carried_out, workload_kind,
+    SYSTEM_NAMESPACES, by_control_plane, described_object, was_carried_out, who, workload_kind,
 };
 
 pub static RULE: AuditRule = AuditRule {
@@ -112,8 +112,8 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
         "/objectRef/namespace",
         format!(
             "{} created {kind} {} in the system namespace {}{images}",
-            actor(event),
-            object_path(event),
+            who(event),
+            described_object(event),
             event.namespace()
         ),
     );
