@@ -505,7 +505,7 @@ fn controller_owner(object: &Object) -> Option<(String, String)> {
 /// `palisade node` and `palisade scan` of the manifests), not when the kubelet reports it.
 fn is_mirror_pod(event: &Event, object: &Object) -> bool {
     object.kind == "Pod"
-        && event.user.username.starts_with("system:node:")
+        && is_node(&event.user)
         && object.annotation("kubernetes.io/config.mirror").is_some()
 }
 
@@ -566,7 +566,7 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             })
             .collect();
         if !fresh.is_empty() {
-            let who = who(event);
+            let user = who(event);
             let done = verb_done(verb);
             let path = described_object(event);
             let made_for = owner
@@ -577,7 +577,7 @@ impl crate::detect::StatefulCheck for ManifestJudge {
                 let alert = out.report(
                     format!("/requestObject{}", finding.path),
                     format!(
-                        "{who} {done} {path}{made_for}: {} (manifest rule {})",
+                        "{user} {done} {path}{made_for}: {} (manifest rule {})",
                         finding.message, finding.rule
                     ),
                 );
