@@ -147,21 +147,24 @@ pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Findi
 }
 
 /// The object of a request for messages: its REST path (`namespaces/prod/deployments.apps/web`),
-/// with the name taken from the request body when the object reference has none (a create).
+/// with the name of a created object added when the object reference has none: the name the
+/// server gave it (in the response), else the request's, else its `generateName` followed by
+/// `*` (the Pods controllers make).
 pub fn described_object(event: &Event) -> String {
     let path = event.resource_path();
-    if !event.name().is_empty() {
+    if !event.name().is_empty() || event.object_ref.is_none() {
         return path;
     }
-    let name = event
+    if let Some(name) = object_name(event) {
+        return format!("{path}/{name}");
+    }
+    let generated = event
         .request_object
         .as_ref()
-        .and_then(|body| body.pointer("/metadata/name"))
-        .and_then(|name| name.as_str())
-        .filter(|name| !name.is_empty());
-    match name {
-        Some(name) => format!("{path}/{name}"),
-        None => path,
+        .and_then(|body| body.pointer("/metadata/generateName")?.as_str());
+    match generated {
+        Some(prefix) if !prefix.is_empty() => format!("{path}/{prefix}*"),
+        _ => path,
     }
 }
 
@@ -285,6 +288,378 @@ pub fn request_summary(event: &Event) -> String {
 /// stage of the same request (which the log holds unless the policy omits it) will tell it.
 pub fn not_yet_answered(event: &Event) -> bool {
     event.stage == crate::event::Stage::RequestReceived
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who acted, on what, and what the manifest rules say about the objects they wrote: for the
+// workload, RBAC and change rules.
+
+/// The namespaces of the cluster's own components.
+pub const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+
+/// The API group of the object: the object reference's `apiGroup`, or, in logs converted by
+/// hand that write `apiVersion: batch/v1` and no group (Panther's test events), the part of
+/// the version before the `/`. The API server never writes a `/` in `apiVersion` there.
+pub fn api_group(event: &Event) -> &str {
+    let group = event.api_group();
+    if !group.is_empty() {
+        return group;
+    }
+    event
+        .object_ref
+        .as_ref()
+        .and_then(|o| o.api_version.split_once('/'))
+        .map_or("", |(group, _)| group)
+}
+
+/// The kind of the workload a request is about (`Pod`, `Deployment`…), checking the API group
+/// too, so that a custom resource that happens to be called `deployments` is not one.
+pub fn workload_kind(event: &Event) -> Option<&'static str> {
+    let group = api_group(event);
+    match event.resource() {
+        "pods" | "replicationcontrollers" | "podtemplates" if group.is_empty() => {
+            kind_of_resource(event.resource())
+        }
+        "deployments" | "daemonsets" | "statefulsets" | "replicasets"
+            if matches!(group, "apps" | "extensions") =>
+        {
+            kind_of_resource(event.resource())
+        }
+        "jobs" | "cronjobs" if group == "batch" => kind_of_resource(event.resource()),
+        _ => None,
+    }
+}
+
+/// The control plane ([`is_control_plane`]) or a managed platform's own components, which
+/// install and manage the system's add-ons: EKS's `eks:*` users (`eks:addon-manager`,
+/// `eks:node-manager`…) and AKS's `aksService` and `masterclient`.
+pub fn is_platform(user: &crate::event::UserInfo) -> bool {
+    is_control_plane(user)
+        || user.username.starts_with("eks:")
+        || matches!(user.username.as_str(), "aksService" | "masterclient")
+}
+
+/// The request came from the control plane or the platform ([`is_platform`]), and did not
+/// impersonate anyone else.
+pub fn by_control_plane(event: &Event) -> bool {
+    is_platform(&event.user) && event.impersonated_user.as_ref().is_none_or(is_platform)
+}
+
+/// A server-side dry run (`?dryRun=All`): admission ran, nothing was stored.
+pub fn is_dry_run(event: &Event) -> bool {
+    query_values(&event.request_uri, "dryRun").any(|value| !value.is_empty())
+}
+
+/// The request changed the cluster: it succeeded and was no dry run. Stage `RequestReceived`
+/// (no answer yet) does not count: the later stage of the same request says how it ended.
+pub fn was_carried_out(event: &Event) -> bool {
+    event.succeeded() && !is_dry_run(event)
+}
+
+/// The verb as messages say it: `created`, `updated`, `patched`, `deleted`.
+pub fn verb_done(verb: &str) -> &str {
+    match verb {
+        "create" => "created",
+        "update" => "updated",
+        "patch" => "patched",
+        "delete" => "deleted",
+        "deletecollection" => "deleted all",
+        "get" => "read",
+        "list" => "listed",
+        "watch" => "watched",
+        other => other,
+    }
+}
+
+/// The name of the object a request wrote: the object reference's, else (a create, whose
+/// reference has no name) the name the server gave it in the response, else the request's
+/// `metadata.name`. `None` when only a `generateName` is known.
+pub fn object_name(event: &Event) -> Option<String> {
+    if !event.name().is_empty() {
+        return Some(event.name().to_string());
+    }
+    [&event.response_object, &event.request_object]
+        .into_iter()
+        .flatten()
+        .find_map(|body| body.pointer("/metadata/name")?.as_str().map(str::to_string))
+        .filter(|name| !name.is_empty())
+}
+
+/// The object's own annotation that silences manifest rules in a scan. In an audit log it was
+/// written by whoever made the request, so it silences nothing there: the configuration's
+/// exemptions, which the cluster's owners write, still apply.
+const IGNORE_ANNOTATION: &str = "palisade.dev/ignore";
+
+/// The request object as the manifest rules should judge it in an audit: without the
+/// requester's own `palisade.dev/ignore` annotation.
+pub fn judged_request_object(event: &Event) -> Option<Object> {
+    let mut object = request_object(event)?;
+    drop_ignore_annotation(&mut object.root);
+    Some(object)
+}
+
+fn drop_ignore_annotation(root: &mut Node) {
+    use palisade_model::Value;
+    let Value::Map(entries) = &mut root.value else {
+        return;
+    };
+    for metadata in entries.iter_mut().filter(|e| e.key == "metadata") {
+        let Value::Map(fields) = &mut metadata.value.value else {
+            continue;
+        };
+        for annotations in fields.iter_mut().filter(|e| e.key == "annotations") {
+            if let Value::Map(items) = &mut annotations.value.value
+                && items.iter().any(|item| item.key == IGNORE_ANNOTATION)
+            {
+                let kept: Vec<_> = std::mem::take(items)
+                    .into_vec()
+                    .into_iter()
+                    .filter(|item| item.key != IGNORE_ANNOTATION)
+                    .collect();
+                *items = kept.into_boxed_slice();
+            }
+        }
+    }
+}
+
+/// How many objects a [`ManifestJudge`] remembers the findings of.
+const REMEMBERED_OBJECTS: usize = 16_384;
+
+/// `(namespace, kind, name)` of an object.
+type ObjectKey = (String, String, String);
+
+/// A manifest finding as remembered: the manifest rule and its message.
+type Remembered = (std::borrow::Cow<'static, str>, String);
+
+/// Judges the objects written by successful create and update requests with some of
+/// palisade's manifest rules (see [`judged_request_object`]), and reports each finding once:
+///
+/// - an update does not repeat a finding the object already had at its last write in this
+///   stream (an operator that rewrites its privileged DaemonSet every minute makes one alert,
+///   not one a minute); a finding removed and later put back is reported again, and deleting
+///   the object forgets it;
+/// - an object the control plane makes from a template (the ReplicaSet of a Deployment, the
+///   Pods of a ReplicaSet, the Job of a CronJob) does not repeat the findings reported for its
+///   owner: a privileged Deployment of 50 replicas is one alert, with its author's name.
+///
+/// Objects whose owner was not seen (the stream began later) are judged in full. Patches are
+/// fragments and are not judged; the objects controllers derive from a patched template are.
+pub struct ManifestJudge {
+    rules: &'static [&'static str],
+    applies_to: fn(&Event) -> bool,
+    reported: std::collections::HashMap<ObjectKey, Vec<Remembered>>,
+    order: std::collections::VecDeque<ObjectKey>,
+}
+
+impl ManifestJudge {
+    /// Judges requests on the resources `applies_to` accepts with the manifest `rules`.
+    pub fn new(rules: &'static [&'static str], applies_to: fn(&Event) -> bool) -> ManifestJudge {
+        ManifestJudge {
+            rules,
+            applies_to,
+            reported: std::collections::HashMap::new(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn key(event: &Event, kind: &str, name: String) -> ObjectKey {
+        (event.namespace().to_string(), kind.to_string(), name)
+    }
+
+    /// Remembers the findings an object has now, in place of those it had.
+    fn remember(&mut self, key: ObjectKey, findings: &[Finding]) {
+        let now: Vec<Remembered> = findings
+            .iter()
+            .map(|finding| (finding.rule.clone(), finding.message.clone()))
+            .collect();
+        if let Some(known) = self.reported.get_mut(&key) {
+            *known = now;
+            return;
+        }
+        if now.is_empty() {
+            return;
+        }
+        self.order.push_back(key.clone());
+        self.reported.insert(key, now);
+        while self.order.len() > REMEMBERED_OBJECTS {
+            if let Some(oldest) = self.order.pop_front() {
+                self.reported.remove(&oldest);
+            }
+        }
+    }
+}
+
+/// The owner a controller made this object for: `(kind, name)` of its controller reference.
+fn controller_owner(object: &Object) -> Option<(String, String)> {
+    let owners = object.metadata()?.get("ownerReferences")?;
+    owners.items().iter().find_map(|owner| {
+        owner.get("controller")?.as_bool()?.then_some(())?;
+        Some((
+            owner.get("kind")?.as_str()?.to_string(),
+            owner.get("name")?.as_str()?.to_string(),
+        ))
+    })
+}
+
+/// A kubelet's mirror of a static pod from its manifest directory: judged on the node (by
+/// `palisade node` and `palisade scan` of the manifests), not when the kubelet reports it.
+fn is_mirror_pod(event: &Event, object: &Object) -> bool {
+    object.kind == "Pod"
+        && is_node(&event.user)
+        && object.annotation("kubernetes.io/config.mirror").is_some()
+}
+
+impl crate::detect::StatefulCheck for ManifestJudge {
+    fn observe(&mut self, context: &EventContext, out: &mut crate::detect::AlertEmitter) {
+        let event = context.event;
+        let verb = event.verb.as_str();
+        if !matches!(verb, "create" | "update" | "delete")
+            || !event.subresource().is_empty()
+            || !(self.applies_to)(event)
+            || !was_carried_out(event)
+        {
+            return;
+        }
+        if verb == "delete" {
+            if let Some(kind) = kind_of_resource(event.resource()) {
+                let key = Self::key(event, kind, event.name().to_string());
+                if let Some(known) = self.reported.get_mut(&key) {
+                    known.clear();
+                }
+            }
+            return;
+        }
+        let Some(object) = judged_request_object(event) else {
+            return;
+        };
+        if is_mirror_pod(event, &object) {
+            return;
+        }
+        let findings = palisade_rules::check_object(&object, &context.config.scan, |name| {
+            self.rules.contains(&name)
+        })
+        .findings;
+        // An object without findings only matters if it had some before (to forget them).
+        if findings.is_empty() && self.reported.is_empty() {
+            return;
+        }
+        let own_key = object_name(event).map(|name| Self::key(event, &object.kind, name));
+        let owner = controller_owner(&object).filter(|_| by_control_plane(event));
+        let owner_key = owner
+            .as_ref()
+            .map(|(kind, name)| Self::key(event, kind, name.clone()));
+        // An update repeats nothing the object already had; a successful create makes a new
+        // object, whatever was known under its name (its deletion may not be in the log).
+        let own_known = own_key.as_ref().filter(|_| verb == "update");
+        let known: Vec<&Remembered> = [own_known, owner_key.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|key| self.reported.get(key))
+            .flatten()
+            .collect();
+        let fresh: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| {
+                !known
+                    .iter()
+                    .any(|(rule, message)| *rule == f.rule && *message == f.message)
+            })
+            .collect();
+        if !fresh.is_empty() {
+            let user = who(event);
+            let done = verb_done(verb);
+            let path = described_object(event);
+            let made_for = owner
+                .as_ref()
+                .map(|(kind, name)| format!(" (for {kind} {name})"))
+                .unwrap_or_default();
+            for finding in fresh {
+                let alert = out.report(
+                    format!("/requestObject{}", finding.path),
+                    format!(
+                        "{user} {done} {path}{made_for}: {} (manifest rule {})",
+                        finding.message, finding.rule
+                    ),
+                );
+                alert.severity = finding.severity;
+            }
+        }
+        if let Some(key) = own_key {
+            self.remember(key, &findings);
+        }
+    }
+}
+
+/// The RBAC API group.
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// The API server's own upkeep of RBAC: the bootstrap roles and bindings it reconciles at
+/// start (`system:apiserver`) and the aggregated ClusterRoles (`admin`, `edit`, `view`…) the
+/// aggregation controller fills in. Their wildcards and grants are the cluster's defaults,
+/// not someone's change.
+pub fn is_rbac_upkeep(event: &Event) -> bool {
+    event.impersonated_user.is_none()
+        && matches!(
+            event.user.username.as_str(),
+            "system:apiserver"
+                | "system:serviceaccount:kube-system:clusterrole-aggregation-controller"
+        )
+}
+
+/// One entry of the `rules` of a Role or ClusterRole.
+pub struct PolicyRule<'a> {
+    /// Its index in `rules`.
+    pub index: usize,
+    pub api_groups: Vec<&'a str>,
+    pub resources: Vec<&'a str>,
+    pub verbs: Vec<&'a str>,
+    pub resource_names: Vec<&'a str>,
+}
+
+/// The rules of the Role or ClusterRole that a create or update request wrote; empty when the
+/// request object is not in the log, or the verb is a patch (a fragment).
+pub fn role_rules(event: &Event) -> Vec<PolicyRule<'_>> {
+    use serde_json::Value;
+    if !matches!(event.verb.as_str(), "create" | "update") {
+        return Vec::new();
+    }
+    let Some(rules) = event
+        .request_object
+        .as_ref()
+        .and_then(|body| body.pointer("/rules"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    fn strings<'v>(rule: &'v Value, key: &str) -> Vec<&'v str> {
+        rule.get(key)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+    rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| PolicyRule {
+            index,
+            api_groups: strings(rule, "apiGroups"),
+            resources: strings(rule, "resources"),
+            verbs: strings(rule, "verbs"),
+            resource_names: strings(rule, "resourceNames"),
+        })
+        .collect()
+}
+
+/// `a, b and c`, or the first `max` and how many more.
+pub fn listing(items: &[String], max: usize) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        _ if items.len() > max => {
+            format!("{} and {} more", items[..max].join(", "), items.len() - max)
+        }
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]
