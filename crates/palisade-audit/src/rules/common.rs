@@ -136,10 +136,11 @@ pub fn kind_of_resource(resource: &str) -> Option<&'static str> {
 }
 
 /// Judges the request object with the manifest rules named in `rules`, exactly as
-/// `palisade scan` would (the scan configuration's exemptions and severities apply). The
-/// findings' paths are inside the object; prefix them with `/requestObject` for an alert.
+/// `palisade scan` would: the scan configuration's exemptions and severities apply, the
+/// requester's own `palisade.dev/ignore` annotation does not. The findings' paths are inside
+/// the object; prefix them with `/requestObject` for an alert.
 pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Finding> {
-    let Some(object) = request_object(context.event) else {
+    let Some(object) = judged_request_object(context.event) else {
         return Vec::new();
     };
     palisade_rules::check_object(&object, &context.config.scan, |name| rules.contains(&name))
