@@ -12,7 +12,7 @@ use palisade_conformance::default_corpus;
 
 /// Agreement below this, per source, fails the test: the level reached when the audit rules
 /// were written, so that a change that loses agreement is noticed.
-const FLOOR_PERCENT: f64 = 90.0;
+const FLOOR_PERCENT: f64 = 93.0;
 
 fn report() -> Option<&'static AuditReport> {
     static REPORT: OnceLock<Option<AuditReport>> = OnceLock::new();
