@@ -8,10 +8,13 @@
 //! normally reads Secrets) keep state for the length of one stream ([`AuditCheck::Stateful`]).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use palisade_model::{Alert, AlertRequest, AlertUser, InputError, Location, RuleMeta};
+use palisade_model::{
+    Alert, AlertRequest, AlertUser, Finding, InputError, Inventory, Location, Object, RuleMeta,
+};
 
 use crate::config::AuditConfig;
 use crate::event::{Event, UserInfo};
@@ -48,6 +51,70 @@ pub struct EventContext<'a> {
     pub event: &'a Event,
     pub location: &'a Location,
     pub config: &'a AuditConfig,
+    /// The request object and its manifest findings, worked out once for all rules.
+    judged: OnceCell<Option<JudgedRequest>>,
+}
+
+/// The request object of an event as the manifest rules judge it, with their findings.
+pub struct JudgedRequest {
+    /// The object alone (an inventory of one, which the manifest rules need).
+    inventory: Inventory,
+    /// The findings of [`JUDGED_MANIFEST_RULES`] on it.
+    pub findings: Vec<Finding>,
+}
+
+impl JudgedRequest {
+    pub fn object(&self) -> &Object {
+        &self.inventory.objects()[0]
+    }
+}
+
+/// Every manifest rule an audit rule judges request objects with. The object is converted
+/// and judged once per event, with all of them, however many audit rules look at it.
+pub const JUDGED_MANIFEST_RULES: &[&str] = &[
+    "privileged-container",
+    "windows-host-process",
+    "non-default-capabilities",
+    "host-network",
+    "host-pid",
+    "host-ipc",
+    "host-path-volume",
+    "node-port-service",
+    "credential-in-configmap",
+    "ingress-without-tls",
+    "untrusted-registry",
+];
+
+impl<'a> EventContext<'a> {
+    pub fn new(event: &'a Event, location: &'a Location, config: &'a AuditConfig) -> Self {
+        EventContext {
+            event,
+            location,
+            config,
+            judged: OnceCell::new(),
+        }
+    }
+
+    /// The request object of a create or update as palisade's manifest rules judge it (see
+    /// `rules::common::judged_request_object`), with the findings of [`JUDGED_MANIFEST_RULES`]:
+    /// `None` when the log holds no such object.
+    pub fn judged_request(&self) -> Option<&JudgedRequest> {
+        self.judged
+            .get_or_init(|| {
+                let object = crate::rules::common::judged_request_object(self.event)?;
+                let inventory = Inventory::from_objects([object]);
+                let findings =
+                    palisade_rules::check_each_object(&inventory, &self.config.scan, |name| {
+                        JUDGED_MANIFEST_RULES.contains(&name)
+                    })
+                    .findings;
+                Some(JudgedRequest {
+                    inventory,
+                    findings,
+                })
+            })
+            .as_ref()
+    }
 }
 
 /// Collects the alerts of one rule on one event.
@@ -225,11 +292,7 @@ impl Detector {
     /// Judges one event and appends its alerts, in rule order, with configured severities.
     /// A rule that crashes is an error naming it and the event; the other rules still run.
     pub fn observe(&mut self, record: &Record, alerts: &mut Vec<Alert>) -> Result<(), InputError> {
-        let context = EventContext {
-            event: &record.event,
-            location: &record.location,
-            config: &self.config,
-        };
+        let context = EventContext::new(&record.event, &record.location, &self.config);
         let first = alerts.len();
         let mut crashed = None;
         for (rule, state) in &mut self.rules {

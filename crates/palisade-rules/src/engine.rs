@@ -181,6 +181,17 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
 /// object the way a scan would. `selected` narrows the rules further (by name), on top of the
 /// configuration. Inventory rules do not run: one object is no cluster.
 pub fn check_object(object: &Object, config: &Config, selected: impl Fn(&str) -> bool) -> Outcome {
+    check_each_object(&Inventory::from_objects([object.clone()]), config, selected)
+}
+
+/// Runs the object rules on every object of `inventory` on its own, as [`check_object`] does
+/// for one (no inventory rules): for a caller that already holds the objects in an inventory
+/// and would rather not copy them.
+pub fn check_each_object(
+    inventory: &Inventory,
+    config: &Config,
+    selected: impl Fn(&str) -> bool,
+) -> Outcome {
     let object_rules: Vec<(&Rule, ObjectCheck)> = all_rules()
         .iter()
         .map(|registered| registered.rule)
@@ -190,16 +201,15 @@ pub fn check_object(object: &Object, config: &Config, selected: impl Fn(&str) ->
             Check::Inventory(_) => None,
         })
         .collect();
-    let inventory = Inventory::from_objects([object.clone()]);
-    let Some(object) = inventory.get(0) else {
-        return Outcome::default();
-    };
-    let (findings, errors, suppressed) = check_one(0, object, &inventory, config, &object_rules);
-    Outcome {
-        findings,
-        suppressed,
-        errors,
+    let mut outcome = Outcome::default();
+    for (index, object) in inventory.objects().iter().enumerate() {
+        let (mut findings, mut errors, suppressed) =
+            check_one(index, object, inventory, config, &object_rules);
+        outcome.findings.append(&mut findings);
+        outcome.errors.append(&mut errors);
+        outcome.suppressed += suppressed;
     }
+    outcome
 }
 
 /// Checks one object of the inventory with the given object rules.

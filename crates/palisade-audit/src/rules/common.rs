@@ -140,11 +140,23 @@ pub fn kind_of_resource(resource: &str) -> Option<&'static str> {
 /// requester's own `palisade.dev/ignore` annotation does not. The findings' paths are inside
 /// the object; prefix them with `/requestObject` for an alert.
 pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Finding> {
-    let Some(object) = judged_request_object(context.event) else {
-        return Vec::new();
-    };
-    palisade_rules::check_object(&object, &context.config.scan, |name| rules.contains(&name))
-        .findings
+    debug_assert!(
+        rules
+            .iter()
+            .all(|r| crate::detect::JUDGED_MANIFEST_RULES.contains(r)),
+        "{rules:?} must be in JUDGED_MANIFEST_RULES"
+    );
+    context
+        .judged_request()
+        .map(|judged| {
+            judged
+                .findings
+                .iter()
+                .filter(|f| rules.contains(&f.rule.as_ref()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The object of a request for messages: its REST path (`namespaces/prod/deployments.apps/web`),
@@ -455,6 +467,12 @@ pub struct ManifestJudge {
 impl ManifestJudge {
     /// Judges requests on the resources `applies_to` accepts with the manifest `rules`.
     pub fn new(rules: &'static [&'static str], applies_to: fn(&Event) -> bool) -> ManifestJudge {
+        debug_assert!(
+            rules
+                .iter()
+                .all(|r| crate::detect::JUDGED_MANIFEST_RULES.contains(r)),
+            "{rules:?} must be in JUDGED_MANIFEST_RULES"
+        );
         ManifestJudge {
             rules,
             applies_to,
@@ -530,22 +548,25 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             }
             return;
         }
-        let Some(object) = judged_request_object(event) else {
+        let Some(judged) = context.judged_request() else {
             return;
         };
-        if is_mirror_pod(event, &object) {
+        let object = judged.object();
+        if is_mirror_pod(event, object) {
             return;
         }
-        let findings = palisade_rules::check_object(&object, &context.config.scan, |name| {
-            self.rules.contains(&name)
-        })
-        .findings;
+        let findings: Vec<Finding> = judged
+            .findings
+            .iter()
+            .filter(|finding| self.rules.contains(&finding.rule.as_ref()))
+            .cloned()
+            .collect();
         // An object without findings only matters if it had some before (to forget them).
         if findings.is_empty() && self.reported.is_empty() {
             return;
         }
         let own_key = object_name(event).map(|name| Self::key(event, &object.kind, name));
-        let owner = controller_owner(&object).filter(|_| by_control_plane(event));
+        let owner = controller_owner(object).filter(|_| by_control_plane(event));
         let owner_key = owner
             .as_ref()
             .map(|(kind, name)| Self::key(event, kind, name.clone()));
