@@ -113,6 +113,9 @@ pub struct Review {
     pub user: UserInfo,
     /// `request.dryRun`: nothing will be stored. Judged all the same, as Kubernetes expects.
     pub dry_run: bool,
+    /// The object has `metadata.deletionTimestamp`: it is being deleted, and the updates it
+    /// still gets (finalizers removed) must not be refused.
+    pub being_deleted: bool,
     /// `request.object` for CREATE and UPDATE, with `apiVersion`, `kind`, `metadata.namespace`
     /// and `metadata.name` filled from the request where the object lacks them (the API server
     /// leaves them out of some objects, and the namespace of most).
@@ -223,7 +226,12 @@ pub fn parse(body: &[u8]) -> Result<Review, MalformedReview> {
             "the object's kind is unknown: request.kind.kind is missing and the object has no kind",
         ));
     }
+    let being_deleted = object
+        .as_ref()
+        .and_then(|object| object.pointer("/metadata/deletionTimestamp"))
+        .is_some_and(|stamp| !stamp.is_null());
     Ok(Review {
+        being_deleted,
         uid,
         operation,
         kind,
@@ -331,6 +339,12 @@ fn describe_json_error(error: &serde_json::Error, path: &str) -> MalformedReview
                 .rfind(", expected ")
                 .map(|at| &bare[at + ", expected ".len()..])
                 .unwrap_or("another value");
+            // serde names the Rust type it wanted ("struct WireRequest"): an object, to a reader.
+            let expected = if expected.starts_with("struct ") || expected.starts_with("map") {
+                "an object"
+            } else {
+                expected
+            };
             let field = if path.is_empty() || path == "." {
                 "the body".to_string()
             } else {
@@ -497,6 +511,7 @@ mod tests {
             (review(json!({"uid": "u", "operation": "CREATE", "object": {"kind": "Pod", "apiVersion": "v1", "metadata": secret}})), "metadata must be a JSON object"),
             (review(json!({"uid": secret, "dryRun": secret})), "request.dryRun has the wrong type at line 1 column"),
             (review(json!({"uid": 12345})), "request.uid has the wrong type"),
+            (review(json!(secret)), "request has the wrong type at line 1 column 92, expected an object"),
         ];
         for (body, expected) in cases {
             let message = error(&body);

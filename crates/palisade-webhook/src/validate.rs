@@ -64,11 +64,17 @@ impl Judgement {
     }
 }
 
-/// Whether a review is let through without judgement: DELETE and CONNECT, subresources other
-/// than ephemeral containers (a status update carries the whole Pod, but changes no spec),
-/// and exempt namespaces and users. Shared with `/mutate`.
+/// Whether a review is let through without judgement: DELETE and CONNECT, updates of objects
+/// being deleted, subresources other than ephemeral containers (a status update carries the
+/// whole Pod, but changes no spec), and exempt namespaces and users. Shared with `/mutate`.
 pub fn untouched(review: &Review, policy: &Policy, endpoint: &str) -> Option<Decision> {
     if !review.operation.is_judged() {
+        return Some(Decision::Skipped);
+    }
+    // Refusing an update of an object being deleted would keep its finalizers, and the object,
+    // forever.
+    if review.being_deleted {
+        tracing::debug!(uid = %review.uid, kind = %review.kind, "update of an object being deleted skipped");
         return Some(Decision::Skipped);
     }
     if let Some(sub_resource) = review.sub_resource.as_deref()

@@ -366,6 +366,17 @@ fn an_update_is_judged() {
 }
 
 #[test]
+fn an_update_of_an_object_being_deleted_is_allowed() {
+    let admission = admission("");
+    let mut object = privileged(clean_deployment(), "/spec/template/spec");
+    object["metadata"]["deletionTimestamp"] = json!("2026-11-27T12:00:00Z");
+    object["metadata"]["finalizers"] = json!([]);
+    let response = response(&admission.validate(&body(&review("UPDATE", object))));
+    assert_eq!(response["allowed"], true, "{response}");
+    assert!(response.get("warnings").is_none());
+}
+
+#[test]
 fn a_status_update_is_skipped_but_ephemeral_containers_are_judged() {
     let admission = admission("");
     let pod = json!({
