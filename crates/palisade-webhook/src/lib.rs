@@ -1,2 +1,13 @@
 //! `palisade serve`: the admission webhook. It judges the objects of AdmissionReviews with the
 //! same rules, messages and configuration as `palisade scan`, over HTTPS only.
+
+pub mod admission;
+pub mod metrics;
+pub mod mutate;
+pub mod policy;
+pub mod review;
+pub mod validate;
+
+pub use admission::{Admission, Reply};
+pub use metrics::Metrics;
+pub use policy::Policy;

@@ -1,0 +1,351 @@
+//! `/validate`: judges the object of a review with the rules of `palisade scan` and answers
+//! allowed, allowed with warnings, or denied with a message that names each rule, the field
+//! and the fix.
+//!
+//! Messages are built from the findings' messages, paths and fixes, which never hold the value
+//! of a Secret, a ConfigMap entry or a token (palisade-rules tests that), and from the object's
+//! kind, namespace and name. Nothing else of the object is ever written out.
+
+use palisade_model::{Finding, Node, Object};
+use palisade_rules::Config;
+
+use crate::metrics::{Decision, HitAction, Metrics};
+use crate::policy::{Action, Policy};
+use crate::review::{AdmissionResponse, ResponseStatus, Review};
+
+/// Kubernetes shows warnings as `Warning: ...` lines; it truncates long ones and drops them
+/// past 4 KiB in all, so each is kept to one terminal line and their number is capped.
+pub const MAX_WARNING_CHARS: usize = 120;
+pub const MAX_WARNINGS: usize = 24;
+/// Lines of a denial message: beyond this many findings, the rest are counted.
+const MAX_DENIAL_LINES: usize = 20;
+/// A finding's line in a denial: room for the rule, path, message and fix, but not for a
+/// megabyte image name repeated into the message.
+const MAX_DENIAL_LINE_CHARS: usize = 1000;
+
+/// The subresource whose object is a whole Pod with new containers in it: `kubectl debug`
+/// adds ephemeral containers through it, and a privileged one is as dangerous as any.
+const EPHEMERAL_CONTAINERS: &str = "ephemeralcontainers";
+
+/// Kinds besides the workloads whose objects some rule reads. A review of any other kind is
+/// still run through the rules (an ignore annotation without a reason is reported on every
+/// kind) but logged, so that a webhook configured for more resources than palisade knows is
+/// visible.
+const KINDS_RULES_READ: &[&str] = &[
+    "Service",
+    "Ingress",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "NetworkPolicy",
+    "Namespace",
+];
+
+/// The answer to a review, and the decision it counts as.
+pub struct Judgement {
+    pub response: AdmissionResponse,
+    pub decision: Decision,
+}
+
+impl Judgement {
+    fn allowed(uid: String, decision: Decision) -> Judgement {
+        Judgement {
+            response: AdmissionResponse {
+                uid,
+                allowed: true,
+                ..AdmissionResponse::default()
+            },
+            decision,
+        }
+    }
+}
+
+/// Whether a review is let through without judgement: DELETE and CONNECT, updates of objects
+/// being deleted, subresources other than ephemeral containers (a status update carries the
+/// whole Pod, but changes no spec), and exempt namespaces and users. Shared with `/mutate`.
+pub fn untouched(review: &Review, policy: &Policy, endpoint: &str) -> Option<Decision> {
+    if !review.operation.is_judged() {
+        return Some(Decision::Skipped);
+    }
+    // Refusing an update of an object being deleted would keep its finalizers, and the object,
+    // forever.
+    if review.being_deleted {
+        tracing::debug!(uid = %review.uid, kind = %review.kind, "update of an object being deleted skipped");
+        return Some(Decision::Skipped);
+    }
+    if let Some(sub_resource) = review.sub_resource.as_deref()
+        && (endpoint == "mutate" || sub_resource != EPHEMERAL_CONTAINERS)
+    {
+        tracing::debug!(uid = %review.uid, kind = %review.kind, sub_resource, "subresource request skipped");
+        return Some(Decision::Skipped);
+    }
+    if let Some(exemption) = policy.exemption(review.namespace.as_deref(), &review.user) {
+        tracing::debug!(
+            uid = %review.uid,
+            kind = %review.kind,
+            namespace = review.namespace.as_deref().unwrap_or(""),
+            exemption,
+            "exempt review allowed untouched"
+        );
+        return Some(Decision::Exempt);
+    }
+    None
+}
+
+/// The object of a review as the rules see it.
+pub fn object_of(review: &Review) -> Option<Object> {
+    let root = Node::from_json(review.object.as_ref()?);
+    Some(Object::new(
+        None,
+        review.api_version.clone(),
+        review.kind.clone(),
+        review.namespace.clone(),
+        review.name.clone(),
+        root,
+    ))
+}
+
+/// Judges a review.
+pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metrics) -> Judgement {
+    if let Some(decision) = untouched(&review, policy, "validate") {
+        return Judgement::allowed(review.uid, decision);
+    }
+    let Some(object) = object_of(&review) else {
+        // parse() gives every CREATE and UPDATE an object; this is only a guard.
+        return Judgement::allowed(review.uid, Decision::Skipped);
+    };
+    if !rules_read(&object, config) {
+        tracing::info!(
+            uid = %review.uid,
+            kind = %review.kind,
+            api_version = %review.api_version,
+            "no palisade rule reads this kind; allowed unless a general rule objects"
+        );
+    }
+    let outcome = palisade_rules::check_object(&object, config, |_| true);
+
+    let mut denials: Vec<&Finding> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    for error in &outcome.errors {
+        // An unknown rule name in palisade.dev/ignore, or a rule that crashed: the scan fails
+        // on these; the webhook tells the requester and judges with the other rules.
+        tracing::warn!(uid = %review.uid, kind = %review.kind, error = %error.message, "rule problem");
+        warnings.push(one_line(&format!("palisade: {}", error.message)));
+    }
+    let mut would_deny = 0usize;
+    let mut warned_findings: Vec<&Finding> = Vec::new();
+    for finding in &outcome.findings {
+        let action = match (
+            policy.action(&finding.rule, finding.severity),
+            policy.is_dry_run(),
+        ) {
+            (Action::Deny, false) => {
+                denials.push(finding);
+                HitAction::Deny
+            }
+            (Action::Deny, true) => {
+                would_deny += 1;
+                warnings.push(one_line(&format!(
+                    "dry-run, would deny: {}: {}",
+                    finding.rule, finding.message
+                )));
+                HitAction::DryRun
+            }
+            (Action::Warn, _) => {
+                warned_findings.push(finding);
+                HitAction::Warn
+            }
+        };
+        metrics.record_rule_hit(&finding.rule, review.namespace.as_deref(), action);
+    }
+    // Would-be denials first: in dry-run mode they are what the operator is looking for.
+    warnings.extend(
+        warned_findings
+            .iter()
+            .map(|finding| one_line(&format!("{}: {}", finding.rule, finding.message))),
+    );
+    let warnings = capped(warnings);
+    let described = describe(&review);
+    if review.dry_run {
+        tracing::debug!(uid = %review.uid, "request.dryRun: judged as any other request");
+    }
+
+    if !denials.is_empty() {
+        let rules: Vec<&str> = denials.iter().map(|f| f.rule.as_ref()).collect();
+        tracing::info!(
+            uid = %review.uid,
+            object = %described,
+            operation = review.operation.as_str(),
+            rules = %rules.join(","),
+            "denied"
+        );
+        return Judgement {
+            response: AdmissionResponse {
+                uid: review.uid,
+                allowed: false,
+                status: Some(ResponseStatus::forbidden(denial_message(
+                    &described, &denials,
+                ))),
+                warnings,
+                ..AdmissionResponse::default()
+            },
+            decision: Decision::Denied,
+        };
+    }
+    if would_deny > 0 {
+        tracing::info!(uid = %review.uid, object = %described, would_deny, "allowed in dry-run mode");
+    }
+    let decision = if warnings.is_empty() {
+        Decision::Allowed
+    } else {
+        Decision::Warned
+    };
+    Judgement {
+        response: AdmissionResponse {
+            uid: review.uid,
+            allowed: true,
+            warnings,
+            ..AdmissionResponse::default()
+        },
+        decision,
+    }
+}
+
+fn rules_read(object: &Object, config: &Config) -> bool {
+    let group = object.group();
+    palisade_rules::pod::built_in_workload_kinds().any(|kind| kind == object.kind)
+        || config
+            .pod_spec_path_for(&object.api_version, &object.kind)
+            .is_some()
+        || (KINDS_RULES_READ.contains(&object.kind.as_str())
+            && matches!(
+                group,
+                "" | "networking.k8s.io" | "extensions" | "rbac.authorization.k8s.io"
+            ))
+}
+
+/// `Deployment shop/web`, `ClusterRole admin`.
+fn describe(review: &Review) -> String {
+    let name = if review.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &review.name
+    };
+    match review.namespace.as_deref() {
+        Some(namespace) => one_line(&format!("{} {namespace}/{name}", review.kind)),
+        None => one_line(&format!("{} {name}", review.kind)),
+    }
+}
+
+/// "palisade denied Deployment shop/web: RULE at PATH: MESSAGE; fix: FIX", one finding per line
+/// when there are several.
+fn denial_message(described: &str, denials: &[&Finding]) -> String {
+    let line = |finding: &Finding| {
+        let path = if finding.path.is_empty() {
+            "the object"
+        } else {
+            &finding.path
+        };
+        truncated(
+            &one_line(&format!(
+                "{} at {path}: {}; fix: {}",
+                finding.rule, finding.message, finding.fix
+            )),
+            MAX_DENIAL_LINE_CHARS,
+        )
+    };
+    match denials {
+        [only] => format!("palisade denied {described}: {}", line(only)),
+        _ => {
+            let mut message = format!("palisade denied {described} ({} findings):", denials.len());
+            for finding in denials.iter().take(MAX_DENIAL_LINES) {
+                message.push('\n');
+                message.push_str(&line(finding));
+            }
+            if denials.len() > MAX_DENIAL_LINES {
+                message.push_str(&format!(
+                    "\n... and {} more (palisade scan lists them all)",
+                    denials.len() - MAX_DENIAL_LINES
+                ));
+            }
+            message
+        }
+    }
+}
+
+/// Control characters (a newline in a name or message) would break a warning header or a
+/// denial's one-line-per-finding layout.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// At most [`MAX_WARNINGS`] warnings of at most [`MAX_WARNING_CHARS`] characters each.
+fn capped(warnings: Vec<String>) -> Vec<String> {
+    let total = warnings.len();
+    let keep = if total > MAX_WARNINGS {
+        MAX_WARNINGS - 1
+    } else {
+        total
+    };
+    let mut capped: Vec<String> = warnings
+        .into_iter()
+        .take(keep)
+        .map(|warning| truncated(&warning, MAX_WARNING_CHARS))
+        .collect();
+    if total > keep {
+        capped.push(format!(
+            "palisade: {} more warnings (palisade scan lists them all)",
+            total - keep
+        ));
+    }
+    capped
+}
+
+fn truncated(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_are_short_single_lines() {
+        let long = format!("rule: {}\nsecond line", "x".repeat(300));
+        let warnings = capped(vec![one_line(&long), "short".into()]);
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(warnings[0].chars().count(), MAX_WARNING_CHARS);
+        assert!(warnings[0].ends_with('…'));
+        assert!(!warnings[0].contains('\n'));
+        assert_eq!(warnings[1], "short");
+        // Multi-byte characters are cut on a character boundary.
+        let wide = "é".repeat(500);
+        assert_eq!(
+            truncated(&wide, MAX_WARNING_CHARS).chars().count(),
+            MAX_WARNING_CHARS
+        );
+    }
+
+    #[test]
+    fn too_many_warnings_are_counted() {
+        let warnings = capped((0..100).map(|i| format!("w{i}")).collect());
+        assert_eq!(warnings.len(), MAX_WARNINGS);
+        assert_eq!(warnings[MAX_WARNINGS - 2], format!("w{}", MAX_WARNINGS - 2));
+        assert!(warnings[MAX_WARNINGS - 1].contains(&format!("{} more", 100 - (MAX_WARNINGS - 1))));
+        assert_eq!(
+            capped((0..MAX_WARNINGS).map(|i| i.to_string()).collect()).len(),
+            MAX_WARNINGS
+        );
+    }
+}
