@@ -13,3 +13,6 @@ pub mod service_external_ips;
 
 // Ingress controllers.
 pub mod ingress_nginx_snippet;
+
+// NetworkPolicy analysis: the engine and the coverage rules.
+pub mod netpol;
