@@ -268,7 +268,7 @@ pub fn detect(inventory: &Inventory, config: &Config) -> Vec<DetectedCni> {
 fn enforcement(inventory: &Inventory, cni: Cni, containers: Option<&Containers>) -> Enforcement {
     match cni {
         Cni::Flannel => Enforcement::No(
-            "Flannel only connects pods; it has no NetworkPolicy engine (pair it with Calico as Canal, kube-router or kube-network-policies)",
+            "Flannel only connects pods and has no NetworkPolicy engine",
         ),
         Cni::WeaveNet => match containers {
             Some(c) if c.named("weave-npc").is_none() && !c.any_image(&["weaveworks/weave-npc"]) => {

@@ -4,8 +4,10 @@
 use std::net::IpAddr;
 
 use super::ipblock::IpRange;
+use super::labels::Labels;
 use super::model::{
-    Cluster, Direction, NamespaceScope, Peer, PolicyId, PolicyRule, PortMatch, WorkloadId,
+    Cluster, ContainerPort, Direction, NamespaceScope, Peer, PolicyId, PolicyRule, PortMatch,
+    WorkloadId,
 };
 use super::ports::{ConnSet, Protocol};
 
@@ -21,6 +23,41 @@ impl Endpoint {
     pub fn address(address: IpAddr) -> Endpoint {
         Endpoint::External(IpRange::single(address))
     }
+}
+
+/// The connections a rule's `ports` allow to a destination with the `declared` container
+/// ports (`None` outside the cluster, where named ports mean nothing).
+fn rule_connections(rule: &PolicyRule, declared: Option<&[ContainerPort]>) -> ConnSet {
+    let Some(ports) = &rule.ports else {
+        return ConnSet::all();
+    };
+    let mut conns = ConnSet::none();
+    for port in ports {
+        match port {
+            PortMatch::Any(protocol) => conns.add_all(*protocol),
+            PortMatch::Range(protocol, start, end) => conns.add(*protocol, *start, *end),
+            PortMatch::Named(protocol, name) => {
+                for container_port in declared.unwrap_or(&[]) {
+                    if container_port.protocol == *protocol
+                        && container_port.name.as_deref() == Some(name.as_str())
+                    {
+                        conns.add(*protocol, container_port.number, container_port.number);
+                    }
+                }
+            }
+            PortMatch::Invalid(_) => {}
+        }
+    }
+    conns
+}
+
+fn port_allows(
+    rule: &PolicyRule,
+    declared: Option<&[ContainerPort]>,
+    protocol: Protocol,
+    port: u16,
+) -> bool {
+    rule_connections(rule, declared).contains(protocol, port)
 }
 
 /// A rule of a policy: `ingress[1]` of `shop/web`.
@@ -67,7 +104,85 @@ pub struct Verdict {
     pub ingress: Side,
 }
 
+/// A pod described by its namespace, labels and ports, which need not be in the input (the
+/// cluster DNS, when the input does not hold it).
+pub struct PodLike<'a> {
+    pub namespace: &'a str,
+    pub namespace_labels: &'a Labels,
+    pub labels: &'a Labels,
+    pub ports: &'a [ContainerPort],
+}
+
 impl Cluster<'_> {
+    /// The egress rules of `workload`'s isolating policies that allow a connection to `pod`
+    /// on `port`/`protocol` (named ports resolved against `pod`'s ports). Empty when its egress
+    /// is not isolated: ask [`Workload::egress_policies`](super::model::Workload) first.
+    pub fn egress_rules_to(
+        &self,
+        workload: WorkloadId,
+        pod: &PodLike,
+        protocol: Protocol,
+        port: u16,
+    ) -> Vec<RuleRef> {
+        let mut allowing = Vec::new();
+        for &id in &self.workloads[workload].egress_policies {
+            let policy = &self.policies[id];
+            let own_namespace = self.namespaces[policy.namespace].name.as_str();
+            for rule in policy.rules(Direction::Egress) {
+                let peer_matches = match &rule.peers {
+                    None => true,
+                    Some(peers) => peers.iter().any(|peer| match peer {
+                        Peer::Pods { namespaces, pods } => {
+                            let in_namespace = match namespaces {
+                                NamespaceScope::Own => own_namespace == pod.namespace,
+                                NamespaceScope::Selected(selector, _) => {
+                                    selector.matches(pod.namespace_labels)
+                                }
+                            };
+                            in_namespace && pods.as_ref().is_none_or(|s| s.matches(pod.labels))
+                        }
+                        Peer::IpBlock(_) | Peer::Invalid(_) => false,
+                    }),
+                };
+                if peer_matches && port_allows(rule, Some(pod.ports), protocol, port) {
+                    allowing.push(RuleRef {
+                        policy: id,
+                        direction: Direction::Egress,
+                        rule: rule.index,
+                    });
+                }
+            }
+        }
+        allowing
+    }
+
+    /// The egress rules of `workload`'s isolating policies that allow `port`/`protocol` to some
+    /// ipBlock (an address outside the cluster: a node-local DNS cache, an upstream resolver).
+    pub fn egress_rules_to_addresses(
+        &self,
+        workload: WorkloadId,
+        protocol: Protocol,
+        port: u16,
+    ) -> Vec<RuleRef> {
+        let mut allowing = Vec::new();
+        for &id in &self.workloads[workload].egress_policies {
+            let policy = &self.policies[id];
+            for rule in policy.rules(Direction::Egress) {
+                let to_addresses = rule.peers.as_ref().is_some_and(|peers| {
+                    peers.iter().any(|peer| matches!(peer, Peer::IpBlock(_)))
+                });
+                if to_addresses && port_allows(rule, None, protocol, port) {
+                    allowing.push(RuleRef {
+                        policy: id,
+                        direction: Direction::Egress,
+                        rule: rule.index,
+                    });
+                }
+            }
+        }
+        allowing
+    }
+
     /// Whether a peer of `policy`'s rule matches `endpoint`.
     fn peer_matches(&self, policy_namespace: usize, peer: &Peer, endpoint: &Endpoint) -> bool {
         match (peer, endpoint) {
@@ -110,29 +225,11 @@ impl Cluster<'_> {
     /// The connections a rule's `ports` allow to `destination`, with named ports resolved
     /// against the destination's container ports of the same protocol.
     pub fn rule_connections(&self, rule: &PolicyRule, destination: &Endpoint) -> ConnSet {
-        let Some(ports) = &rule.ports else {
-            return ConnSet::all();
+        let declared = match destination {
+            Endpoint::Workload(id) => Some(self.workloads[*id].ports.as_slice()),
+            Endpoint::External(_) => None,
         };
-        let mut conns = ConnSet::none();
-        for port in ports {
-            match port {
-                PortMatch::Any(protocol) => conns.add_all(*protocol),
-                PortMatch::Range(protocol, start, end) => conns.add(*protocol, *start, *end),
-                PortMatch::Named(protocol, name) => {
-                    if let Endpoint::Workload(id) = destination {
-                        for declared in &self.workloads[*id].ports {
-                            if declared.protocol == *protocol
-                                && declared.name.as_deref() == Some(name.as_str())
-                            {
-                                conns.add(*protocol, declared.number, declared.number);
-                            }
-                        }
-                    }
-                }
-                PortMatch::Invalid(_) => {}
-            }
-        }
-        conns
+        rule_connections(rule, declared)
     }
 
     /// The status of one end for a direction, and the policies that isolate it.
