@@ -123,16 +123,19 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             continue;
         }
         let directions = missing.join(" and ");
-        let count = workloads[ns].len();
-        let situation = if count == 0 {
-            "every pod deployed there".to_string()
-        } else {
-            format!(
+        let isolatable = workloads[ns]
+            .iter()
+            .filter(|&&id| !cluster.workloads[id].host_network)
+            .count();
+        let situation = match (isolatable, workloads[ns].len()) {
+            (0, 0) => "every pod deployed there".to_string(),
+            (0, _) => "its workloads in the input run on the host network, which NetworkPolicy cannot isolate, and any other pod deployed there".to_string(),
+            (count, _) => format!(
                 "its {count} workload{} in the input {} isolated by policies of {}, but a workload added or relabelled later",
                 if count == 1 { "" } else { "s" },
                 if count == 1 { "is" } else { "are" },
                 if count == 1 { "its own" } else { "their own" }
-            )
+            ),
         };
         // Where to report: the Namespace, else one of its policies, else one of its workloads.
         let (object, path): (&Object, Pointer) = match namespace.object {
@@ -195,6 +198,8 @@ mod tests {
     #[test]
     fn namespaces_without_workloads_and_where_findings_go() {
         assert_eq!(paths(&RULE, NS), vec!["/metadata"]);
+        let host = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: shop}\nspec: {template: {spec: {hostNetwork: true, containers: []}}}\n";
+        assert!(messages(&format!("{NS}{host}"))[0].contains("its workloads in the input run on the host network, which NetworkPolicy cannot isolate, and any other pod deployed there is open"));
         assert!(paths(&RULE, &NS.replace("shop", "kube-node-lease")).is_empty());
         // Without a Namespace object: on a policy of the namespace.
         let own = policy("web", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}");

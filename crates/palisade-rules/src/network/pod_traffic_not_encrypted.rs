@@ -116,7 +116,7 @@ mod tests {
         assert!(paths(&RULE, &format!("{agent}{}", config_map("cilium-config", "{enable-wireguard: 'true'}"))).is_empty());
         assert!(paths(&RULE, &format!("{agent}{}", config_map("cilium-config", "{enable-ipsec: 'true'}"))).is_empty());
         // Only the DaemonSet: Cilium's default is no encryption.
-        assert_eq!(paths(&RULE, &agent), vec![""]);
+        assert_eq!(paths(&RULE, &agent), vec!["/metadata/name"]);
         let flag = daemon_set("cilium", "[{name: cilium-agent, image: 'quay.io/cilium/cilium:v1.15.0', args: ['--enable-wireguard=true']}]");
         assert!(paths(&RULE, &flag).is_empty());
     }

@@ -359,7 +359,7 @@ fn encryption(
                 },
                 None => Encryption::Off {
                     looked_at: "the input has no cilium-config ConfigMap and the agent is not started with --enable-wireguard or --enable-ipsec, and Cilium encrypts nothing by default".into(),
-                    object: at(inventory, shown_by, Pointer::root()),
+                    object: at(inventory, shown_by, Pointer::root().keys(&["metadata", "name"])),
                     fix: "Switch on transparent encryption: `enable-wireguard: \"true\"` in cilium-config (Helm: `--set encryption.enabled=true --set encryption.type=wireguard`).",
                 },
             }
@@ -406,7 +406,7 @@ fn encryption(
                 },
                 None => Encryption::Off {
                     looked_at: "no FelixConfiguration default and no FELIX_WIREGUARDENABLED in the input switches WireGuard on, and Calico encrypts nothing by default".into(),
-                    object: at(inventory, shown_by, Pointer::root()),
+                    object: at(inventory, shown_by, Pointer::root().keys(&["metadata", "name"])),
                     fix,
                 },
             }
