@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use palisade_load::{Input, Limits, load_inputs};
 use palisade_model::{InputError, Inventory, Object};
 use palisade_rules::Config;
+use palisade_rules::network::netpol::cni::{self, DetectedCni, Encryption, Enforcement};
 use palisade_rules::network::netpol::{
     Cluster, ConnSet, Direction, Endpoint, HostNetwork, Options, Protocol, RuleRef, Side,
     SideStatus, Verdict,
@@ -317,6 +318,23 @@ struct Row {
     conns: ConnSet,
 }
 
+/// `Calico (enforces NetworkPolicy; encryption: off)`.
+fn plugin_text(plugin: &DetectedCni) -> String {
+    let enforces = match plugin.enforcement {
+        Enforcement::Yes => "enforces NetworkPolicy",
+        Enforcement::No(_) => "does not enforce NetworkPolicy",
+    };
+    format!("{} ({enforces}; encryption: {})", plugin.cni.name(), encryption_text(&plugin.encryption))
+}
+
+fn encryption_text(encryption: &Encryption) -> String {
+    match encryption {
+        Encryption::On { how, .. } => format!("on, {how}"),
+        Encryption::Off { .. } => "off".into(),
+        Encryption::Unknown => "not known".into(),
+    }
+}
+
 fn workload_label(cluster: &Cluster, id: usize) -> String {
     let w = &cluster.workloads[id];
     format!("{}[{}]", w.display_name(cluster), w.object.kind)
@@ -332,6 +350,7 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
     };
     let cluster = Cluster::build_with(&loaded.inventory, &loaded.config, options(&arguments.common));
     let warnings = warnings(&cluster);
+    let plugins = cni::detect(&loaded.inventory, &loaded.config);
     let count = cluster.workloads.len();
     let mut rows: Vec<Row> = Vec::new();
     for source in 0..count {
@@ -413,9 +432,20 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
                     })
                 })
                 .collect();
+            let plugins: Vec<Value> = plugins
+                .iter()
+                .map(|p| {
+                    json!({
+                        "name": p.cni.name(),
+                        "enforcesNetworkPolicy": p.enforcement == Enforcement::Yes,
+                        "encryption": encryption_text(&p.encryption),
+                    })
+                })
+                .collect();
             let document = json!({
                 "workloads": workloads,
                 "policies": cluster.policies.len(),
+                "networkPlugins": plugins,
                 "connections": connections,
                 "warnings": warnings,
             });
@@ -439,7 +469,13 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
                 cluster.policies.len(),
                 if cluster.policies.len() == 1 { "y" } else { "ies" },
                 count * count.saturating_sub(1)
-            )
+            )?;
+            if plugins.is_empty() {
+                writeln!(out, "network plugin: none in the input (whether policies are enforced depends on the cluster's)")
+            } else {
+                let described: Vec<String> = plugins.iter().map(plugin_text).collect();
+                writeln!(out, "network plugin: {}", described.join(", "))
+            }
         }
     });
     print_warnings(&warnings, &loaded.errors);

@@ -274,7 +274,7 @@ fn the_matrix_lists_who_can_reach_whom() {
     assert!(has("monitoring/prometheus[Deployment]", "shop/web[Deployment]", "TCP 8080"));
     assert!(has("0.0.0.0-255.255.255.255[External]", "monitoring/prometheus[Deployment]", "All Connections"));
     assert_eq!(rows.len(), 7, "{}", run.stdout);
-    assert!(run.stdout.ends_with("4 workloads, 4 NetworkPolicies; 4 of 12 ordered workload pairs can connect\n"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("4 workloads, 4 NetworkPolicies; 4 of 12 ordered workload pairs can connect\nnetwork plugin: none in the input (whether policies are enforced depends on the cluster's)\n"), "{}", run.stdout);
 
     let json = work.run(&["netpol", "matrix", "--no-config", "-o", "json", "--no-external", "shop.yaml"]);
     let value: Value = serde_json::from_str(&json.stdout).unwrap();
@@ -284,6 +284,20 @@ fn the_matrix_lists_who_can_reach_whom() {
     assert_eq!(connections[0]["ports"]["TCP"], serde_json::json!([[9090, 9090]]));
     assert_eq!(value["workloads"].as_array().unwrap().len(), 4);
     assert_eq!(value["policies"], 4);
+}
+
+#[test]
+fn the_matrix_names_the_network_plugin() {
+    let work = shop();
+    work.write(
+        "flannel.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: kube-flannel-ds, namespace: kube-flannel}\nspec:\n  template:\n    spec: {hostNetwork: true, containers: [{name: f, image: 'docker.io/flannel/flannel:v0.25.1'}]}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: kube-flannel-cfg, namespace: kube-flannel}\ndata: {net-conf.json: '{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"wireguard\"}}'}\n",
+    );
+    let run = work.run(&["netpol", "matrix", "--no-config", "--no-external", "shop.yaml", "flannel.yaml"]);
+    assert!(run.stdout.ends_with("network plugin: Flannel (does not enforce NetworkPolicy; encryption: on, the wireguard backend)\n"), "{}", run.stdout);
+    let json = work.run(&["netpol", "matrix", "--no-config", "-o", "json", "shop.yaml", "flannel.yaml"]);
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["networkPlugins"], serde_json::json!([{"name": "Flannel", "enforcesNetworkPolicy": false, "encryption": "on, the wireguard backend"}]));
 }
 
 #[test]

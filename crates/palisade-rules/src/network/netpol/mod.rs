@@ -40,6 +40,10 @@
 //!   that name and the rule's protocol (for an egress rule too), so one rule may mean different
 //!   numbers for different pods, and nothing for a pod without such a port or for an address
 //!   outside the cluster.
+//! - Services: policies see the pod and its container port after a Service has translated
+//!   the Service's address and port, so ports are always the pod's (`targetPort`), and a rule
+//!   naming the Service port does not match; a Service's ClusterIP in an ipBlock is judged like
+//!   any other address (whether it matches is up to the plugin).
 //! - A connection is allowed only if the source's egress **and** the destination's ingress
 //!   allow it; replies of an allowed connection are not judged (connections are stateful).
 //! - `ipBlock` (a CIDR minus its `except` CIDRs) matches addresses outside the cluster. Pod
