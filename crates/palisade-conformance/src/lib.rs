@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod compare;
 pub mod mapping;
+pub mod netpol;
 pub mod peers;
 pub mod render;
 

@@ -129,6 +129,42 @@ image: {repository: nginx}
 }
 
 #[test]
+fn items_of_a_typed_list_take_their_kind_from_the_list() {
+    // The API server leaves `kind` and `apiVersion` out of list items (GET /api/v1/namespaces).
+    let text = "\
+apiVersion: v1
+kind: NamespaceList
+items:
+  - metadata: {name: shop, labels: {team: a}}
+  - apiVersion: v1
+    kind: Namespace
+    metadata: {name: written}
+---
+apiVersion: v1
+kind: List
+items:
+  - metadata: {name: unknown-kind}
+";
+    let loaded = load_str("ns.yaml", text);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let identities: Vec<(&str, &str, &str)> = loaded
+        .objects
+        .iter()
+        .map(|o| (o.api_version.as_str(), o.kind.as_str(), o.name.as_str()))
+        .collect();
+    assert_eq!(
+        identities,
+        [("v1", "Namespace", "shop"), ("v1", "Namespace", "written")]
+    );
+    // A plain List says nothing about its items' kind.
+    assert_eq!(loaded.skipped_documents, 1);
+    // Positions of the item's own fields are kept; the filled-in kind has none.
+    let shop = &loaded.objects[0];
+    assert_eq!(shop.location("/metadata/name").map(|l| l.line), Some(4));
+    assert_eq!(shop.root.get("kind").map(|k| k.pos.is_known()), Some(false));
+}
+
+#[test]
 fn json_list_positions_are_inside_the_json_file() {
     let text = r#"{
     "apiVersion": "v1",

@@ -105,6 +105,16 @@ static RULES: &[RegisteredRule] = &[
     entry!(workload::workload_in_kube_system),
     entry!(network::ingress_nginx_snippet),
     entry!(supply_chain::git_sync_injection),
+    // network: NetworkPolicy coverage and the network plugin (issue 7)
+    entry!(network::missing_ingress_policy),
+    entry!(network::exposed_workload_without_ingress_policy),
+    entry!(network::missing_egress_policy),
+    entry!(network::network_policy_allows_all),
+    entry!(network::network_policy_selects_nothing),
+    entry!(network::egress_policy_blocks_dns),
+    entry!(network::namespace_without_default_deny),
+    entry!(network::network_policy_not_enforced),
+    entry!(network::pod_traffic_not_encrypted),
 ];
 
 /// Every built-in rule, in registration order.

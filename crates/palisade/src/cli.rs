@@ -29,6 +29,104 @@ pub enum Command {
     /// Judge Kubernetes audit logs with palisade's audit rules (`palisade audit FILE...`), or write
     /// the RBAC that covers what a user did (`palisade audit rbac`)
     Audit(AuditArgs),
+    /// NetworkPolicy reachability: may one workload reach another (`check`), and who can reach
+    /// whom (`matrix`)
+    #[command(subcommand)]
+    Netpol(NetpolCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetpolCommand {
+    /// Is a connection allowed? Names the policies that isolate each end and the rules that
+    /// allow it. Exit 0 allowed, 1 denied, 2 usage or input error
+    Check(NetpolCheckArgs),
+    /// Who can reach whom: every pair of workloads (and ranges of outside addresses) with the
+    /// connections NetworkPolicy allows between them
+    Matrix(NetpolMatrixArgs),
+}
+
+/// How to treat pods with `hostNetwork: true`, which Kubernetes leaves to the network plugin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HostNetworkChoice {
+    /// Their traffic is the node's: no policy isolates them, no pod selector matches them
+    /// (what most plugins do)
+    Node,
+    /// Like any other pod (plugins that tell their traffic apart; netpol-analyzer's model)
+    Pod,
+}
+
+#[derive(Args, Debug)]
+pub struct NetpolCommon {
+    /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// How to treat hostNetwork pods
+    #[arg(long, value_enum, default_value = "node", value_name = "MODE")]
+    pub host_network: HostNetworkChoice,
+
+    /// Configuration file (default: .palisade.yaml in the current directory or a parent); its
+    /// podSpecPaths say where custom kinds keep their pods
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .palisade.yaml
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct NetpolCheckArgs {
+    /// The source: NAMESPACE/NAME (or NAMESPACE/KIND/NAME) of a workload, or an IP address
+    /// outside the cluster
+    #[arg(long, value_name = "NS/WORKLOAD")]
+    pub from: String,
+
+    /// The destination: NAMESPACE/NAME (or NAMESPACE/KIND/NAME) of a workload, or an IP address
+    #[arg(long, value_name = "NS/WORKLOAD")]
+    pub to: String,
+
+    /// The destination port: a number, or a name of the destination's container ports, with an
+    /// optional protocol (`5432`, `53/udp`, `http`); the pod's port, not a Service's
+    #[arg(long, value_name = "PORT[/PROTO]")]
+    pub port: String,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: NetpolOutput,
+
+    #[command(flatten)]
+    pub common: NetpolCommon,
+}
+
+#[derive(Args, Debug)]
+pub struct NetpolMatrixArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: NetpolMatrixOutput,
+
+    /// Leave out connections with addresses outside the cluster
+    #[arg(long)]
+    pub no_external: bool,
+
+    /// Write the matrix to this file instead of stdout (written atomically)
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub common: NetpolCommon,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetpolOutput {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NetpolMatrixOutput {
+    Table,
+    Json,
 }
 
 /// `palisade audit FILE...` judges the events; `palisade audit rbac ...` writes RBAC.

@@ -4,6 +4,7 @@
 mod audit;
 mod catalogue;
 mod cli;
+mod netpol;
 mod node;
 mod output;
 mod scan;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
             node::generate_kubeadm(&arguments)
         }
         cli::Command::Audit(arguments) => audit::run(&arguments),
+        cli::Command::Netpol(cli::NetpolCommand::Check(arguments)) => netpol::check(&arguments),
+        cli::Command::Netpol(cli::NetpolCommand::Matrix(arguments)) => netpol::matrix(&arguments),
     };
     ExitCode::from(code)
 }
