@@ -96,6 +96,8 @@ pub struct Problem {
     pub group: String,
     /// "in all namespaces", "in namespace x", "cluster-wide".
     pub scope: String,
+    /// The field selector of the list, if it had one (the typed lists of Secrets).
+    pub field_selector: Option<String>,
     /// The HTTP status, when there was an answer.
     pub status: Option<u16>,
     /// What went wrong, from the server's `Status` where there is one.
@@ -118,9 +120,13 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "cannot list {} ({} {}) {}: ",
+            "cannot list {} ({} {}) {}",
             self.kind, self.api_version, self.resource, self.scope
         )?;
+        if let Some(selector) = &self.field_selector {
+            write!(f, " with the field selector {selector}")?;
+        }
+        f.write_str(": ")?;
         match self.status {
             Some(403) => write!(f, "403 Forbidden: {}", self.message)?,
             Some(404) => write!(f, "404 Not Found: {}", self.message)?,
@@ -221,6 +227,16 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
             Err(problem) => problems.push(problem),
         }
     }
+
+    // A typed list that fails as the whole list of its kind failed adds nothing to that.
+    let whole_failed: Vec<(String, Option<u16>)> = problems
+        .iter()
+        .filter(|p: &&Problem| p.field_selector.is_none())
+        .map(|p| (p.kind.clone(), p.status))
+        .collect();
+    problems.retain(|p| {
+        p.field_selector.is_none() || !whole_failed.contains(&(p.kind.clone(), p.status))
+    });
 
     let secret_types = secret_types(&typed);
     let count = lists.iter().map(Vec::len).sum();

@@ -86,6 +86,10 @@ impl ListTask {
             resource: self.endpoint.resource.to_string(),
             group: self.endpoint.group.to_string(),
             scope: self.scope(),
+            field_selector: self.field_selector.clone().filter(|_| {
+                // The Namespace of `-n` is read by name: that is the list, not a filter of it.
+                self.spec.kind != "Namespace"
+            }),
             status,
             message,
         }
