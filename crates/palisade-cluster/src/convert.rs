@@ -542,27 +542,43 @@ mod tests {
         assert!(!json.contains("cGxhbnRlZA"), "{json}");
         assert!(!json.contains("planted"), "{json}");
         assert!(!json.contains("last-applied"), "{json}");
-        assert_eq!(item.pointer("/metadata/annotations/a").and_then(Node::as_str), Some("b"));
+        assert_eq!(
+            item.pointer("/metadata/annotations/a")
+                .and_then(Node::as_str),
+            Some("b")
+        );
     }
 
     #[test]
     fn null_and_missing_items_are_an_empty_page() {
-        let page = parse_page(br#"{"kind":"PodList","items":null,"metadata":null}"#, POD_SHAPE)
-            .unwrap();
+        let page = parse_page(
+            br#"{"kind":"PodList","items":null,"metadata":null}"#,
+            POD_SHAPE,
+        )
+        .unwrap();
         assert!(page.items.is_empty());
-        let page = parse_page(br#"{"kind":"PodList","metadata":{"continue":""}}"#, POD_SHAPE)
-            .unwrap();
+        let page = parse_page(
+            br#"{"kind":"PodList","metadata":{"continue":""}}"#,
+            POD_SHAPE,
+        )
+        .unwrap();
         assert!(page.items.is_empty());
         assert_eq!(page.continue_token, None);
     }
 
     #[test]
     fn numbers_keep_their_type() {
-        let node = parse_node(br#"{"i":-3,"u":18446744073709551615,"f":1.5,"b":true,"n":null}"#)
-            .unwrap();
+        let node =
+            parse_node(br#"{"i":-3,"u":18446744073709551615,"f":1.5,"b":true,"n":null}"#).unwrap();
         assert_eq!(node.get("i").and_then(Node::as_i64), Some(-3));
-        assert!(matches!(node.get("u").map(|n| &n.value), Some(Value::Float(_))));
-        assert!(matches!(node.get("f").map(|n| &n.value), Some(Value::Float(_))));
+        assert!(matches!(
+            node.get("u").map(|n| &n.value),
+            Some(Value::Float(_))
+        ));
+        assert!(matches!(
+            node.get("f").map(|n| &n.value),
+            Some(Value::Float(_))
+        ));
         assert_eq!(node.get("b").and_then(Node::as_bool), Some(true));
         assert!(node.get("n").is_some_and(Node::is_null));
     }
@@ -585,9 +601,19 @@ mod speed {
     #[test]
     fn ten_thousand_pods_convert_in_reasonable_time() {
         let pod = r#"{"metadata":{"name":"web-NNN","namespace":"shop","labels":{"app":"web"},"managedFields":[{"manager":"kube-controller-manager","operation":"Update","fieldsV1":{"f:metadata":{"f:labels":{}}}}]},"spec":{"containers":[{"name":"web","image":"nginx:1.27","ports":[{"containerPort":80}],"resources":{"limits":{"cpu":"1","memory":"1Gi"}},"securityContext":{"privileged":true}}],"serviceAccountName":"web"},"status":{"phase":"Running","podIP":"10.0.0.1"}}"#;
-        let items: Vec<String> = (0..10_000).map(|i| pod.replace("NNN", &i.to_string())).collect();
-        let body = format!(r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{}},"items":[{}]}}"#, items.join(","));
-        let shape = ItemShape { api_version: "v1", kind: "Pod", metadata_only: false, drop_last_applied: false };
+        let items: Vec<String> = (0..10_000)
+            .map(|i| pod.replace("NNN", &i.to_string()))
+            .collect();
+        let body = format!(
+            r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{}},"items":[{}]}}"#,
+            items.join(",")
+        );
+        let shape = ItemShape {
+            api_version: "v1",
+            kind: "Pod",
+            metadata_only: false,
+            drop_last_applied: false,
+        };
         let start = std::time::Instant::now();
         let page = parse_page(body.as_bytes(), shape).unwrap();
         let elapsed = start.elapsed();

@@ -12,9 +12,9 @@ use futures::future::join_all;
 use kube::Client;
 use serde::Deserialize;
 
+use crate::ClusterError;
 use crate::kinds::{Endpoint, KindSpec, Presence};
 use crate::list::{ACCEPT_JSON, get, status_message};
-use crate::ClusterError;
 
 #[derive(Deserialize)]
 struct GroupList {
@@ -89,33 +89,38 @@ impl Served {
 
 /// Reads discovery and chooses an endpoint for each kind. Fails only when the API server
 /// cannot be reached or rejects the credentials: then nothing else would work either.
-pub async fn discover(client: &Client, kinds: &'static [KindSpec]) -> Result<Discovered, ClusterError> {
+pub async fn discover(
+    client: &Client,
+    kinds: &'static [KindSpec],
+) -> Result<Discovered, ClusterError> {
     let mut notes = Vec::new();
     let group_versions = match get(client, "/apis", ACCEPT_JSON).await {
         Err(error) => return Err(ClusterError::Connect(crate::clean_text(&error.to_string()))),
         Ok((status, body)) if status.as_u16() == 401 => {
             return Err(ClusterError::Unauthorized(status_message(&body)));
         }
-        Ok((status, body)) if status.is_success() => match serde_json::from_slice::<GroupList>(&body) {
-            Ok(list) => Some(
-                list.groups
-                    .into_iter()
-                    .flat_map(|group| {
-                        let name = group.name;
-                        group
-                            .versions
-                            .into_iter()
-                            .map(move |v| (name.clone(), v.version))
-                    })
-                    .collect::<HashSet<_>>(),
-            ),
-            Err(error) => {
-                notes.push(format!(
+        Ok((status, body)) if status.is_success() => {
+            match serde_json::from_slice::<GroupList>(&body) {
+                Ok(list) => Some(
+                    list.groups
+                        .into_iter()
+                        .flat_map(|group| {
+                            let name = group.name;
+                            group
+                                .versions
+                                .into_iter()
+                                .map(move |v| (name.clone(), v.version))
+                        })
+                        .collect::<HashSet<_>>(),
+                ),
+                Err(error) => {
+                    notes.push(format!(
                     "API discovery (/apis) is not readable ({error}); the built-in kinds are read at their usual API versions and Calico and Cilium policies are not read"
                 ));
-                None
+                    None
+                }
             }
-        },
+        }
         Ok((status, body)) => {
             notes.push(format!(
                 "API discovery (/apis) failed ({} {}); the built-in kinds are read at their usual API versions and Calico and Cilium policies are not read",
@@ -143,12 +148,15 @@ pub async fn discover(client: &Client, kinds: &'static [KindSpec]) -> Result<Dis
         } else {
             format!("/apis/{group}/{version}")
         };
-        let answer = get(client, &path, ACCEPT_JSON).await.ok().and_then(|(status, body)| {
-            status
-                .is_success()
-                .then(|| serde_json::from_slice::<ResourceList>(&body).ok())
-                .flatten()
-        });
+        let answer = get(client, &path, ACCEPT_JSON)
+            .await
+            .ok()
+            .and_then(|(status, body)| {
+                status
+                    .is_success()
+                    .then(|| serde_json::from_slice::<ResourceList>(&body).ok())
+                    .flatten()
+            });
         ((group.to_string(), version.to_string()), answer)
     }))
     .await;
@@ -160,7 +168,11 @@ pub async fn discover(client: &Client, kinds: &'static [KindSpec]) -> Result<Dis
                 // Subresources (`pods/log`) are not kinds; a resource without verbs is
                 // assumed listable, as old servers did not always send them.
                 .filter(|r| !r.name.contains('/'))
-                .filter(|r| r.verbs.as_ref().is_none_or(|v| v.iter().any(|v| v == "list")))
+                .filter(|r| {
+                    r.verbs
+                        .as_ref()
+                        .is_none_or(|v| v.iter().any(|v| v == "list"))
+                })
                 .map(|r| r.name)
                 .collect();
             served.resources.insert(key, listable);

@@ -58,7 +58,11 @@ const fn at(group: &'static str, version: &'static str, resource: &'static str) 
     }
 }
 
-const fn built_in(kind: &'static str, namespaced: bool, endpoints: &'static [Endpoint]) -> KindSpec {
+const fn built_in(
+    kind: &'static str,
+    namespaced: bool,
+    endpoints: &'static [Endpoint],
+) -> KindSpec {
     KindSpec {
         kind,
         namespaced,
@@ -106,7 +110,10 @@ pub static KINDS: &[KindSpec] = &[
     built_in(
         "CronJob",
         true,
-        &[at("batch", "v1", "cronjobs"), at("batch", "v1beta1", "cronjobs")],
+        &[
+            at("batch", "v1", "cronjobs"),
+            at("batch", "v1beta1", "cronjobs"),
+        ],
     ),
     built_in("PodTemplate", true, &[at("", "v1", "podtemplates")]),
     built_in("Service", true, &[at("", "v1", "services")]),

@@ -20,7 +20,10 @@ pub mod discovery;
 pub mod kinds;
 pub mod kubeconfig;
 pub mod list;
+mod owners;
 mod progress;
+
+pub use owners::drop_repeats_of_owners;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -167,7 +170,8 @@ pub fn read_cluster(options: &Options) -> Result<ClusterRead, ClusterError> {
 }
 
 async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
-    let target = kubeconfig::resolve(options.kubeconfig.as_deref(), options.context.as_deref()).await?;
+    let target =
+        kubeconfig::resolve(options.kubeconfig.as_deref(), options.context.as_deref()).await?;
     let server = target.config.cluster_url.to_string();
     let server = server.trim_end_matches('/').to_string();
     let context = target.context.clone();
@@ -183,19 +187,25 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
         ))
     })?;
 
-    let discovered = discovery::discover(&client, KINDS).await.map_err(|error| match error {
-        ClusterError::Connect(message) => ClusterError::Connect(format!("{server}: {message}")),
-        other => other,
-    })?;
+    let discovered = discovery::discover(&client, KINDS)
+        .await
+        .map_err(|error| match error {
+            ClusterError::Connect(message) => ClusterError::Connect(format!("{server}: {message}")),
+            other => other,
+        })?;
     let mut notes = discovered.notes;
     let tasks = plan(&discovered.chosen, options.namespace.as_deref());
     let secret_type_tasks = secret_type_tasks(&discovered.chosen, options.namespace.as_deref());
 
-    let all_tasks: Vec<&ListTask> = tasks.iter().chain(secret_type_tasks.iter().map(|(t, _)| t)).collect();
+    let all_tasks: Vec<&ListTask> = tasks
+        .iter()
+        .chain(secret_type_tasks.iter().map(|(t, _)| t))
+        .collect();
     let bar = progress::Bar::new(options.progress, all_tasks.len());
     let read_so_far = AtomicUsize::new(0);
     let page_size = options.page_size.max(1);
-    let mut results: Vec<Option<Result<list::Listed, Problem>>> = (0..all_tasks.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Result<list::Listed, Problem>>> =
+        (0..all_tasks.len()).map(|_| None).collect();
     let mut stream = stream::iter(all_tasks.iter().enumerate())
         .map(|(index, task)| {
             let client = &client;
@@ -204,7 +214,10 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
         })
         .buffer_unordered(options.concurrency.max(1));
     while let Some((index, result)) = stream.next().await {
-        bar.finished_one(all_tasks[index].spec.kind, read_so_far.load(Ordering::Relaxed));
+        bar.finished_one(
+            all_tasks[index].spec.kind,
+            read_so_far.load(Ordering::Relaxed),
+        );
         results[index] = Some(result);
     }
     drop(stream);
@@ -261,7 +274,10 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
 /// One list per kind: in the namespace asked for, or everywhere. With `-n`, the Namespace
 /// itself is read by name and cluster-scoped kinds are read whole, since RBAC bindings,
 /// cluster-wide policies and namespace labels decide what happens in the namespace.
-fn plan(chosen: &[(&'static kinds::KindSpec, kinds::Endpoint)], namespace: Option<&str>) -> Vec<ListTask> {
+fn plan(
+    chosen: &[(&'static kinds::KindSpec, kinds::Endpoint)],
+    namespace: Option<&str>,
+) -> Vec<ListTask> {
     chosen
         .iter()
         .map(|(spec, endpoint)| ListTask {

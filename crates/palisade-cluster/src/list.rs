@@ -20,7 +20,8 @@ pub const ACCEPT_JSON: &str = "application/json";
 /// Metadata only: the server answers with a `PartialObjectMetadataList`, never the objects'
 /// data. (RBAC cannot require this: the same `list` permission returns whole Secrets to a
 /// client that asks for them.)
-pub const ACCEPT_METADATA: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+pub const ACCEPT_METADATA: &str =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /// One list to read.
 #[derive(Clone, Debug)]
@@ -123,9 +124,12 @@ pub async fn list_all(
         let mut token: Option<String> = None;
         loop {
             let url = task.url(limit, token.as_deref());
-            let (status, body) = get(client, &url, task.accept())
-                .await
-                .map_err(|error| task.problem(None, format!("the request failed: {}", clean_text(&error.to_string()))))?;
+            let (status, body) = get(client, &url, task.accept()).await.map_err(|error| {
+                task.problem(
+                    None,
+                    format!("the request failed: {}", clean_text(&error.to_string())),
+                )
+            })?;
             if status == StatusCode::GONE && token.is_some() {
                 if restarted {
                     return Err(task.problem(
@@ -180,7 +184,11 @@ pub async fn list_all(
 }
 
 /// A GET with the given `Accept`, returning the status and the whole body.
-pub async fn get(client: &Client, url: &str, accept: &str) -> Result<(StatusCode, Bytes), kube::Error> {
+pub async fn get(
+    client: &Client,
+    url: &str,
+    accept: &str,
+) -> Result<(StatusCode, Bytes), kube::Error> {
     let request = http::Request::get(url)
         .header(ACCEPT, accept)
         .body(Body::empty())
@@ -244,7 +252,10 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(task("Pod", None, None).url(500, None), "/api/v1/pods?limit=500");
+        assert_eq!(
+            task("Pod", None, None).url(500, None),
+            "/api/v1/pods?limit=500"
+        );
         assert_eq!(
             task("Deployment", Some("shop"), None).url(2, Some("a/b+c=")),
             "/apis/apps/v1/namespaces/shop/deployments?limit=2&continue=a%2Fb%2Bc%3D"
@@ -268,6 +279,9 @@ mod tests {
             status_message(br#"{"kind":"Status","message":"pods is forbidden: \u001b[31mred","reason":"Forbidden"}"#),
             "pods is forbidden: [31mred"
         );
-        assert_eq!(status_message(b"<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            status_message(b"<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
     }
 }

@@ -54,11 +54,17 @@ fn reads_every_kind_of_a_replayed_cluster() {
     // The 8 kube-system pods of the v1.36 recording, with their identity filled in.
     let pods = names(&read, "Pod");
     assert_eq!(pods.len(), 8, "{pods:?}");
-    assert!(pods.contains(&"kube-system/etcd-v1.36-control-plane".to_string()), "{pods:?}");
+    assert!(
+        pods.contains(&"kube-system/etcd-v1.36-control-plane".to_string()),
+        "{pods:?}"
+    );
     for object in read.objects.iter().filter(|o| o.kind == "Pod") {
         assert_eq!(object.api_version, "v1");
         assert!(object.source.is_none());
-        assert!(object.root.pointer("/metadata/managedFields").is_none(), "managedFields are stripped");
+        assert!(
+            object.root.pointer("/metadata/managedFields").is_none(),
+            "managedFields are stripped"
+        );
         assert!(object.root.pointer("/spec/containers/0/image").is_some());
     }
     assert_eq!(names(&read, "Deployment"), ["kube-system/coredns"]);
@@ -88,16 +94,26 @@ fn secrets_are_read_as_metadata_only_and_get_their_type_from_a_typed_list() {
         assert_eq!(request.accept, ACCEPT_METADATA, "{request:?}");
         assert_eq!(request.status, 200);
     }
-    let selectors: Vec<Option<&str>> = secret_requests.iter().map(|r| r.param("fieldSelector")).collect();
+    let selectors: Vec<Option<&str>> = secret_requests
+        .iter()
+        .map(|r| r.param("fieldSelector"))
+        .collect();
     assert!(selectors.contains(&None));
     assert!(selectors.contains(&Some("type=kubernetes.io/service-account-token")));
     assert!(selectors.contains(&Some("type=bootstrap.kubernetes.io/token")));
 
     let secrets: Vec<_> = read.objects.iter().filter(|o| o.kind == "Secret").collect();
-    assert_eq!(secrets.len(), 5, "3 dashboard Secrets, the planted one, the token");
+    assert_eq!(
+        secrets.len(),
+        5,
+        "3 dashboard Secrets, the planted one, the token"
+    );
     for secret in &secrets {
         let json = secret.root.to_json().to_string();
-        assert!(!json.contains(PLANTED), "secret data reached palisade: {json}");
+        assert!(
+            !json.contains(PLANTED),
+            "secret data reached palisade: {json}"
+        );
         assert!(!json.contains("last-applied-configuration"), "{json}");
         assert!(secret.root.get("data").is_none());
     }
@@ -123,9 +139,17 @@ fn a_server_that_ignores_the_metadata_request_gets_its_secrets_dropped_and_repor
         .routes(support::cluster_routes(&corpus))
         .start();
     let (read, _dir) = scan(&server, Options::default());
-    let problem = read.problems.iter().find(|p| p.kind == "Secret").expect("reported");
+    let problem = read
+        .problems
+        .iter()
+        .find(|p| p.kind == "Secret")
+        .expect("reported");
     assert!(problem.message.contains("SecretList"), "{problem}");
-    assert!(read.objects.iter().all(|o| o.kind != "Secret" || o.name.contains("token")));
+    assert!(
+        read.objects
+            .iter()
+            .all(|o| o.kind != "Secret" || o.name.contains("token"))
+    );
     for object in &read.objects {
         assert!(!object.root.to_json().to_string().contains(PLANTED));
     }
@@ -210,7 +234,9 @@ fn an_expired_continue_token_restarts_the_list_once() {
         ]
     );
     assert!(
-        read.notes.iter().any(|n| n.contains("Pod") && n.contains("410")),
+        read.notes
+            .iter()
+            .any(|n| n.contains("Pod") && n.contains("410")),
         "{:?}",
         read.notes
     );
@@ -230,8 +256,15 @@ fn a_continue_token_that_expires_again_is_reported_and_the_rest_is_read() {
     assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
     let problem = &read.problems[0];
     assert_eq!((problem.kind.as_str(), problem.status), ("Pod", Some(410)));
-    assert!(problem.message.contains("too old"), "the server's message: {problem}");
-    assert_eq!(server.seen_at("/api/v1/pods").len(), 4, "restarted once, not more");
+    assert!(
+        problem.message.contains("too old"),
+        "the server's message: {problem}"
+    );
+    assert_eq!(
+        server.seen_at("/api/v1/pods").len(),
+        4,
+        "restarted once, not more"
+    );
     assert!(names(&read, "Pod").is_empty());
     assert_eq!(names(&read, "Deployment"), ["kube-system/coredns"]);
 }
@@ -239,10 +272,16 @@ fn a_continue_token_that_expires_again_is_reported_and_the_rest_is_read() {
 #[test]
 fn with_exactly_the_rights_of_deploy_scanner_rbac_everything_is_read() {
     let corpus = corpus_or_skip!();
-    let server = cluster(&corpus).enforce(&support::scanner_cluster_role()).start();
+    let server = cluster(&corpus)
+        .enforce(&support::scanner_cluster_role())
+        .start();
     let (read, _dir) = scan(&server, Options::default());
     assert_eq!(read.problems, vec![]);
-    let refused: Vec<_> = server.seen().into_iter().filter(|s| s.status == 403).collect();
+    let refused: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.status == 403)
+        .collect();
     assert_eq!(refused.len(), 0, "{refused:?}");
     assert!(names(&read, "Pod").len() == 8 && names(&read, "Secret").len() == 5);
 }
@@ -264,10 +303,16 @@ fn a_403_on_one_kind_is_reported_with_the_missing_permission_and_the_rest_is_rea
     // Once: the typed lists of Secrets failed as the whole list did.
     assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
     for problem in &read.problems {
-        assert_eq!((problem.kind.as_str(), problem.status), ("Secret", Some(403)));
+        assert_eq!(
+            (problem.kind.as_str(), problem.status),
+            ("Secret", Some(403))
+        );
         let text = problem.to_string();
         assert!(text.contains("`list` on `secrets`"), "{text}");
-        assert!(text.contains("forbidden"), "the server's own message: {text}");
+        assert!(
+            text.contains("forbidden"),
+            "the server's own message: {text}"
+        );
     }
     assert!(names(&read, "Secret").is_empty());
     assert_eq!(names(&read, "Pod").len(), 8);
@@ -291,7 +336,11 @@ fn a_404_on_one_kind_is_reported_and_the_rest_is_read() {
 fn one_namespace_is_read_where_kubectl_reads_it() {
     let corpus = corpus_or_skip!();
     // The v1.36 recording was made at exactly this path.
-    let (url, _, pods) = support::exchange(&corpus, "api-responses/k8s-openapi-replays/v1-36/pod-list.json", 0);
+    let (url, _, pods) = support::exchange(
+        &corpus,
+        "api-responses/k8s-openapi-replays/v1-36/pod-list.json",
+        0,
+    );
     assert_eq!(url, "/api/v1/namespaces/kube-system/pods");
     let server = Replay::new(&corpus)
         .route(Route::get(&url, Reply::ok(pods)))
@@ -307,13 +356,25 @@ fn one_namespace_is_read_where_kubectl_reads_it() {
     assert_eq!(names(&read, "Pod").len(), 8);
     let seen = server.seen();
     assert!(seen.iter().all(|s| s.path != "/api/v1/pods"));
-    let namespaces: Vec<_> = seen.iter().filter(|s| s.path == "/api/v1/namespaces").collect();
+    let namespaces: Vec<_> = seen
+        .iter()
+        .filter(|s| s.path == "/api/v1/namespaces")
+        .collect();
     assert_eq!(namespaces.len(), 1);
-    assert_eq!(namespaces[0].param("fieldSelector"), Some("metadata.name=kube-system"));
+    assert_eq!(
+        namespaces[0].param("fieldSelector"),
+        Some("metadata.name=kube-system")
+    );
     // Cluster-scoped kinds are read whole.
-    assert!(seen.iter().any(|s| s.path == "/apis/rbac.authorization.k8s.io/v1/clusterroles"));
+    assert!(
+        seen.iter()
+            .any(|s| s.path == "/apis/rbac.authorization.k8s.io/v1/clusterroles")
+    );
     // Namespaced kinds only in the namespace.
-    assert!(seen.iter().any(|s| s.path == "/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/roles"));
+    assert!(
+        seen.iter()
+            .any(|s| s.path == "/apis/rbac.authorization.k8s.io/v1/namespaces/kube-system/roles")
+    );
 }
 
 #[test]
@@ -321,13 +382,28 @@ fn discovery_of_an_old_cluster_picks_the_versions_it_serves() {
     let corpus = corpus_or_skip!();
     // kontena-k8s-client's complete discovery of a v1.10 cluster: no CronJobs in batch/v1, no
     // Ingresses in networking.k8s.io/v1.
-    let mut routes = vec![Route::get("/apis", Reply::ok(read(&corpus, "api-responses/kontena-k8s-client/api/apis.json")))];
-    routes.push(Route::get("/api/v1", Reply::ok(read(&corpus, "api-responses/kontena-k8s-client/api/api-v1.json"))));
+    let mut routes = vec![Route::get(
+        "/apis",
+        Reply::ok(read(
+            &corpus,
+            "api-responses/kontena-k8s-client/api/apis.json",
+        )),
+    )];
+    routes.push(Route::get(
+        "/api/v1",
+        Reply::ok(read(
+            &corpus,
+            "api-responses/kontena-k8s-client/api/api-v1.json",
+        )),
+    ));
     for entry in std::fs::read_dir(corpus.join("api-responses/kontena-k8s-client/apis")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let (group, version) = name.rsplit_once('-').unwrap();
-        routes.push(Route::get(&format!("/apis/{group}/{version}"), Reply::ok(std::fs::read(&path).unwrap())));
+        routes.push(Route::get(
+            &format!("/apis/{group}/{version}"),
+            Reply::ok(std::fs::read(&path).unwrap()),
+        ));
     }
     let server = Replay::new(&corpus).routes(routes).start();
     let (read, _dir) = scan(&server, Options::default());
@@ -337,9 +413,19 @@ fn discovery_of_an_old_cluster_picks_the_versions_it_serves() {
         .filter(|s| s.param("limit").is_some())
         .map(|s| s.path)
         .collect();
-    assert!(listed.contains(&"/apis/batch/v1beta1/cronjobs".to_string()), "{listed:?}");
-    assert!(listed.contains(&"/apis/extensions/v1beta1/ingresses".to_string()), "{listed:?}");
-    assert!(!listed.iter().any(|p| p.contains("cilium") || p.contains("calico")));
+    assert!(
+        listed.contains(&"/apis/batch/v1beta1/cronjobs".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"/apis/extensions/v1beta1/ingresses".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        !listed
+            .iter()
+            .any(|p| p.contains("cilium") || p.contains("calico"))
+    );
     // Nothing else is served here: every list is reported (the typed Secret lists with the
     // whole Secret list), none crashes the scan.
     let whole_lists = server
@@ -364,7 +450,10 @@ fn custom_policy_kinds_are_read_when_discovery_shows_them() {
         "versions": [{"groupVersion": "cilium.io/v2", "version": "v2"}],
         "preferredVersion": {"groupVersion": "cilium.io/v2", "version": "v2"}
     }));
-    let mut resources = read_json(&corpus, "api-responses/kubernetes-discovery/apis__networking.k8s.io__v1.json");
+    let mut resources = read_json(
+        &corpus,
+        "api-responses/kubernetes-discovery/apis__networking.k8s.io__v1.json",
+    );
     resources["groupVersion"] = json!("cilium.io/v2");
     resources["resources"] = json!([
         {"name": "ciliumnetworkpolicies", "singularName": "ciliumnetworkpolicy", "namespaced": true, "kind": "CiliumNetworkPolicy", "verbs": ["get", "list", "watch"]},
@@ -377,21 +466,41 @@ fn custom_policy_kinds_are_read_when_discovery_shows_them() {
         "spec": {"endpointSelector": {"matchLabels": {"role": "backend"}}, "ingress": [{"fromEndpoints": [{"matchLabels": {"role": "frontend"}}]}]}
     });
     let server = Replay::new(&corpus)
-        .route(Route::get("/apis", Reply::ok(serde_json::to_vec(&apis).unwrap())))
-        .route(Route::get("/apis/cilium.io/v2", Reply::ok(serde_json::to_vec(&resources).unwrap())))
+        .route(Route::get(
+            "/apis",
+            Reply::ok(serde_json::to_vec(&apis).unwrap()),
+        ))
+        .route(Route::get(
+            "/apis/cilium.io/v2",
+            Reply::ok(serde_json::to_vec(&resources).unwrap()),
+        ))
         .route(Route::get(
             "/apis/cilium.io/v2/ciliumnetworkpolicies",
-            Reply::ok(support::wrap_list(&corpus, "cilium.io/v2", "CiliumNetworkPolicyList", vec![policy])),
+            Reply::ok(support::wrap_list(
+                &corpus,
+                "cilium.io/v2",
+                "CiliumNetworkPolicyList",
+                vec![policy],
+            )),
         ))
         .route(Route::get(
             "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies",
-            Reply::ok(support::wrap_list(&corpus, "cilium.io/v2", "CiliumClusterwideNetworkPolicyList", vec![])),
+            Reply::ok(support::wrap_list(
+                &corpus,
+                "cilium.io/v2",
+                "CiliumClusterwideNetworkPolicyList",
+                vec![],
+            )),
         ))
         .routes(support::cluster_routes(&corpus))
         .start();
     let (read, _dir) = scan(&server, Options::default());
     assert_eq!(read.problems, vec![]);
-    let cilium: Vec<_> = read.objects.iter().filter(|o| o.kind == "CiliumNetworkPolicy").collect();
+    let cilium: Vec<_> = read
+        .objects
+        .iter()
+        .filter(|o| o.kind == "CiliumNetworkPolicy")
+        .collect();
     assert_eq!(cilium.len(), 1);
     assert_eq!(cilium[0].api_version, "cilium.io/v2");
     assert_eq!(cilium[0].group(), "cilium.io");
@@ -420,7 +529,10 @@ fn an_unreachable_server_is_an_error_naming_it() {
 #[test]
 fn a_failed_typed_list_is_reported_with_its_selector_and_types_nothing() {
     let corpus = corpus_or_skip!();
-    let failure = read(&corpus, "api-responses/kontena-k8s-client/api/configmaps-bar-404.json");
+    let failure = read(
+        &corpus,
+        "api-responses/kontena-k8s-client/api/configmaps-bar-404.json",
+    );
     let server = Replay::new(&corpus)
         .route(
             Route::get("/api/v1/secrets", Reply::json(500, failure))

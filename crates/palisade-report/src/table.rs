@@ -259,7 +259,10 @@ mod tests {
         assert!(text.contains("  deploy/unreadable.yaml: permission denied (os error 13)\n"));
         assert!(text.contains("  deploy/broken.yaml:4:7: mapping values"));
         // A live object: the path where the file position would be.
-        assert!(text.contains("ClusterRoleBinding ci-admin  /roleRef/name\n"), "{text}");
+        assert!(
+            text.contains("ClusterRoleBinding ci-admin  /roleRef/name\n"),
+            "{text}"
+        );
     }
 
     #[test]

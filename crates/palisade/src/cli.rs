@@ -284,11 +284,21 @@ pub struct ScanArgs {
 
     /// The kubeconfig file (default: the files of KUBECONFIG merged, else ~/.kube/config,
     /// else the in-cluster service account)
-    #[arg(long, value_name = "FILE", requires = "cluster", help_heading = "Live cluster")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use (default: its current-context)
-    #[arg(long, value_name = "NAME", requires = "cluster", help_heading = "Live cluster")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
     pub context: Option<String>,
 
     /// Only this namespace's objects (cluster-scoped kinds such as ClusterRoles are still read)

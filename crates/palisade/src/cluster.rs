@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal};
 
 use palisade_cluster::{ClusterRead, Options, read_cluster};
-use palisade_model::{InputError, Object};
+use palisade_model::{Finding, InputError, Inventory, Object};
 
 use crate::cli::{ScanArgs, program_name};
 
@@ -66,4 +66,16 @@ fn report(read: ClusterRead, namespace: Option<&str>) -> Read {
         eprintln!("{name}: {error}");
     }
     Read { objects, errors }
+}
+
+/// Drops the findings on Pods, ReplicaSets and Jobs that repeat their controller's (the same
+/// rule at the same place of the template), and says how many on stderr.
+pub fn drop_repeats_of_owners(findings: &mut Vec<Finding>, inventory: &Inventory) {
+    let repeated = palisade_cluster::drop_repeats_of_owners(findings, inventory);
+    if repeated > 0 {
+        eprintln!(
+            "{}: note: {repeated} findings on Pods, ReplicaSets and Jobs only repeat their controller's and are not shown",
+            program_name()
+        );
+    }
 }

@@ -93,7 +93,10 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     }
     let inventory = Inventory::from_objects(loaded.objects);
     timings.mark("load");
-    let outcome = check(&inventory, &config);
+    let mut outcome = check(&inventory, &config);
+    if arguments.cluster {
+        cluster::drop_repeats_of_owners(&mut outcome.findings, &inventory);
+    }
     timings.mark("check");
     errors.extend(outcome.errors);
     let printed_already = cluster_errors.len();

@@ -94,12 +94,24 @@ fn a_cluster_scan_reports_findings_by_object_and_path() {
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
     let kubeconfig = config.to_str().unwrap();
 
-    let output = run.run(&["scan", "--no-config", "--cluster", "--kubeconfig", kubeconfig, "-o", "json"]);
+    let output = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        kubeconfig,
+        "-o",
+        "json",
+    ]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let report = json_report(&output);
     assert_eq!(report["errors"], json!([]), "{stderr}");
-    assert!(report["summary"]["objects"].as_u64().unwrap() > 50, "{}", report["summary"]);
+    assert!(
+        report["summary"]["objects"].as_u64().unwrap() > 50,
+        "{}",
+        report["summary"]
+    );
     assert_eq!(report["summary"]["files"], 0);
     let findings = report["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
@@ -118,24 +130,54 @@ fn a_cluster_scan_reports_findings_by_object_and_path() {
     assert_eq!(host_network["path"], "/spec/hostNetwork");
     // The legacy token Secret got its type from the typed list, so its rule fires.
     assert!(
-        findings.iter().any(|f| f["rule"] == "long-lived-service-account-token"
-            && f["object"]["name"] == "local-path-provisioner-service-account-token-5rqnj"),
+        findings
+            .iter()
+            .any(|f| f["rule"] == "long-lived-service-account-token"
+                && f["object"]["name"] == "local-path-provisioner-service-account-token-5rqnj"),
         "{findings:#?}"
     );
-    assert!(stderr.contains(&format!("read {} objects from {}", report["summary"]["objects"], server.url)), "{stderr}");
-    assert!(stderr.contains("context replay, all namespaces"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "read {} objects from {}",
+            report["summary"]["objects"], server.url
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("context replay, all namespaces"),
+        "{stderr}"
+    );
 
     // Every format, and the table shows the object and the path where a file position would be.
     for format in ["table", "json", "sarif", "junit"] {
-        let output = run.run(&["scan", "--no-config", "--cluster", "--kubeconfig", kubeconfig, "-o", format]);
-        assert_eq!(output.status.code(), Some(1), "{format}: {}", text(&output.stderr));
+        let output = run.run(&[
+            "scan",
+            "--no-config",
+            "--cluster",
+            "--kubeconfig",
+            kubeconfig,
+            "-o",
+            format,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&output.stderr)
+        );
         let stdout = text(&output.stdout);
-        assert!(!stdout.contains(PLANTED) && !text(&output.stderr).contains(PLANTED), "{format} shows Secret data");
+        assert!(
+            !stdout.contains(PLANTED) && !text(&output.stderr).contains(PLANTED),
+            "{format} shows Secret data"
+        );
         match format {
             "table" => {
                 let line = stdout
                     .lines()
-                    .find(|l| l.contains("host-network") && l.contains("Pod kube-system/kube-apiserver-v1.36-control-plane"))
+                    .find(|l| {
+                        l.contains("host-network")
+                            && l.contains("Pod kube-system/kube-apiserver-v1.36-control-plane")
+                    })
                     .unwrap_or_else(|| panic!("{stdout}"));
                 assert!(line.contains("/spec/hostNetwork"), "{line}");
             }
@@ -143,7 +185,10 @@ fn a_cluster_scan_reports_findings_by_object_and_path() {
                 let sarif: Value = serde_json::from_str(&stdout).unwrap();
                 let result = &sarif["runs"][0]["results"][0];
                 assert!(result["locations"][0].get("physicalLocation").is_none());
-                assert!(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string(), "{result}");
+                assert!(
+                    result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].is_string(),
+                    "{result}"
+                );
             }
             "junit" => assert!(stdout.contains("path: /spec/hostNetwork"), "{stdout}"),
             _ => {}
@@ -166,12 +211,26 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
     let server = cluster(&corpus).enforce(&role).start();
     let run = Run::new();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
-    let output = run.run(&["scan", "--no-config", "--cluster", "--kubeconfig", config.to_str().unwrap(), "-o", "json"]);
+    let output = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
     // Findings are still reported, but an incomplete scan exits 2, never 0 or 1.
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("cannot list Secret (v1 secrets) in all namespaces: 403 Forbidden"), "{stderr}");
-    assert!(stderr.contains("the scan needs `list` on `secrets` in API group \"\""), "{stderr}");
+    assert!(
+        stderr.contains("cannot list Secret (v1 secrets) in all namespaces: 403 Forbidden"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the scan needs `list` on `secrets` in API group \"\""),
+        "{stderr}"
+    );
     let report = json_report(&output);
     assert!(!report["findings"].as_array().unwrap().is_empty());
     let errors = report["errors"].as_array().unwrap();
@@ -187,10 +246,20 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
 #[test]
 fn the_rights_of_deploy_scanner_rbac_are_enough() {
     let corpus = corpus_or_skip!();
-    let server = cluster(&corpus).enforce(&support::scanner_cluster_role()).start();
+    let server = cluster(&corpus)
+        .enforce(&support::scanner_cluster_role())
+        .start();
     let run = Run::new();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
-    let output = run.run(&["scan", "--no-config", "--cluster", "--kubeconfig", config.to_str().unwrap(), "-o", "json"]);
+    let output = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert_eq!(json_report(&output)["errors"], json!([]));
     assert!(server.seen().iter().all(|s| s.status != 403));
@@ -210,11 +279,29 @@ fn deploy_scanner_rbac_grants_list_only_and_scans_clean() {
     };
     for rule in role["rules"].as_array().unwrap() {
         assert_eq!(rule["verbs"], json!(["list"]), "{rule}");
-        assert!(rule["resources"].as_array().unwrap().iter().all(|r| r != "*"));
-        assert!(rule["apiGroups"].as_array().unwrap().iter().all(|g| g != "*"));
+        assert!(
+            rule["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r != "*")
+        );
+        assert!(
+            rule["apiGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g != "*")
+        );
     }
     let run = Run::new();
-    let output = run.run(&["scan", "--no-config", manifest.to_str().unwrap(), "-o", "json"]);
+    let output = run.run(&[
+        "scan",
+        "--no-config",
+        manifest.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
     let report = json_report(&output);
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(report["summary"]["objects"], 3);
@@ -232,12 +319,22 @@ fn files_and_the_cluster_are_judged_together() {
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n",
     );
     let output = run.run(&[
-        "scan", "--no-config", "--cluster", "--kubeconfig", config.to_str().unwrap(), pod.to_str().unwrap(), "-o", "json",
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        pod.to_str().unwrap(),
+        "-o",
+        "json",
     ]);
     let report = json_report(&output);
     assert_eq!(report["summary"]["files"], 1);
     let findings = report["findings"].as_array().unwrap();
-    let from_file = findings.iter().find(|f| f["rule"] == "privileged-container" && f["object"]["name"] == "web").unwrap();
+    let from_file = findings
+        .iter()
+        .find(|f| f["rule"] == "privileged-container" && f["object"]["name"] == "web")
+        .unwrap();
     assert_eq!(from_file["location"]["line"], 11);
     assert!(findings.iter().any(|f| f["location"].is_null()));
 }
@@ -255,7 +352,11 @@ fn cluster_flags_need_cluster_and_paths_are_optional_only_with_it() {
     ] {
         let output = run.run(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("Usage: palisade scan"), "{args:?}: {}", text(&output.stderr));
+        assert!(
+            text(&output.stderr).contains("Usage: palisade scan"),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
     }
 }
 
@@ -289,7 +390,10 @@ fn kubeconfig_flag_wins_over_kubeconfig_env_which_wins_over_home() {
 
     // --kubeconfig over KUBECONFIG.
     let run = run.env("KUBECONFIG", dead.display().to_string());
-    assert_read(&scan_with(&run, &["--kubeconfig", good.to_str().unwrap()]), &server);
+    assert_read(
+        &scan_with(&run, &["--kubeconfig", good.to_str().unwrap()]),
+        &server,
+    );
     // KUBECONFIG over ~/.kube/config.
     let run = run.env("KUBECONFIG", good.display().to_string());
     assert_read(&scan_with(&run, &[]), &server);
@@ -299,7 +403,11 @@ fn kubeconfig_flag_wins_over_kubeconfig_env_which_wins_over_home() {
     let output = scan_with(&run, &[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("cannot scan the cluster: cannot reach the API server: https://127.0.0.1:1"), "{stderr}");
+    assert!(
+        stderr
+            .contains("cannot scan the cluster: cannot reach the API server: https://127.0.0.1:1"),
+        "{stderr}"
+    );
     // ~/.kube/config is used for real once it reaches the server.
     std::fs::write(&home, server.kubeconfig("replay")).unwrap();
     assert_read(&scan_with(&run, &[]), &server);
@@ -337,7 +445,10 @@ fn context_selects_among_several() {
     let output = scan_with(&run, &["--context", "nosuch"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("context \"nosuch\" is not in KUBECONFIG="), "{stderr}");
+    assert!(
+        stderr.contains("context \"nosuch\" is not in KUBECONFIG="),
+        "{stderr}"
+    );
     assert!(stderr.contains("(its contexts: dead, replay)"), "{stderr}");
 }
 
@@ -353,21 +464,35 @@ fn the_real_kube_rs_kubeconfigs_in_utf8_and_utf16_resolve_alike() {
     let front = run.write("front", server.cluster_override("k3d-promstack"));
     let mut reports = Vec::new();
     for encoding in ["utf8", "utf16le", "utf16be"] {
-        let real = corpus.join(format!("api-responses/kubeconfig/kube-rs/kubeconfig_{encoding}.yaml"));
+        let real = corpus.join(format!(
+            "api-responses/kubeconfig/kube-rs/kubeconfig_{encoding}.yaml"
+        ));
         let list = std::env::join_paths([&front, &real]).unwrap();
         let output = run.run_with(
             &[("KUBECONFIG", list.to_str().unwrap())],
             &["scan", "--no-config", "--cluster", "-o", "json"],
         );
         assert_read(&output, &server);
-        assert!(text(&output.stderr).contains("context k3d-promstack"), "{encoding}");
+        assert!(
+            text(&output.stderr).contains("context k3d-promstack"),
+            "{encoding}"
+        );
         reports.push(json_report(&output));
         // Alone, the file's own cluster is used (nothing listens at 0.0.0.0:6443 here, and
         // its CA "hello" is not a certificate): a clear error either way.
-        let output = run.run(&["scan", "--no-config", "--cluster", "--kubeconfig", real.to_str().unwrap()]);
+        let output = run.run(&[
+            "scan",
+            "--no-config",
+            "--cluster",
+            "--kubeconfig",
+            real.to_str().unwrap(),
+        ]);
         assert_eq!(output.status.code(), Some(2), "{encoding}");
         let stderr = text(&output.stderr);
-        assert!(stderr.starts_with("palisade: cannot scan the cluster: "), "{encoding}: {stderr}");
+        assert!(
+            stderr.starts_with("palisade: cannot scan the cluster: "),
+            "{encoding}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert_eq!(reports[0], reports[1]);
@@ -396,7 +521,14 @@ fn the_real_k9s_kubeconfig_reports_a_context_whose_cluster_is_missing() {
     let corpus = corpus_or_skip!();
     let real = corpus.join("api-responses/kubeconfig/k9s/config");
     let run = Run::new();
-    let output = run.run(&["scan", "--cluster", "--kubeconfig", real.to_str().unwrap(), "--context", "duh"]);
+    let output = run.run(&[
+        "scan",
+        "--cluster",
+        "--kubeconfig",
+        real.to_str().unwrap(),
+        "--context",
+        "duh",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(
@@ -404,8 +536,19 @@ fn the_real_k9s_kubeconfig_reports_a_context_whose_cluster_is_missing() {
             && stderr.contains("does not define (its clusters: fred, blee, zorg)"),
         "{stderr}"
     );
-    let output = run.run(&["scan", "--cluster", "--kubeconfig", real.to_str().unwrap(), "--context", "nosuch"]);
-    assert!(text(&output.stderr).contains("(its contexts: fred, blee, duh)"), "{}", text(&output.stderr));
+    let output = run.run(&[
+        "scan",
+        "--cluster",
+        "--kubeconfig",
+        real.to_str().unwrap(),
+        "--context",
+        "nosuch",
+    ]);
+    assert!(
+        text(&output.stderr).contains("(its contexts: fred, blee, duh)"),
+        "{}",
+        text(&output.stderr)
+    );
     let output = run.run(&["scan", "--cluster", "--kubeconfig", "no-such-file"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--kubeconfig no-such-file: no such file"));
@@ -417,9 +560,16 @@ fn without_any_kubeconfig_outside_a_pod_the_error_says_so() {
     let output = run.run(&["scan", "--cluster"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("no kubeconfig") && stderr.contains("not running in a pod"), "{stderr}");
+    assert!(
+        stderr.contains("no kubeconfig") && stderr.contains("not running in a pod"),
+        "{stderr}"
+    );
     let output = run.run(&["scan", "--cluster", "--context", "x"]);
-    assert!(text(&output.stderr).contains("--context x: there is no kubeconfig"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--context x: there is no kubeconfig"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 // ---- kubectl plugin ----
@@ -430,18 +580,32 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
     let plugin = run.dir.path().join("bin/kubectl-palisade");
     std::fs::create_dir_all(plugin.parent().unwrap()).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_palisade"), &plugin).unwrap();
-    let run = Run { program: plugin.clone(), ..run };
+    let run = Run {
+        program: plugin.clone(),
+        ..run
+    };
 
     let help = run.run(&["scan", "--help"]);
     assert_eq!(help.status.code(), Some(0));
     let stdout = text(&help.stdout);
     assert!(stdout.contains("Usage: kubectl palisade scan"), "{stdout}");
-    assert!(stdout.contains("--cluster") && stdout.contains("--kubeconfig <FILE>"), "{stdout}");
+    assert!(
+        stdout.contains("--cluster") && stdout.contains("--kubeconfig <FILE>"),
+        "{stdout}"
+    );
     let usage = run.run(&["scan"]);
     assert_eq!(usage.status.code(), Some(2));
-    assert!(text(&usage.stderr).contains("Usage: kubectl palisade scan"), "{}", text(&usage.stderr));
+    assert!(
+        text(&usage.stderr).contains("Usage: kubectl palisade scan"),
+        "{}",
+        text(&usage.stderr)
+    );
     let failed = run.run(&["scan", "--cluster"]);
-    assert!(text(&failed.stderr).starts_with("kubectl palisade: cannot scan the cluster"), "{}", text(&failed.stderr));
+    assert!(
+        text(&failed.stderr).starts_with("kubectl palisade: cannot scan the cluster"),
+        "{}",
+        text(&failed.stderr)
+    );
 
     let Some(corpus) = support::corpus() else {
         eprintln!("skipped the scan through the plugin: the corpus is absent");
@@ -450,7 +614,97 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
     let server = cluster(&corpus).start();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
     // kubectl runs a plugin by its full path with the arguments after its name, unchanged.
-    let output = run.run(&["scan", "--cluster", "--kubeconfig", config.to_str().unwrap(), "--no-config", "-o", "json"]);
+    let output = run.run(&[
+        "scan",
+        "--cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        "--no-config",
+        "-o",
+        "json",
+    ]);
     assert_read(&output, &server);
     assert!(text(&output.stderr).starts_with("kubectl palisade: read "));
+}
+
+#[test]
+fn findings_on_pods_that_only_repeat_their_controllers_are_shown_once() {
+    let corpus = corpus_or_skip!();
+    // k8s-openapi's recorded Job (v1.36) and the PodList of its Pod, which the Job owns
+    // (ownerReferences with controller: true); the Job is wrapped in a recorded list envelope.
+    let replay = "api-responses/k8s-openapi-replays/v1-36/job-create.json";
+    let (_, _, job) = support::exchange(&corpus, replay, 6);
+    let (url, _, pods) = support::exchange(&corpus, replay, 7);
+    assert_eq!(url, "/api/v1/namespaces/default/pods");
+    let job: Value = serde_json::from_slice(&job).unwrap();
+    let server = Replay::new(&corpus)
+        .route(support::Route::get(
+            "/api/v1/pods",
+            support::Reply::ok(pods),
+        ))
+        .route(support::Route::get(
+            "/apis/batch/v1/jobs",
+            support::Reply::ok(support::wrap_list(
+                &corpus,
+                "batch/v1",
+                "JobList",
+                vec![job],
+            )),
+        ))
+        .routes(support::cluster_routes(&corpus))
+        .start();
+    let run = Run::new();
+    let config = run.write("kubeconfig", server.kubeconfig("replay"));
+    let output = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        config.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    let stderr = text(&output.stderr);
+    let report = json_report(&output);
+    let findings = report["findings"].as_array().unwrap();
+    let on = |kind: &str| -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["object"]["kind"] == kind)
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let job_findings = on("Job");
+    assert!(
+        job_findings
+            .iter()
+            .any(|(_, path)| path.starts_with("/spec/template/spec/containers/0")),
+        "{job_findings:?}"
+    );
+    for (rule, path) in on("Pod") {
+        let translated = path.replacen("/spec", "/spec/template/spec", 1);
+        assert!(
+            !job_findings.contains(&(rule.clone(), translated)),
+            "{rule} {path} repeats the Job's"
+        );
+    }
+    let note = stderr
+        .lines()
+        .find(|l| l.contains("only repeat their controller's"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let dropped: usize = note.split_whitespace().nth(2).unwrap().parse().unwrap();
+    // Every finding of the Job's pod template was also found in its Pod, and dropped there.
+    let in_template = job_findings
+        .iter()
+        .filter(|(_, p)| p.starts_with("/spec/template/spec"))
+        .count();
+    assert!(
+        dropped >= in_template && in_template > 0,
+        "{note}: {job_findings:?}"
+    );
 }

@@ -73,7 +73,11 @@ pub fn exchange(corpus: &Path, relative: &str, index: usize) -> (String, u16, Ve
     (
         exchange["request_url"].as_str().unwrap().to_string(),
         exchange["response_status_code"].as_u64().unwrap() as u16,
-        exchange["response_body"].as_str().unwrap().as_bytes().to_vec(),
+        exchange["response_body"]
+            .as_str()
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
     )
 }
 
@@ -100,7 +104,11 @@ pub fn objects_of(corpus: &Path, relative: &str, kind: &str) -> Vec<Value> {
 /// objects: `apiVersion` and `kind` set for the list, the items without theirs, as the API
 /// server sends items.
 pub fn wrap_list(corpus: &Path, api_version: &str, list_kind: &str, items: Vec<Value>) -> Vec<u8> {
-    let (_, _, body) = exchange(corpus, "api-responses/k8s-openapi-replays/v1-36/deployment-list.json", 0);
+    let (_, _, body) = exchange(
+        corpus,
+        "api-responses/k8s-openapi-replays/v1-36/deployment-list.json",
+        0,
+    );
     let mut envelope: Value = serde_json::from_slice(&body).unwrap();
     envelope["apiVersion"] = json!(api_version);
     envelope["kind"] = json!(list_kind);
@@ -133,7 +141,12 @@ pub fn metadata_list(corpus: &Path, objects: &[Value]) -> Vec<u8> {
             })
         })
         .collect();
-    let body = wrap_list(corpus, "meta.k8s.io/v1", "PartialObjectMetadataList", vec![]);
+    let body = wrap_list(
+        corpus,
+        "meta.k8s.io/v1",
+        "PartialObjectMetadataList",
+        vec![],
+    );
     let mut list: Value = serde_json::from_slice(&body).unwrap();
     list["items"] = Value::Array(items);
     serde_json::to_vec(&list).unwrap()
@@ -255,13 +268,24 @@ impl Replay {
 
     /// Answers 403 to every resource request the ClusterRole's rules do not allow.
     pub fn enforce(mut self, cluster_role: &Value) -> Replay {
-        self.role = Some(cluster_role["rules"].as_array().cloned().unwrap_or_default());
+        self.role = Some(
+            cluster_role["rules"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
         self
     }
 
     pub fn start(self) -> Server {
-        let forbidden = read_json(&self.corpus, "api-responses/kontena-k8s-client/api/error-forbidden.json");
-        let not_found = read_json(&self.corpus, "api-responses/kontena-k8s-client/api/configmaps-bar-404.json");
+        let forbidden = read_json(
+            &self.corpus,
+            "api-responses/kontena-k8s-client/api/error-forbidden.json",
+        );
+        let not_found = read_json(
+            &self.corpus,
+            "api-responses/kontena-k8s-client/api/configmaps-bar-404.json",
+        );
         let inner = Arc::new(Mutex::new(Inner {
             routes: self.routes.into_iter().map(|r| (r, 0)).collect(),
             role: self.role,
@@ -279,7 +303,8 @@ impl Replay {
         let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
         let server_key = rcgen::KeyPair::generate().unwrap();
         let mut server_params =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+            rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .unwrap();
         server_params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "kube-apiserver");
@@ -403,9 +428,21 @@ async fn answer(
         .unwrap()
 }
 
-fn decide(inner: &mut Inner, method: &Method, path: &str, query: &[(String, String)], accept: &str) -> Reply {
+fn decide(
+    inner: &mut Inner,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    accept: &str,
+) -> Reply {
     if method != Method::GET {
-        return status_reply(&inner.not_found, 405, "MethodNotAllowed", "the replay server answers GET only", "");
+        return status_reply(
+            &inner.not_found,
+            405,
+            "MethodNotAllowed",
+            "the replay server answers GET only",
+            "",
+        );
     }
     if let Some(rules) = &inner.role
         && let Some(request) = ResourceRequest::parse(path, query)
@@ -419,7 +456,13 @@ fn decide(inner: &mut Inner, method: &Method, path: &str, query: &[(String, Stri
             "{} is forbidden: User \"system:serviceaccount:palisade-system:palisade-scanner\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
             request.resource, request.verb, request.resource, request.group
         );
-        return status_reply(&inner.forbidden, 403, "Forbidden", &message, &request.resource);
+        return status_reply(
+            &inner.forbidden,
+            403,
+            "Forbidden",
+            &message,
+            &request.resource,
+        );
     }
     // The most specific route first: the one that asks the most of the query.
     let mut best: Option<usize> = None;
@@ -458,7 +501,11 @@ fn status_reply(template: &Value, code: u16, reason: &str, message: &str, kind: 
     status["code"] = json!(code);
     status["reason"] = json!(reason);
     status["message"] = json!(message);
-    status["details"] = if kind.is_empty() { json!({}) } else { json!({ "kind": kind }) };
+    status["details"] = if kind.is_empty() {
+        json!({})
+    } else {
+        json!({ "kind": kind })
+    };
     Reply::json(code, serde_json::to_vec(&status).unwrap())
 }
 
@@ -481,16 +528,24 @@ impl ResourceRequest {
             _ => return None,
         };
         let (namespace, rest) = match rest {
-            ["namespaces", namespace, rest @ ..] if !rest.is_empty() => (Some(namespace.to_string()), rest),
+            ["namespaces", namespace, rest @ ..] if !rest.is_empty() => {
+                (Some(namespace.to_string()), rest)
+            }
             _ => (None, rest),
         };
         let (resource, name, subresource) = match rest {
             [] => return None,
             [resource] => (resource.to_string(), None, None),
             [resource, name] => (resource.to_string(), Some(name.to_string()), None),
-            [resource, name, sub, ..] => (resource.to_string(), Some(name.to_string()), Some(sub.to_string())),
+            [resource, name, sub, ..] => (
+                resource.to_string(),
+                Some(name.to_string()),
+                Some(sub.to_string()),
+            ),
         };
-        let watch = query.iter().any(|(k, v)| k == "watch" && (v == "true" || v == "1"));
+        let watch = query
+            .iter()
+            .any(|(k, v)| k == "watch" && (v == "true" || v == "1"));
         let verb = match (&name, watch) {
             (_, true) => "watch",
             (Some(_), false) => "get",
@@ -569,7 +624,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for (i, shift) in [18, 12, 6, 0].iter().enumerate() {
             if i <= chunk.len() {
@@ -599,7 +658,8 @@ pub fn scanner_cluster_role() -> Value {
 pub const PLANTED: &str = "UExBTlRFRC1zZWNyZXQtdmFsdWU";
 
 /// `Accept` of a metadata-only list.
-pub const ACCEPT_METADATA: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+pub const ACCEPT_METADATA: &str =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /// The Secrets of the replayed cluster: the real Secrets of the Kubernetes dashboard manifest
 /// (`realworld/kubernetes-dashboard/recommended.yaml`), one with data planted in it and in its
@@ -662,12 +722,27 @@ pub fn service_account_token() -> Value {
 ///   receive it); the service-account-token type list holds the token Secret;
 /// - every other kind: an empty list in the recorded envelope.
 pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
-    let discovery = |file: &str| Reply::ok(read(corpus, &format!("api-responses/kubernetes-discovery/{file}")));
-    let (_, _, pods) = exchange(corpus, "api-responses/k8s-openapi-replays/v1-36/pod-list.json", 0);
-    let (_, _, deployments) = exchange(corpus, "api-responses/k8s-openapi-replays/v1-36/deployment-list.json", 0);
+    let discovery = |file: &str| {
+        Reply::ok(read(
+            corpus,
+            &format!("api-responses/kubernetes-discovery/{file}"),
+        ))
+    };
+    let (_, _, pods) = exchange(
+        corpus,
+        "api-responses/k8s-openapi-replays/v1-36/pod-list.json",
+        0,
+    );
+    let (_, _, deployments) = exchange(
+        corpus,
+        "api-responses/k8s-openapi-replays/v1-36/deployment-list.json",
+        0,
+    );
     let rbac = |kind: &str| objects_of(corpus, "rbac/realworld/ingress-nginx.yaml", kind);
     let rbac_group = "rbac.authorization.k8s.io/v1";
-    let empty = |api_version: &str, list_kind: &str| Reply::ok(wrap_list(corpus, api_version, list_kind, vec![]));
+    let empty = |api_version: &str, list_kind: &str| {
+        Reply::ok(wrap_list(corpus, api_version, list_kind, vec![]))
+    };
     let secrets = secrets(corpus);
     let mut routes = vec![
         Route::get("/api", discovery("api.json")),
@@ -675,7 +750,10 @@ pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
         Route::get("/api/v1", discovery("api__v1.json")),
         Route::get("/apis/apps/v1", discovery("apis__apps__v1.json")),
         Route::get("/apis/batch/v1", discovery("apis__batch__v1.json")),
-        Route::get("/apis/networking.k8s.io/v1", discovery("apis__networking.k8s.io__v1.json")),
+        Route::get(
+            "/apis/networking.k8s.io/v1",
+            discovery("apis__networking.k8s.io__v1.json"),
+        ),
         Route::get(
             "/apis/rbac.authorization.k8s.io/v1",
             discovery("apis__rbac.authorization.k8s.io__v1.json"),
@@ -688,7 +766,11 @@ pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
                 corpus,
                 "v1",
                 "NamespaceList",
-                objects_of(corpus, "realworld/kube-prometheus/setup/namespace.yaml", "Namespace"),
+                objects_of(
+                    corpus,
+                    "realworld/kube-prometheus/setup/namespace.yaml",
+                    "Namespace",
+                ),
             )),
         ),
         Route::get(
@@ -697,16 +779,30 @@ pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
                 corpus,
                 "networking.k8s.io/v1",
                 "NetworkPolicyList",
-                objects_of(corpus, "netpol/realworld/kube-prometheus.yaml", "NetworkPolicy"),
+                objects_of(
+                    corpus,
+                    "netpol/realworld/kube-prometheus.yaml",
+                    "NetworkPolicy",
+                ),
             )),
         ),
         Route::get(
             "/apis/rbac.authorization.k8s.io/v1/clusterroles",
-            Reply::ok(wrap_list(corpus, rbac_group, "ClusterRoleList", rbac("ClusterRole"))),
+            Reply::ok(wrap_list(
+                corpus,
+                rbac_group,
+                "ClusterRoleList",
+                rbac("ClusterRole"),
+            )),
         ),
         Route::get(
             "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
-            Reply::ok(wrap_list(corpus, rbac_group, "ClusterRoleBindingList", rbac("ClusterRoleBinding"))),
+            Reply::ok(wrap_list(
+                corpus,
+                rbac_group,
+                "ClusterRoleBindingList",
+                rbac("ClusterRoleBinding"),
+            )),
         ),
         Route::get(
             "/apis/rbac.authorization.k8s.io/v1/roles",
@@ -714,19 +810,34 @@ pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
         ),
         Route::get(
             "/apis/rbac.authorization.k8s.io/v1/rolebindings",
-            Reply::ok(wrap_list(corpus, rbac_group, "RoleBindingList", rbac("RoleBinding"))),
+            Reply::ok(wrap_list(
+                corpus,
+                rbac_group,
+                "RoleBindingList",
+                rbac("RoleBinding"),
+            )),
         ),
-        Route::get("/api/v1/secrets", Reply::ok(metadata_list(corpus, &secrets))).accept(ACCEPT_METADATA),
-        Route::get("/api/v1/secrets", Reply::ok(wrap_list(corpus, "v1", "SecretList", secrets.clone()))),
+        Route::get(
+            "/api/v1/secrets",
+            Reply::ok(metadata_list(corpus, &secrets)),
+        )
+        .accept(ACCEPT_METADATA),
+        Route::get(
+            "/api/v1/secrets",
+            Reply::ok(wrap_list(corpus, "v1", "SecretList", secrets.clone())),
+        ),
         Route::get(
             "/api/v1/secrets",
             Reply::ok(metadata_list(corpus, &[service_account_token()])),
         )
         .query("fieldSelector", "type=kubernetes.io/service-account-token")
         .accept(ACCEPT_METADATA),
-        Route::get("/api/v1/namespaces/kube-system/secrets", Reply::ok(metadata_list(corpus, &[])))
-            .query("fieldSelector", "type=bootstrap.kubernetes.io/token")
-            .accept(ACCEPT_METADATA),
+        Route::get(
+            "/api/v1/namespaces/kube-system/secrets",
+            Reply::ok(metadata_list(corpus, &[])),
+        )
+        .query("fieldSelector", "type=bootstrap.kubernetes.io/token")
+        .accept(ACCEPT_METADATA),
     ];
     for (path, api_version, list_kind) in [
         ("/apis/apps/v1/statefulsets", "apps/v1", "StatefulSetList"),
@@ -734,10 +845,18 @@ pub fn cluster_routes(corpus: &Path) -> Vec<Route> {
         ("/apis/apps/v1/replicasets", "apps/v1", "ReplicaSetList"),
         ("/apis/batch/v1/jobs", "batch/v1", "JobList"),
         ("/apis/batch/v1/cronjobs", "batch/v1", "CronJobList"),
-        ("/api/v1/replicationcontrollers", "v1", "ReplicationControllerList"),
+        (
+            "/api/v1/replicationcontrollers",
+            "v1",
+            "ReplicationControllerList",
+        ),
         ("/api/v1/podtemplates", "v1", "PodTemplateList"),
         ("/api/v1/services", "v1", "ServiceList"),
-        ("/apis/networking.k8s.io/v1/ingresses", "networking.k8s.io/v1", "IngressList"),
+        (
+            "/apis/networking.k8s.io/v1/ingresses",
+            "networking.k8s.io/v1",
+            "IngressList",
+        ),
         ("/api/v1/serviceaccounts", "v1", "ServiceAccountList"),
         ("/api/v1/resourcequotas", "v1", "ResourceQuotaList"),
         ("/api/v1/limitranges", "v1", "LimitRangeList"),
