@@ -14,7 +14,7 @@ impl Bar {
         }
         let bar = ProgressBar::with_draw_target(Some(lists as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{spinner} reading the cluster [{bar:30}] {pos}/{len} lists, {msg} ({elapsed})",
+            "{spinner} reading the cluster [{bar:20}] {pos}/{len} lists, {msg}",
         )
         .map(|style| style.progress_chars("=> "))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -27,7 +27,7 @@ impl Bar {
     pub fn finished_one(&self, kind: &str, objects: usize) {
         if let Some(bar) = &self.0 {
             bar.inc(1);
-            bar.set_message(format!("{objects} objects, last {kind}"));
+            bar.set_message(format!("{objects} objects ({kind} done)"));
         }
     }
 

@@ -556,3 +556,59 @@ fn a_failed_typed_list_is_reported_with_its_selector_and_types_nothing() {
         .unwrap();
     assert!(token.root.get("type").is_none());
 }
+
+#[test]
+fn without_discovery_the_built_in_kinds_are_read_at_their_usual_versions() {
+    let corpus = corpus_or_skip!();
+    // A server that answers lists but no discovery at all (404 on /apis, /api/v1, ...).
+    let routes = support::cluster_routes(&corpus)
+        .into_iter()
+        .filter(|route| {
+            let group_version =
+                route.path.starts_with("/apis/") && route.path.split('/').count() == 4;
+            !(matches!(route.path.as_str(), "/api" | "/apis" | "/api/v1") || group_version)
+        });
+    let server = Replay::new(&corpus).routes(routes).start();
+    assert_eq!(server.seen().len(), 0);
+    let (read, _dir) = scan(&server, Options::default());
+    assert!(server.seen_at("/apis").iter().all(|s| s.status == 404));
+    assert!(server.seen_at("/api/v1").iter().all(|s| s.status == 404));
+    assert_eq!(read.problems, vec![], "{:?}", read.problems);
+    assert!(
+        read.notes
+            .iter()
+            .any(|n| n.contains("API discovery (/apis) failed (404")),
+        "{:?}",
+        read.notes
+    );
+    assert_eq!(names(&read, "Pod").len(), 8);
+    assert_eq!(names(&read, "Secret").len(), 5);
+}
+
+#[test]
+fn rejected_credentials_stop_the_scan_with_a_clear_error() {
+    let corpus = corpus_or_skip!();
+    let unauthorized = serde_json::to_vec(&json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "Unauthorized", "reason": "Unauthorized", "code": 401
+    }))
+    .unwrap();
+    let server = Replay::new(&corpus)
+        .route(Route::get("/apis", Reply::json(401, unauthorized)))
+        .routes(support::cluster_routes(&corpus))
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(&kubeconfig, server.kubeconfig("replay")).unwrap();
+    let error = read_cluster(&Options {
+        kubeconfig: Some(kubeconfig),
+        ..Options::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the API server rejected the credentials (401 Unauthorized: Unauthorized)"
+    );
+    // Nothing else was asked once the credentials were refused.
+    assert_eq!(server.seen().len(), 1);
+}

@@ -271,10 +271,16 @@ pub enum ColorChoice {
 }
 
 #[derive(Args, Debug)]
+#[command(group(
+    clap::ArgGroup::new("input")
+        .required(true)
+        .multiple(true)
+        .args(["paths", "cluster"])
+))]
 pub struct ScanArgs {
     /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin;
     /// optional with --cluster (given both, files and cluster are judged together)
-    #[arg(value_name = "PATH", required_unless_present = "cluster")]
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
 
     /// Scan the live cluster: list every kind the rules need through the Kubernetes API

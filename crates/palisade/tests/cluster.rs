@@ -241,6 +241,45 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
     }
     // Reported once, although the typed lists of Secrets failed too.
     assert_eq!(stderr.matches("403").count(), 1, "{stderr}");
+
+    // The other formats carry it too: SARIF as a notification at the server's URL, the
+    // table after the findings.
+    let kubeconfig = config.to_str().unwrap();
+    let sarif = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        kubeconfig,
+        "-o",
+        "sarif",
+    ]);
+    assert_eq!(sarif.status.code(), Some(2));
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let notification = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        server.url.as_str()
+    );
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`list` on `secrets`")
+    );
+    let table = run.run(&[
+        "scan",
+        "--no-config",
+        "--cluster",
+        "--kubeconfig",
+        kubeconfig,
+    ]);
+    assert_eq!(table.status.code(), Some(2));
+    let stdout = text(&table.stdout);
+    assert!(
+        stdout.contains(&format!("{}: cannot list Secret", server.url)),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -595,11 +634,9 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
     );
     let usage = run.run(&["scan"]);
     assert_eq!(usage.status.code(), Some(2));
-    assert!(
-        text(&usage.stderr).contains("Usage: kubectl palisade scan"),
-        "{}",
-        text(&usage.stderr)
-    );
+    let stderr = text(&usage.stderr);
+    assert!(stderr.contains("Usage: kubectl palisade scan"), "{stderr}");
+    assert!(stderr.contains("<PATH|--cluster>"), "{stderr}");
     let failed = run.run(&["scan", "--cluster"]);
     assert!(
         text(&failed.stderr).starts_with("kubectl palisade: cannot scan the cluster"),
@@ -623,6 +660,40 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
         "-o",
         "json",
     ]);
+    assert_read(&output, &server);
+    assert!(text(&output.stderr).starts_with("kubectl palisade: read "));
+
+    // Through kubectl itself, where it is installed: it finds the plugin on PATH.
+    let Some(kubectl) = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("kubectl"))
+            .find(|candidate| candidate.is_file())
+    }) else {
+        eprintln!("skipped the run through kubectl: no kubectl on PATH");
+        return;
+    };
+    let path = std::env::join_paths(
+        std::iter::once(plugin.parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let through = Run {
+        program: kubectl,
+        ..Run::new()
+    };
+    let output = through.run_with(
+        &[("PATH", path.to_str().unwrap())],
+        &[
+            "palisade",
+            "scan",
+            "--cluster",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "--no-config",
+            "-o",
+            "json",
+        ],
+    );
     assert_read(&output, &server);
     assert!(text(&output.stderr).starts_with("kubectl palisade: read "));
 }
