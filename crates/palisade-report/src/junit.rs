@@ -59,7 +59,8 @@ fn classname(suite: &str) -> String {
 fn failure(finding: &Finding) -> TestCase {
     let position = match &finding.location {
         Some(location) => format!("{}:{}:{}", location.file, location.line, location.column),
-        None => "live object".to_string(),
+        // A live object has no file: its identity stands where the position would.
+        None => format!("live object {}", finding.object),
     };
     let path = if finding.path.is_empty() {
         "(the object)"

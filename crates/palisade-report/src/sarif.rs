@@ -256,6 +256,10 @@ pub(crate) fn security_severity(severity: Severity) -> &'static str {
 /// The file as a URI reference: forward slashes, percent-encoded where a URI needs it; relative
 /// to `%SRCROOT%` when relative, a `file://` URI when absolute.
 fn artifact_location(file: &str) -> ArtifactLocation {
+    // An API server's URL (what a live-cluster scan could not read from) is a URI already.
+    if file.starts_with("https://") || file.starts_with("http://") {
+        return ArtifactLocation::builder().uri(file).build();
+    }
     let path = file.replace('\\', "/");
     let is_drive = {
         let bytes = path.as_bytes();
@@ -588,6 +592,10 @@ mod tests {
             (location.uri.unwrap(), location.uri_base_id)
         };
         let src = Some("%SRCROOT%".to_string());
+        assert_eq!(
+            uri("https://10.0.0.1:6443"),
+            ("https://10.0.0.1:6443".into(), None)
+        );
         assert_eq!(
             uri("deploy/web.yaml"),
             ("deploy/web.yaml".into(), src.clone())

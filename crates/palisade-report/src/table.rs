@@ -113,7 +113,8 @@ fn join_lines(parts: &[String], separator: &str, width: usize) -> Vec<String> {
 fn write_finding(finding: &Finding, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let where_ = match &finding.location {
         Some(location) => format!("{}:{}:{}", location.file, location.line, location.column),
-        None => "live object".to_string(),
+        // A live object has no file: the path of the field stands where the position would.
+        None => live_position(finding),
     };
     let object = object_label(&finding.object);
     write!(
@@ -149,6 +150,16 @@ fn write_finding(finding: &Finding, color: bool, out: &mut dyn Write) -> io::Res
         )?;
     }
     Ok(())
+}
+
+/// Where a finding on a live object (read from a cluster, not a file) is: the JSON pointer of
+/// the field, or the whole object.
+fn live_position(finding: &Finding) -> String {
+    if finding.path.is_empty() {
+        "(the object)".to_string()
+    } else {
+        finding.path.clone()
+    }
 }
 
 /// `Deployment prod/web`, or `ClusterRole admin` for a cluster-scoped object.
@@ -247,7 +258,11 @@ mod tests {
         assert!(position("Could not read 2 inputs") > positions[3]);
         assert!(text.contains("  deploy/unreadable.yaml: permission denied (os error 13)\n"));
         assert!(text.contains("  deploy/broken.yaml:4:7: mapping values"));
-        assert!(text.contains("ClusterRoleBinding ci-admin  live object\n"));
+        // A live object: the path where the file position would be.
+        assert!(
+            text.contains("ClusterRoleBinding ci-admin  /roleRef/name\n"),
+            "{text}"
+        );
     }
 
     #[test]

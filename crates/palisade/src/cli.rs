@@ -4,6 +4,30 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_model::Severity;
 use palisade_report::{AuditFormat, Format, RulesFormat};
 
+/// The name palisade is run as, for usage and messages: `kubectl palisade` when it was
+/// installed as the kubectl plugin `kubectl-palisade`, else `palisade`.
+pub fn program_name() -> &'static str {
+    static NAME: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let invoked = std::env::args_os().next().unwrap_or_default();
+        program_name_for(std::path::Path::new(&invoked))
+    })
+}
+
+/// `kubectl palisade` for an executable named `kubectl-palisade` (kubectl runs a plugin by
+/// its full path; on Windows with `.exe`), else `palisade`.
+pub fn program_name_for(invoked: &std::path::Path) -> &'static str {
+    let stem = invoked
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default();
+    if stem == "kubectl-palisade" {
+        "kubectl palisade"
+    } else {
+        "palisade"
+    }
+}
+
 /// Find, understand and fix the security problems of a Kubernetes cluster, layer by layer
 /// from the outside in.
 #[derive(Parser, Debug)]
@@ -345,10 +369,56 @@ pub enum ColorChoice {
 }
 
 #[derive(Args, Debug)]
+#[command(group(
+    clap::ArgGroup::new("input")
+        .required(true)
+        .multiple(true)
+        .args(["paths", "cluster"])
+))]
 pub struct ScanArgs {
-    /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin
-    #[arg(value_name = "PATH", required = true)]
+    /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin;
+    /// optional with --cluster (given both, files and cluster are judged together)
+    #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+
+    /// Scan the live cluster: list every kind the rules need through the Kubernetes API
+    /// (read-only; Secrets as metadata only)
+    #[arg(long, help_heading = "Live cluster")]
+    pub cluster: bool,
+
+    /// The kubeconfig file (default: the files of KUBECONFIG merged, else ~/.kube/config,
+    /// else the in-cluster service account)
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (default: its current-context)
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub context: Option<String>,
+
+    /// Only this namespace's objects (cluster-scoped kinds such as ClusterRoles are still read)
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        requires = "cluster",
+        conflicts_with = "all_namespaces",
+        help_heading = "Live cluster"
+    )]
+    pub namespace: Option<String>,
+
+    /// Every namespace; the default, since the analysis is of the whole cluster
+    #[arg(short = 'A', long, requires = "cluster", help_heading = "Live cluster")]
+    pub all_namespaces: bool,
 
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]

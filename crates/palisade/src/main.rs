@@ -4,6 +4,7 @@
 mod audit;
 mod catalogue;
 mod cli;
+mod cluster;
 mod netpol;
 mod node;
 mod output;
@@ -11,7 +12,7 @@ mod scan;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 // A scan allocates millions of small nodes on every core; glibc's allocator spends much of
 // that time contending for its arenas.
@@ -19,7 +20,13 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // Installed as `kubectl-palisade`, usage and errors name the command as it was typed.
+    let name = cli::program_name();
+    let matches = cli::Cli::command()
+        .bin_name(name)
+        .display_name(name)
+        .get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let code = match cli.command {
         cli::Command::Scan(arguments) => scan::run(&arguments),
         cli::Command::Rules(arguments) => output::rules(&arguments),

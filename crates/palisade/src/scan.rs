@@ -8,7 +8,8 @@ use palisade_model::{InputError, Inventory, ScanSummary};
 use palisade_report::{Format, RenderOptions, Report, render};
 use palisade_rules::{Config, check, rule_docs};
 
-use crate::cli::ScanArgs;
+use crate::cli::{ScanArgs, program_name};
+use crate::cluster;
 use crate::output::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, use_color, write_report};
 
 const CONFIG_NAMES: [&str; 2] = [".palisade.yaml", ".palisade.yml"];
@@ -72,13 +73,34 @@ pub fn run(arguments: &ScanArgs) -> u8 {
 
     let timings = Timings::from_env();
     let inputs: Vec<Input> = arguments.paths.iter().map(|p| Input::parse(p)).collect();
-    let loaded = load_inputs(&inputs, &mut io::stdin(), &Limits::default());
+    let mut loaded = load_inputs(&inputs, &mut io::stdin(), &Limits::default());
     let mut errors: Vec<InputError> = loaded.errors;
+    // What could not be read from the cluster: reported on stderr as it is known, and in the
+    // report; like an unreadable file, it makes the exit code 2 (an incomplete scan is never
+    // clean), while every finding on what was read is still reported.
+    let mut cluster_errors: Vec<InputError> = Vec::new();
+    if arguments.cluster {
+        match cluster::read(arguments) {
+            Ok(read) => {
+                cluster_errors = read.errors;
+                loaded.objects.extend(read.objects);
+            }
+            Err(message) => {
+                eprintln!("{}: cannot scan the cluster: {message}", program_name());
+                return EXIT_ERROR;
+            }
+        }
+    }
     let inventory = Inventory::from_objects(loaded.objects);
     timings.mark("load");
-    let outcome = check(&inventory, &config);
+    let mut outcome = check(&inventory, &config);
+    if arguments.cluster {
+        cluster::drop_repeats_of_owners(&mut outcome.findings, &inventory);
+    }
     timings.mark("check");
     errors.extend(outcome.errors);
+    let printed_already = cluster_errors.len();
+    errors.splice(0..0, cluster_errors);
 
     let mut summary = ScanSummary {
         files: loaded.files,
@@ -117,7 +139,7 @@ pub fn run(arguments: &ScanArgs) -> u8 {
 
     if !errors.is_empty() {
         if format != Format::Table || arguments.output_file.is_some() {
-            for error in &errors {
+            for error in &errors[printed_already..] {
                 eprintln!("palisade: {error}");
             }
         }
