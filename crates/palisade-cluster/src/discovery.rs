@@ -95,7 +95,7 @@ pub async fn discover(
 ) -> Result<Discovered, ClusterError> {
     let mut notes = Vec::new();
     let group_versions = match get(client, "/apis", ACCEPT_JSON).await {
-        Err(error) => return Err(ClusterError::Connect(crate::clean_text(&error.to_string()))),
+        Err(error) => return Err(ClusterError::Connect(crate::describe(&error))),
         Ok((status, body)) if status.as_u16() == 401 => {
             return Err(ClusterError::Unauthorized(status_message(&body)));
         }

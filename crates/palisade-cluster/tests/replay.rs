@@ -612,3 +612,36 @@ fn rejected_credentials_stop_the_scan_with_a_clear_error() {
     // Nothing else was asked once the credentials were refused.
     assert_eq!(server.seen().len(), 1);
 }
+
+#[test]
+fn the_server_certificate_is_verified_unless_the_kubeconfig_says_not_to() {
+    let corpus = corpus_or_skip!();
+    let server = cluster(&corpus).start();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = |extra: &str| {
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: x\n  cluster:\n    server: {}\n{extra}contexts:\n- name: c\n  context:\n    cluster: x\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
+                server.url
+            ),
+        )
+        .unwrap();
+        Options {
+            kubeconfig: Some(path),
+            ..Options::default()
+        }
+    };
+    // Without the CA the replay server's certificate is not trusted.
+    let error = read_cluster(&kubeconfig("")).unwrap_err().to_string();
+    assert!(error.starts_with("cannot reach the API server"), "{error}");
+    assert!(
+        error.contains("invalid peer certificate: UnknownIssuer"),
+        "{error}"
+    );
+    // `insecure-skip-tls-verify: true`, as in k9s's kubeconfig of the corpus.
+    let read = read_cluster(&kubeconfig("    insecure-skip-tls-verify: true\n")).unwrap();
+    assert_eq!(read.problems, vec![]);
+    assert_eq!(names(&read, "Pod").len(), 8);
+}
