@@ -645,3 +645,54 @@ fn the_server_certificate_is_verified_unless_the_kubeconfig_says_not_to() {
     assert_eq!(read.problems, vec![]);
     assert_eq!(names(&read, "Pod").len(), 8);
 }
+
+#[test]
+fn credentials_of_the_kubeconfig_are_sent_a_token_or_an_exec_plugins() {
+    let corpus = corpus_or_skip!();
+    let server = cluster(&corpus).start();
+    let (_read, _dir) = scan(&server, Options::default());
+    let seen = server.seen();
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer replay-token")),
+        "{seen:?}"
+    );
+
+    // An exec credential plugin, as EKS, GKE and AKS kubeconfigs use: a command that prints an
+    // ExecCredential.
+    let server = cluster(&corpus).start();
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"from-exec-plugin\"}}'\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = server.kubeconfig("replay").replace(
+        "    token: replay-token\n",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+            plugin.display()
+        ),
+    );
+    let path = dir.path().join("config");
+    std::fs::write(&path, config).unwrap();
+    let read = read_cluster(&Options {
+        kubeconfig: Some(path),
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(read.problems, vec![]);
+    let seen = server.seen();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer from-exec-plugin")),
+        "{seen:?}"
+    );
+}
