@@ -696,3 +696,62 @@ fn credentials_of_the_kubeconfig_are_sent_a_token_or_an_exec_plugins() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn many_pages_are_chained_by_their_continue_tokens() {
+    let corpus = corpus_or_skip!();
+    // The recorded v1.36 PodList, its 8 pods renamed per page, served as 50 pages of a
+    // 400-pod list chained by continue tokens (no recording of a list that long exists).
+    let (_, _, body) = support::exchange(
+        &corpus,
+        "api-responses/k8s-openapi-replays/v1-36/pod-list.json",
+        0,
+    );
+    let recorded: Value = serde_json::from_slice(&body).unwrap();
+    let pages = 50;
+    let mut routes = Vec::new();
+    for page in 0..pages {
+        let mut list = recorded.clone();
+        for item in list["items"].as_array_mut().unwrap() {
+            let name = item["metadata"]["name"].as_str().unwrap().to_string();
+            item["metadata"]["name"] = json!(format!("{name}-{page}"));
+        }
+        if page + 1 < pages {
+            list["metadata"]["continue"] = json!(format!("token-{}", page + 1));
+        }
+        let route = Route::get(
+            "/api/v1/pods",
+            Reply::ok(serde_json::to_vec(&list).unwrap()),
+        );
+        routes.push(if page == 0 {
+            route
+        } else {
+            route.query("continue", &format!("token-{page}"))
+        });
+    }
+    let server = Replay::new(&corpus)
+        .routes(routes)
+        .routes(support::cluster_routes(&corpus))
+        .start();
+    let start = std::time::Instant::now();
+    let (read, _dir) = scan(
+        &server,
+        Options {
+            page_size: 8,
+            ..Options::default()
+        },
+    );
+    eprintln!("{} objects in {:?}", read.objects.len(), start.elapsed());
+    assert_eq!(read.problems, vec![]);
+    let pods = names(&read, "Pod");
+    assert_eq!(pods.len(), 8 * pages);
+    let unique: std::collections::BTreeSet<_> = pods.iter().collect();
+    assert_eq!(unique.len(), pods.len());
+    let requests = server.seen_at("/api/v1/pods");
+    assert_eq!(requests.len(), pages);
+    for (page, request) in requests.iter().enumerate() {
+        let expected = (page > 0).then(|| format!("token-{page}"));
+        assert_eq!(request.param("continue").map(str::to_string), expected);
+        assert_eq!(request.param("limit"), Some("8"));
+    }
+}
