@@ -74,16 +74,14 @@ impl Served {
 
     /// Whether the endpoint's resource can be listed there: `None` when discovery cannot tell.
     fn serves(&self, endpoint: &Endpoint) -> Option<bool> {
-        match self.serves_group_version(endpoint) {
-            Some(false) => Some(false),
-            known => {
-                let key = (endpoint.group.to_string(), endpoint.version.to_string());
-                match self.resources.get(&key) {
-                    Some(resources) => Some(resources.contains(endpoint.resource)),
-                    None => known.and(None),
-                }
-            }
+        if self.serves_group_version(endpoint) == Some(false) {
+            return Some(false);
         }
+        // Resource lists are only read for served group versions; without one, no telling.
+        let key = (endpoint.group.to_string(), endpoint.version.to_string());
+        self.resources
+            .get(&key)
+            .map(|resources| resources.contains(endpoint.resource))
     }
 }
 
@@ -95,7 +93,7 @@ pub async fn discover(
 ) -> Result<Discovered, ClusterError> {
     let mut notes = Vec::new();
     let group_versions = match get(client, "/apis", ACCEPT_JSON).await {
-        Err(error) => return Err(ClusterError::Connect(crate::clean_text(&error.to_string()))),
+        Err(error) => return Err(ClusterError::Connect(crate::describe(&error))),
         Ok((status, body)) if status.as_u16() == 401 => {
             return Err(ClusterError::Unauthorized(status_message(&body)));
         }

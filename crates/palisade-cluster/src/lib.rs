@@ -183,7 +183,7 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
                 .as_deref()
                 .map(|c| format!("context {c:?}"))
                 .unwrap_or_else(|| "the pod".to_string()),
-            clean_text(&error.to_string())
+            describe(&error)
         ))
     })?;
 
@@ -381,6 +381,22 @@ fn with_secret_type(node: Node, types: &HashMap<(String, String), &'static str>)
         }
         other => Node::new(pos, other),
     }
+}
+
+/// An error with its causes (`client error (Connect): invalid peer certificate: UnknownIssuer`),
+/// since the outermost message of a failed connection says little.
+pub fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // Layers often repeat their cause's message inside their own.
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    clean_text(&parts.join(": "))
 }
 
 /// Text from the server or the network, made safe to print: control characters (terminal

@@ -127,7 +127,7 @@ pub async fn list_all(
             let (status, body) = get(client, &url, task.accept()).await.map_err(|error| {
                 task.problem(
                     None,
-                    format!("the request failed: {}", clean_text(&error.to_string())),
+                    format!("the request failed: {}", crate::describe(&error)),
                 )
             })?;
             if status == StatusCode::GONE && token.is_some() {

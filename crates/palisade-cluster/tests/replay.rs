@@ -612,3 +612,146 @@ fn rejected_credentials_stop_the_scan_with_a_clear_error() {
     // Nothing else was asked once the credentials were refused.
     assert_eq!(server.seen().len(), 1);
 }
+
+#[test]
+fn the_server_certificate_is_verified_unless_the_kubeconfig_says_not_to() {
+    let corpus = corpus_or_skip!();
+    let server = cluster(&corpus).start();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = |extra: &str| {
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: x\n  cluster:\n    server: {}\n{extra}contexts:\n- name: c\n  context:\n    cluster: x\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
+                server.url
+            ),
+        )
+        .unwrap();
+        Options {
+            kubeconfig: Some(path),
+            ..Options::default()
+        }
+    };
+    // Without the CA the replay server's certificate is not trusted.
+    let error = read_cluster(&kubeconfig("")).unwrap_err().to_string();
+    assert!(error.starts_with("cannot reach the API server"), "{error}");
+    assert!(
+        error.contains("invalid peer certificate: UnknownIssuer"),
+        "{error}"
+    );
+    // `insecure-skip-tls-verify: true`, as in k9s's kubeconfig of the corpus.
+    let read = read_cluster(&kubeconfig("    insecure-skip-tls-verify: true\n")).unwrap();
+    assert_eq!(read.problems, vec![]);
+    assert_eq!(names(&read, "Pod").len(), 8);
+}
+
+#[test]
+fn credentials_of_the_kubeconfig_are_sent_a_token_or_an_exec_plugins() {
+    let corpus = corpus_or_skip!();
+    let server = cluster(&corpus).start();
+    let (_read, _dir) = scan(&server, Options::default());
+    let seen = server.seen();
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer replay-token")),
+        "{seen:?}"
+    );
+
+    // An exec credential plugin, as EKS, GKE and AKS kubeconfigs use: a command that prints an
+    // ExecCredential.
+    let server = cluster(&corpus).start();
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"from-exec-plugin\"}}'\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = server.kubeconfig("replay").replace(
+        "    token: replay-token\n",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+            plugin.display()
+        ),
+    );
+    let path = dir.path().join("config");
+    std::fs::write(&path, config).unwrap();
+    let read = read_cluster(&Options {
+        kubeconfig: Some(path),
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(read.problems, vec![]);
+    let seen = server.seen();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer from-exec-plugin")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn many_pages_are_chained_by_their_continue_tokens() {
+    let corpus = corpus_or_skip!();
+    // The recorded v1.36 PodList, its 8 pods renamed per page, served as 50 pages of a
+    // 400-pod list chained by continue tokens (no recording of a list that long exists).
+    let (_, _, body) = support::exchange(
+        &corpus,
+        "api-responses/k8s-openapi-replays/v1-36/pod-list.json",
+        0,
+    );
+    let recorded: Value = serde_json::from_slice(&body).unwrap();
+    let pages = 50;
+    let mut routes = Vec::new();
+    for page in 0..pages {
+        let mut list = recorded.clone();
+        for item in list["items"].as_array_mut().unwrap() {
+            let name = item["metadata"]["name"].as_str().unwrap().to_string();
+            item["metadata"]["name"] = json!(format!("{name}-{page}"));
+        }
+        if page + 1 < pages {
+            list["metadata"]["continue"] = json!(format!("token-{}", page + 1));
+        }
+        let route = Route::get(
+            "/api/v1/pods",
+            Reply::ok(serde_json::to_vec(&list).unwrap()),
+        );
+        routes.push(if page == 0 {
+            route
+        } else {
+            route.query("continue", &format!("token-{page}"))
+        });
+    }
+    let server = Replay::new(&corpus)
+        .routes(routes)
+        .routes(support::cluster_routes(&corpus))
+        .start();
+    let start = std::time::Instant::now();
+    let (read, _dir) = scan(
+        &server,
+        Options {
+            page_size: 8,
+            ..Options::default()
+        },
+    );
+    eprintln!("{} objects in {:?}", read.objects.len(), start.elapsed());
+    assert_eq!(read.problems, vec![]);
+    let pods = names(&read, "Pod");
+    assert_eq!(pods.len(), 8 * pages);
+    let unique: std::collections::BTreeSet<_> = pods.iter().collect();
+    assert_eq!(unique.len(), pods.len());
+    let requests = server.seen_at("/api/v1/pods");
+    assert_eq!(requests.len(), pages);
+    for (page, request) in requests.iter().enumerate() {
+        let expected = (page > 0).then(|| format!("token-{page}"));
+        assert_eq!(request.param("continue").map(str::to_string), expected);
+        assert_eq!(request.param("limit"), Some("8"));
+    }
+}

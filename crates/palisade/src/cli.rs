@@ -39,7 +39,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Scan manifests (files, directories, `-` for stdin) and report what is wrong, where, and how to fix it
+    /// Scan manifests (files, directories, `-` for stdin) or the live cluster (`--cluster`) and
+    /// report what is wrong, where, and how to fix it
     Scan(ScanArgs),
     /// List every rule: name, severity, layer, references
     Rules(RulesArgs),
@@ -369,16 +370,10 @@ pub enum ColorChoice {
 }
 
 #[derive(Args, Debug)]
-#[command(group(
-    clap::ArgGroup::new("input")
-        .required(true)
-        .multiple(true)
-        .args(["paths", "cluster"])
-))]
 pub struct ScanArgs {
     /// Files, directories (searched recursively for .yaml, .yml and .json) or `-` for stdin;
     /// optional with --cluster (given both, files and cluster are judged together)
-    #[arg(value_name = "PATH")]
+    #[arg(value_name = "PATH", required_unless_present = "cluster")]
     pub paths: Vec<String>,
 
     /// Scan the live cluster: list every kind the rules need through the Kubernetes API

@@ -344,7 +344,31 @@ fn deploy_scanner_rbac_grants_list_only_and_scans_clean() {
     let report = json_report(&output);
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(report["summary"]["objects"], 3);
-    assert_eq!(report["summary"]["suppressed"], 0);
+    // The one suppression the manifest may carry is of the finding that its `list` on
+    // Secrets is a right to read them all, which is true and documented: RBAC cannot limit a
+    // list to metadata. Anything else must be clean without help.
+    let objects: Vec<Value> = {
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        palisade_load::parse_documents("scanner-rbac.yaml", &text)
+            .unwrap()
+            .iter()
+            .map(|n| n.to_json())
+            .collect()
+    };
+    let mut suppressions = 0;
+    for object in &objects {
+        let annotations = &object["metadata"]["annotations"];
+        if let Some(ignored) = annotations.get("palisade.dev/ignore") {
+            assert_eq!(ignored, "rbac-secret-read", "{object}");
+            assert!(
+                annotations["palisade.dev/ignore-reason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("metadata"))
+            );
+            suppressions += 1;
+        }
+    }
+    assert!(report["summary"]["suppressed"].as_u64().unwrap() <= suppressions);
 }
 
 #[test]
@@ -636,7 +660,10 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
     assert_eq!(usage.status.code(), Some(2));
     let stderr = text(&usage.stderr);
     assert!(stderr.contains("Usage: kubectl palisade scan"), "{stderr}");
-    assert!(stderr.contains("<PATH|--cluster>"), "{stderr}");
+    assert!(
+        stderr.contains("required arguments were not provided"),
+        "{stderr}"
+    );
     let failed = run.run(&["scan", "--cluster"]);
     assert!(
         text(&failed.stderr).starts_with("kubectl palisade: cannot scan the cluster"),

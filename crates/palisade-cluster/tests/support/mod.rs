@@ -219,6 +219,8 @@ pub struct Seen {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub accept: String,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
     pub status: u16,
 }
 
@@ -412,6 +414,10 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let mut inner = state.lock().unwrap();
     let reply = decide(&mut inner, &method, &path, &query, &accept);
     inner.seen.push(Seen {
@@ -419,6 +425,7 @@ async fn answer(
         path,
         query,
         accept,
+        authorization,
         status: reply.status,
     });
     Response::builder()
