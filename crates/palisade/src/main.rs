@@ -6,6 +6,7 @@ mod catalogue;
 mod cli;
 mod node;
 mod output;
+mod rbac;
 mod scan;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
             node::generate_kubeadm(&arguments)
         }
         cli::Command::Audit(arguments) => audit::run(&arguments),
+        cli::Command::WhoCan(arguments) => rbac::who_can(&arguments),
+        cli::Command::Access(arguments) => rbac::access(&arguments),
     };
     ExitCode::from(code)
 }
