@@ -3,6 +3,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use palisade_model::{Finding, InputError, Inventory, Node, Object};
 use rayon::prelude::*;
 
+use crate::access::service_accounts::AccountIndex;
 use crate::config::Config;
 use crate::pod::PodView;
 use crate::registry::{all_rules, find_rule};
@@ -16,6 +17,7 @@ pub const IGNORE_REASON_ANNOTATION: &str = "palisade.dev/ignore-reason";
 pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
 
 type ObjectCheck = fn(&ObjectContext, &mut Emitter);
+type InventoryCheck = fn(&InventoryContext, &mut Emitter);
 /// Findings (with the index of their object) and rule crashes of one object.
 type ObjectResult = (Vec<Finding>, Vec<InputError>, usize);
 
@@ -129,11 +131,14 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
 
     // Each object is checked, and its findings silenced or re-rated, on the worker that
     // found them, so that the findings are moved as few times as possible.
+    let accounts = AccountIndex::default();
     let per_object: Vec<ObjectResult> = inventory
         .objects()
         .par_iter()
         .enumerate()
-        .map(|(index, object)| check_one(index, object, inventory, config, &object_rules))
+        .map(|(index, object)| {
+            check_one(index, object, inventory, config, &accounts, &object_rules)
+        })
         .collect();
 
     let mut outcome = Outcome::default();
@@ -147,26 +152,45 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         outcome.errors.append(&mut errors);
         outcome.suppressed += suppressed;
     }
-    let inventory_context = InventoryContext { inventory, config };
-    for rule in &enabled {
-        if let Check::Inventory(run) = rule.check {
+    let inventory_context = InventoryContext::new(inventory, config);
+    let inventory_rules: Vec<(&Rule, InventoryCheck)> = enabled
+        .iter()
+        .filter_map(|rule| match rule.check {
+            Check::Inventory(run) => Some((*rule, run)),
+            Check::Object(_) => None,
+        })
+        .collect();
+    // Inventory rules do not depend on each other: they run side by side (the RBAC model they
+    // share is built once, by the first that asks), and their results are gathered in rule
+    // order, so the outcome is the same on every run.
+    let per_rule: Vec<Result<(Vec<Finding>, usize), InputError>> = inventory_rules
+        .par_iter()
+        .map(|(rule, run)| {
             let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
-            match run_guarded(rule, None, || run(&inventory_context, &mut emitter)) {
-                Ok(()) => {
-                    for (index, finding) in emitter.findings {
-                        let object = inventory.get(index);
-                        let ignored = match object {
-                            Some(object) => ignored_rules(object, &mut Vec::new()),
-                            None => Ignored::Nothing,
-                        };
-                        match settle(finding, object, &ignored, config) {
-                            Some(finding) => outcome.findings.push(finding),
-                            None => outcome.suppressed += 1,
-                        }
-                    }
+            run_guarded(rule, None, || run(&inventory_context, &mut emitter))?;
+            let mut kept = Vec::with_capacity(emitter.findings.len());
+            let mut suppressed = 0;
+            for (index, finding) in emitter.findings {
+                let object = inventory.get(index);
+                let ignored = match object {
+                    Some(object) => ignored_rules(object, &mut Vec::new()),
+                    None => Ignored::Nothing,
+                };
+                match settle(finding, object, &ignored, config) {
+                    Some(finding) => kept.push(finding),
+                    None => suppressed += 1,
                 }
-                Err(error) => outcome.errors.push(error),
             }
+            Ok((kept, suppressed))
+        })
+        .collect();
+    for result in per_rule {
+        match result {
+            Ok((mut findings, suppressed)) => {
+                outcome.findings.append(&mut findings);
+                outcome.suppressed += suppressed;
+            }
+            Err(error) => outcome.errors.push(error),
         }
     }
     outcome.findings = sorted(std::mem::take(&mut outcome.findings));
@@ -201,10 +225,13 @@ pub fn check_each_object(
             Check::Inventory(_) => None,
         })
         .collect();
+    // One object or a handful: the service-account index of the whole-inventory scan (which
+    // rules use to see what a pod's account may do) stays empty.
+    let accounts = AccountIndex::default();
     let mut outcome = Outcome::default();
     for (index, object) in inventory.objects().iter().enumerate() {
         let (mut findings, mut errors, suppressed) =
-            check_one(index, object, inventory, config, &object_rules);
+            check_one(index, object, inventory, config, &accounts, &object_rules);
         outcome.findings.append(&mut findings);
         outcome.errors.append(&mut errors);
         outcome.suppressed += suppressed;
@@ -218,6 +245,7 @@ fn check_one(
     object: &Object,
     inventory: &Inventory,
     config: &Config,
+    accounts: &AccountIndex,
     object_rules: &[(&Rule, ObjectCheck)],
 ) -> ObjectResult {
     let context = ObjectContext {
@@ -225,6 +253,7 @@ fn check_one(
         pod: PodView::of(object, config),
         inventory,
         config,
+        accounts,
     };
     let mut errors = Vec::new();
     let ignored = ignored_rules(object, &mut errors);

@@ -115,6 +115,31 @@ static RULES: &[RegisteredRule] = &[
     entry!(network::namespace_without_default_deny),
     entry!(network::network_policy_not_enforced),
     entry!(network::pod_traffic_not_encrypted),
+    // access: RBAC, whole-cluster analysis (issue 7)
+    entry!(access::rbac_wildcard),
+    entry!(access::rbac_cluster_admin_to_individual),
+    entry!(access::rbac_binding_to_everyone),
+    entry!(access::rbac_binding_to_missing_role),
+    entry!(access::rbac_secret_read),
+    entry!(access::rbac_workload_creation),
+    entry!(access::rbac_pod_exec),
+    entry!(access::rbac_pod_port_forward),
+    entry!(access::rbac_escalate_or_bind),
+    entry!(access::rbac_impersonation),
+    entry!(access::rbac_node_proxy),
+    entry!(access::rbac_token_creation),
+    entry!(access::rbac_csr_approval),
+    entry!(access::rbac_webhook_configuration),
+    entry!(access::rbac_persistent_volume_creation),
+    entry!(access::rbac_event_deletion),
+    entry!(access::rbac_status_modification),
+    entry!(access::rbac_namespace_modification),
+    entry!(access::rbac_kube_system_configmap_write),
+    entry!(access::leftover_bootstrap_token),
+    // namespaces (issue 7)
+    entry!(workload::namespace_without_resource_quota),
+    entry!(workload::namespace_without_limit_range),
+    entry!(workload::namespace_without_pod_security),
 ];
 
 /// Every built-in rule, in registration order.

@@ -1,7 +1,10 @@
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta};
+use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta, Severity};
 
+use crate::access::rbac::Rbac;
+use crate::access::service_accounts::AccountIndex;
 use crate::config::Config;
 use crate::pod::PodView;
 
@@ -26,15 +29,32 @@ pub struct ObjectContext<'a> {
     pub pod: Option<PodView<'a>>,
     pub inventory: &'a Inventory,
     pub config: &'a Config,
+    /// ServiceAccounts and their bindings by name, shared by all objects of one check.
+    pub(crate) accounts: &'a AccountIndex,
 }
 
 /// What an inventory rule sees.
 pub struct InventoryContext<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
+    /// The RBAC model, built by the first rule that asks and shared by the others.
+    rbac: OnceLock<Rbac<'a>>,
 }
 
-impl InventoryContext<'_> {
+impl<'a> InventoryContext<'a> {
+    pub fn new(inventory: &'a Inventory, config: &'a Config) -> Self {
+        InventoryContext {
+            inventory,
+            config,
+            rbac: OnceLock::new(),
+        }
+    }
+
+    /// The inventory's Roles, ClusterRoles and bindings, resolved and indexed (built once).
+    pub fn rbac(&self) -> &Rbac<'a> {
+        self.rbac.get_or_init(|| Rbac::build(self.inventory))
+    }
+
     /// The pod spec of `object`, when it is a workload.
     pub fn pod_of<'o>(&self, object: &'o Object) -> Option<PodView<'o>> {
         PodView::of(object, self.config)
@@ -57,6 +77,11 @@ impl<'a> Emitter<'a> {
             findings: Vec::new(),
             object_index,
         }
+    }
+
+    /// The severity of the rule being run, before any override of the configuration.
+    pub fn severity(&self) -> Severity {
+        self.meta.severity
     }
 
     /// Reports a problem at `path` of the object being checked, with the rule's own severity

@@ -58,6 +58,12 @@ pub enum Command {
     /// whom (`matrix`)
     #[command(subcommand)]
     Netpol(NetpolCommand),
+    /// Who may do something: the subjects, and the bindings and role rules (with file:line)
+    /// that let them, e.g. `palisade who-can create pods -n shop rbac/`
+    WhoCan(WhoCanArgs),
+    /// What a user, group or service account may do, cluster-wide and per namespace, and
+    /// through which binding, e.g. `palisade access serviceaccount:shop:web rbac/`
+    Access(AccessArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -152,6 +158,65 @@ pub enum NetpolOutput {
 pub enum NetpolMatrixOutput {
     Table,
     Json,
+}
+
+/// Output of `who-can` and `access`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RbacOutput {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct WhoCanArgs {
+    /// The verb: get, list, watch, create, update, patch, delete, deletecollection, or a
+    /// special one (escalate, bind, impersonate, approve, use)
+    pub verb: String,
+
+    /// The resource (`pods`, `deployments.apps`, `pods/exec` for a subresource), or a
+    /// non-resource URL (`/healthz`, `/metrics`)
+    pub resource: String,
+
+    /// Files, directories or `-` holding the Roles, ClusterRoles and bindings (a cluster dump,
+    /// manifests, charts rendered to YAML)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// Only grants in effect in this namespace (ClusterRoleBindings, and RoleBindings of this
+    /// namespace); without it, grants in any namespace
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// The subresource (`exec`, `log`, `status`, ...), as `RESOURCE/SUBRESOURCE` would give it
+    #[arg(long, value_name = "SUBRESOURCE")]
+    pub subresource: Option<String>,
+
+    /// One object's name: rules limited by `resourceNames` count when they name it
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: RbacOutput,
+}
+
+#[derive(Args, Debug)]
+pub struct AccessArgs {
+    /// `user:NAME`, `group:NAME`, `serviceaccount:NAMESPACE:NAME` or
+    /// `system:serviceaccount:NAMESPACE:NAME`
+    pub subject: String,
+
+    /// Files, directories or `-` holding the Roles, ClusterRoles and bindings
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// Only rights in effect in this namespace (cluster-wide ones included)
+    #[arg(short = 'n', long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: RbacOutput,
 }
 
 /// `palisade audit FILE...` judges the events; `palisade audit rbac ...` writes RBAC.

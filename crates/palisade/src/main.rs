@@ -8,6 +8,7 @@ mod cluster;
 mod netpol;
 mod node;
 mod output;
+mod rbac;
 mod scan;
 
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ fn main() -> ExitCode {
         cli::Command::Audit(arguments) => audit::run(&arguments),
         cli::Command::Netpol(cli::NetpolCommand::Check(arguments)) => netpol::check(&arguments),
         cli::Command::Netpol(cli::NetpolCommand::Matrix(arguments)) => netpol::matrix(&arguments),
+        cli::Command::WhoCan(arguments) => rbac::who_can(&arguments),
+        cli::Command::Access(arguments) => rbac::access(&arguments),
     };
     ExitCode::from(code)
 }

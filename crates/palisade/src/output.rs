@@ -157,16 +157,26 @@ pub fn explain(arguments: &ExplainArgs) -> u8 {
     }
 }
 
-/// ", did you mean `x`?" for the closest rule name sharing a word with `name`.
+/// ", did you mean `x`?" for the rule name sharing the most words with `name` (the first in
+/// catalogue order among equals).
 fn suggestion(name: &str) -> String {
     let words: Vec<&str> = name
         .split(['-', '_', ' '])
         .filter(|w| w.len() > 2)
         .collect();
-    rule_docs()
-        .into_iter()
-        .map(|doc| doc.meta.name)
-        .find(|candidate| words.iter().any(|word| candidate.contains(word)))
-        .map(|candidate| format!(", did you mean `{candidate}`?"))
+    let shared = |candidate: &str| {
+        words
+            .iter()
+            .filter(|word| candidate.contains(*word))
+            .count()
+    };
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in rule_docs().into_iter().map(|doc| doc.meta.name) {
+        let score = shared(candidate);
+        if score > 0 && best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| format!(", did you mean `{candidate}`?"))
         .unwrap_or_default()
 }

@@ -65,9 +65,7 @@
 
 use palisade_model::{Layer, Node, RuleMeta, Severity, ThreatActor};
 
-use crate::access::service_accounts::{
-    AUTOMOUNT, field, find_service_account, first_binding_of, pod_account,
-};
+use crate::access::service_accounts::{AUTOMOUNT, field, pod_account};
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -106,7 +104,10 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if pod_setting == Some(false) {
         return;
     }
-    let service_account = find_service_account(context.inventory, account.name, namespace);
+    let service_account =
+        context
+            .accounts
+            .service_account(context.inventory, account.name, namespace);
     let account_setting = service_account
         .and_then(|object| field(&object.root, AUTOMOUNT))
         .and_then(Node::as_bool);
@@ -120,7 +121,11 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             account_in_input: service_account.is_some(),
         },
     };
-    if first_binding_of(context.inventory, account.name, namespace).is_some() {
+    if context
+        .accounts
+        .first_binding_of(context.inventory, account.name, namespace)
+        .is_some()
+    {
         return;
     }
     let name = account.name;

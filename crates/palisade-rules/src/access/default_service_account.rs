@@ -76,7 +76,7 @@
 use palisade_model::{Layer, Node, Object, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::access::service_accounts::{
-    AUTOMOUNT, DEFAULT_ACCOUNT, account_subjects, describe, field, first_binding_of, pod_account,
+    AUTOMOUNT, DEFAULT_ACCOUNT, account_subjects, describe, field, pod_account,
 };
 use crate::rule::{Check, Emitter, ObjectContext, Rule};
 
@@ -114,7 +114,10 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             .written_at
             .unwrap_or_else(|| pod.spec_path.key("serviceAccountName"));
         let namespace = object.namespace.as_deref();
-        match first_binding_of(context.inventory, DEFAULT_ACCOUNT, namespace) {
+        match context
+            .accounts
+            .first_binding_of(context.inventory, DEFAULT_ACCOUNT, namespace)
+        {
             Some(binding) => {
                 out.report(
                     &path,

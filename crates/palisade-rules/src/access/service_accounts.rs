@@ -1,6 +1,9 @@
 //! What the service-account rules share (this module is not a rule): which ServiceAccount a
 //! pod runs as, the ServiceAccount objects and RBAC bindings of the input that concern it.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use palisade_model::{Inventory, Node, Object, Pointer};
 
 use crate::pod::PodView;
@@ -76,7 +79,9 @@ pub(crate) fn may_share_namespace(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// The ServiceAccount object called `name` for a pod of `namespace`: one in exactly that
-/// namespace, else one whose namespace may be the same (see [`may_share_namespace`]).
+/// namespace, else one whose namespace may be the same (see [`may_share_namespace`]). The
+/// rules use [`AccountIndex::service_account`]; this is its reference.
+#[cfg(test)]
 pub(crate) fn find_service_account<'i>(
     inventory: &'i Inventory,
     name: &str,
@@ -146,7 +151,9 @@ pub(crate) fn account_subjects(binding: &Object) -> impl Iterator<Item = Account
 }
 
 /// The first RoleBinding or ClusterRoleBinding of the input that names the ServiceAccount
-/// `name` of `namespace` as a subject.
+/// `name` of `namespace` as a subject (the rules use [`AccountIndex::first_binding_of`]; this
+/// is its reference).
+#[cfg(test)]
 pub(crate) fn first_binding_of<'i>(
     inventory: &'i Inventory,
     name: &str,
@@ -160,6 +167,97 @@ pub(crate) fn first_binding_of<'i>(
                 subject.name == name && may_share_namespace(subject.namespace, namespace)
             })
         })
+}
+
+/// The ServiceAccounts and the ServiceAccount subjects of bindings of one inventory, by name,
+/// built on first use and shared by the object rules of one check: looking them up per pod
+/// would compare every pod with every binding.
+#[derive(Default)]
+pub struct AccountIndex {
+    built: OnceLock<Indexes>,
+}
+
+#[derive(Default)]
+struct Indexes {
+    /// ServiceAccount name → inventory indexes of the ServiceAccount objects, in input order.
+    accounts: HashMap<String, Vec<usize>>,
+    /// ServiceAccount name → (subject namespace, inventory index of the binding): RoleBindings
+    /// first, then ClusterRoleBindings, each in input order, as [`first_binding_of`] finds them.
+    bindings: HashMap<String, Vec<(Option<String>, usize)>>,
+}
+
+impl AccountIndex {
+    fn get(&self, inventory: &Inventory) -> &Indexes {
+        self.built.get_or_init(|| {
+            let mut indexes = Indexes::default();
+            let objects = inventory.objects();
+            for (index, object) in objects.iter().enumerate() {
+                if object.kind == "ServiceAccount" && object.group().is_empty() {
+                    indexes
+                        .accounts
+                        .entry(object.name.clone())
+                        .or_default()
+                        .push(index);
+                }
+            }
+            for kind in ["RoleBinding", "ClusterRoleBinding"] {
+                for (index, binding) in objects.iter().enumerate() {
+                    if binding.kind != kind {
+                        continue;
+                    }
+                    for subject in account_subjects(binding) {
+                        let list = indexes
+                            .bindings
+                            .entry(subject.name.to_string())
+                            .or_default();
+                        // One entry per binding and namespace is enough to find the first.
+                        let namespace = subject.namespace.map(str::to_string);
+                        if !list.iter().any(|(n, i)| *i == index && *n == namespace) {
+                            list.push((namespace, index));
+                        }
+                    }
+                }
+            }
+            indexes
+        })
+    }
+
+    /// [`find_service_account`], through the index.
+    pub(crate) fn service_account<'i>(
+        &self,
+        inventory: &'i Inventory,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Option<&'i Object> {
+        let candidates = self.get(inventory).accounts.get(name)?;
+        let mut fallback = None;
+        for account in candidates.iter().filter_map(|&i| inventory.get(i)) {
+            if account.namespace.as_deref() == namespace {
+                return Some(account);
+            }
+            if fallback.is_none() && may_share_namespace(account.namespace.as_deref(), namespace) {
+                fallback = Some(account);
+            }
+        }
+        fallback
+    }
+
+    /// [`first_binding_of`], through the index.
+    pub(crate) fn first_binding_of<'i>(
+        &self,
+        inventory: &'i Inventory,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Option<&'i Object> {
+        self.get(inventory)
+            .bindings
+            .get(name)?
+            .iter()
+            .find(|(subject_namespace, _)| {
+                may_share_namespace(subject_namespace.as_deref(), namespace)
+            })
+            .and_then(|(_, index)| inventory.get(*index))
+    }
 }
 
 /// `RoleBinding "read-pods"`, for messages.
@@ -278,6 +376,22 @@ metadata: {name: other, namespace: shop}
         assert_eq!(found("app", None), Some(None));
         assert_eq!(found("other", Some("shop")), None, "not the core group");
         assert_eq!(found("missing", Some("shop")), None);
+        let index = AccountIndex::default();
+        for (name, namespace) in [
+            ("app", Some("shop")),
+            ("app", Some("elsewhere")),
+            ("app", None),
+            ("other", Some("shop")),
+            ("missing", None),
+        ] {
+            assert_eq!(
+                index
+                    .service_account(&inventory, name, namespace)
+                    .map(|a| a.namespace.clone()),
+                found(name, namespace),
+                "{name} {namespace:?}"
+            );
+        }
     }
 
     #[test]
@@ -324,5 +438,22 @@ roleRef: {kind: ClusterRole, name: view, apiGroup: rbac.authorization.k8s.io}
         assert_eq!(bound("agent", Some("ops")), Some("agent".into()));
         assert_eq!(bound("agent", Some("shop")), None);
         assert_eq!(bound("wrong-shape", Some("shop")), None);
+        let index = AccountIndex::default();
+        for (name, namespace) in [
+            ("app", Some("shop")),
+            ("app", Some("other")),
+            ("app", None),
+            ("agent", Some("ops")),
+            ("agent", Some("shop")),
+            ("wrong-shape", Some("shop")),
+        ] {
+            assert_eq!(
+                index
+                    .first_binding_of(&inventory, name, namespace)
+                    .map(|b| b.name.clone()),
+                bound(name, namespace),
+                "{name} {namespace:?}"
+            );
+        }
     }
 }

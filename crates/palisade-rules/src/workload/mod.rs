@@ -3,6 +3,7 @@
 
 mod common;
 mod identity;
+mod namespaces;
 mod ports;
 mod probes;
 mod resources;
@@ -53,3 +54,8 @@ pub mod ssh_port;
 pub mod workload_in_kube_system;
 
 pub mod suppression_without_reason;
+
+// Namespaces: quotas, limits and Pod Security Admission levels (issue 7).
+pub mod namespace_without_limit_range;
+pub mod namespace_without_pod_security;
+pub mod namespace_without_resource_quota;

@@ -33,7 +33,8 @@ spec:
 ";
 
 /// A Deployment that passes every rule: restricted security context at pod and container
-/// level, every capability dropped, a read-only root filesystem, requests and limits.
+/// level, every capability dropped, a read-only root filesystem, requests and limits; and its
+/// namespace's ResourceQuota and LimitRange, which the namespace rules ask for (three objects).
 pub const HARDENED_DEPLOYMENT: &str = "\
 apiVersion: apps/v1
 kind: Deployment
@@ -85,6 +86,27 @@ spec:
               cpu: 500m
               memory: 256Mi
               ephemeral-storage: 1Gi
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: prod-quota
+  namespace: prod
+spec:
+  hard:
+    requests.cpu: \"8\"
+    requests.memory: 16Gi
+    pods: \"50\"
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: prod-defaults
+  namespace: prod
+spec:
+  limits:
+    - type: Container
+      default: {memory: 256Mi}
 ";
 
 /// The hardened Deployment without its CPU limit: exactly one finding, `missing-cpu-limit`
