@@ -7,6 +7,7 @@ mod cli;
 mod node;
 mod output;
 mod scan;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
             node::generate_kubeadm(&arguments)
         }
         cli::Command::Audit(arguments) => audit::run(&arguments),
+        cli::Command::Serve(arguments) => serve::run(&arguments),
     };
     ExitCode::from(code)
 }
