@@ -51,10 +51,11 @@ impl Admission {
         let Some(uid) = review.pointer("/request/uid").and_then(Value::as_str) else {
             return error_reply("not an AdmissionReview: request.uid is missing");
         };
-        if let Some(object) = review.pointer("/request/object") {
-            if let Some(object) = Object::from_node(Node::from_json(object), None) {
-                let _ = check_object(&object, &self.config, |_| true);
-            }
+        if let Some(object) = review
+            .pointer("/request/object")
+            .and_then(|object| Object::from_node(Node::from_json(object), None))
+        {
+            let _ = check_object(&object, &self.config, |_| true);
         }
         let answer = json!({
             "apiVersion": "admission.k8s.io/v1",

@@ -62,7 +62,10 @@ impl Metrics {
     pub fn observe_http(&self, endpoint: &str, code: u16, seconds: f64) {
         let endpoint = ("endpoint".to_string(), endpoint.to_string());
         self.requests
-            .get_or_create(&vec![endpoint.clone(), ("code".to_string(), code.to_string())])
+            .get_or_create(&vec![
+                endpoint.clone(),
+                ("code".to_string(), code.to_string()),
+            ])
             .inc();
         self.durations
             .get_or_create(&vec![endpoint])

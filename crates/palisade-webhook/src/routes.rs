@@ -211,11 +211,7 @@ async fn review(
         }
     };
     let admission = Arc::clone(&shared.admission);
-    match shared
-        .workers
-        .run(move || judge(&admission, &body))
-        .await
-    {
+    match shared.workers.run(move || judge(&admission, &body)).await {
         Some(reply) => json_response(reply.status, reply.body),
         None => {
             tracing::error!("judging a review failed unexpectedly (a bug in palisade)");
@@ -267,10 +263,13 @@ enum BodyError {
     Broken(String),
 }
 
-async fn read_body(mut body: Body, limit: usize, declared: Option<u64>) -> Result<Bytes, BodyError> {
-    let mut collected: Vec<u8> = Vec::with_capacity(
-        declared.map_or(0, |length| length.min(limit as u64) as usize),
-    );
+async fn read_body(
+    mut body: Body,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Bytes, BodyError> {
+    let mut collected: Vec<u8> =
+        Vec::with_capacity(declared.map_or(0, |length| length.min(limit as u64) as usize));
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|error| BodyError::Broken(error.to_string()))?;
         let Ok(data) = frame.into_data() else {
@@ -356,7 +355,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 async fn not_found() -> Response {
-    error(StatusCode::NOT_FOUND, &format!("no such endpoint; {ENDPOINTS}"))
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("no such endpoint; {ENDPOINTS}"),
+    )
 }
 
 fn json_response(status: u16, body: Vec<u8>) -> Response {
@@ -402,7 +404,11 @@ mod tests {
             );
         }
         assert!(unsupported_media_type(&HeaderMap::new()).is_none());
-        for refused in ["application/x-www-form-urlencoded", "text/yaml", "application/jsonx"] {
+        for refused in [
+            "application/x-www-form-urlencoded",
+            "text/yaml",
+            "application/jsonx",
+        ] {
             let response = unsupported_media_type(&with_content_type(refused));
             assert_eq!(
                 response.map(|response| response.status()),

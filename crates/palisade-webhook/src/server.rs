@@ -83,7 +83,9 @@ impl ServeOptions {
         ];
         for (name, value) in positive {
             if value.is_zero() {
-                return Err(ServeError::Option(format!("the {name} must be more than 0")));
+                return Err(ServeError::Option(format!(
+                    "the {name} must be more than 0"
+                )));
             }
         }
         if self.max_body_bytes == 0 {
@@ -106,7 +108,10 @@ pub enum ServeError {
     #[error("{0}")]
     Tls(#[from] TlsError),
     #[error("cannot listen on {address}: {source}")]
-    Listen { address: SocketAddr, source: io::Error },
+    Listen {
+        address: SocketAddr,
+        source: io::Error,
+    },
     #[error("{0}")]
     Option(String),
     #[error("the server stopped: {0}")]
@@ -238,10 +243,7 @@ impl Server {
                 if started.elapsed() >= options.shutdown_grace {
                     tracing::warn!("the shutdown grace period ended; the requests left were cut");
                 }
-                tracing::info!(
-                    seconds = started.elapsed().as_secs_f64(),
-                    "stopped"
-                );
+                tracing::info!(seconds = started.elapsed().as_secs_f64(), "stopped");
                 stopped
             }
         };

@@ -235,8 +235,7 @@ fn sections(file: &Path, text: &[u8]) -> Result<Vec<(SectionKind, Vec<u8>)>, Tls
                     "invalid PEM: a malformed -----BEGIN line".to_string()
                 }
                 pem::Error::Base64Decode(_) => {
-                    "invalid PEM: the base64 between the BEGIN and END lines is damaged"
-                        .to_string()
+                    "invalid PEM: the base64 between the BEGIN and END lines is damaged".to_string()
                 }
                 pem::Error::SectionTooLarge => "invalid PEM: a section is too large".to_string(),
                 other => format!("invalid PEM: {other}"),

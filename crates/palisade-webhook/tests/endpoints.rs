@@ -40,7 +40,11 @@ async fn http2_and_http1_both_work() {
     let response = h2.get(url(server.addr, "/healthz")).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_2);
     assert_eq!(response.status(), StatusCode::OK);
-    let h1 = fixture.client_builder(server.addr).http1_only().build().unwrap();
+    let h1 = fixture
+        .client_builder(server.addr)
+        .http1_only()
+        .build()
+        .unwrap();
     let response = h1.get(url(server.addr, "/healthz")).send().await.unwrap();
     assert_eq!(response.version(), reqwest::Version::HTTP_11);
     assert_eq!(response.status(), StatusCode::OK);
@@ -53,16 +57,28 @@ async fn health_readiness_and_metrics() {
     let server = Running::start(fixture.options());
     let client = fixture.client(server.addr);
 
-    let health = client.get(url(server.addr, "/healthz")).send().await.unwrap();
+    let health = client
+        .get(url(server.addr, "/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
-    let ready = client.get(url(server.addr, "/readyz")).send().await.unwrap();
+    let ready = client
+        .get(url(server.addr, "/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(
         ready.json::<serde_json::Value>().await.unwrap()["status"],
         "ready"
     );
 
-    let metrics = client.get(url(server.addr, "/metrics")).send().await.unwrap();
+    let metrics = client
+        .get(url(server.addr, "/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(metrics.status(), StatusCode::OK);
     assert_eq!(
         metrics.headers()["content-type"],
@@ -114,7 +130,9 @@ async fn malformed_and_truncated_json_is_answered_400_with_a_message() {
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body:?}");
         let answer: serde_json::Value = response.json().await.unwrap();
         assert!(
-            answer["error"].as_str().is_some_and(|message| !message.is_empty()),
+            answer["error"]
+                .as_str()
+                .is_some_and(|message| !message.is_empty()),
             "{answer}"
         );
     }
@@ -144,7 +162,11 @@ async fn a_body_over_the_default_3_mib_limit_is_answered_413() {
     let options = fixture.options();
     assert_eq!(options.max_body_bytes, 3 * 1024 * 1024);
     let server = Running::start(options);
-    let client = fixture.client_builder(server.addr).http1_only().build().unwrap();
+    let client = fixture
+        .client_builder(server.addr)
+        .http1_only()
+        .build()
+        .unwrap();
     // A review padded to just over 3 MiB with an annotation: well-formed, only too large.
     let padding = "x".repeat(3 * 1024 * 1024);
     let huge = review("uid-huge").replacen(
@@ -189,7 +211,12 @@ async fn the_body_limit_holds_with_and_without_a_content_length() {
     let body = format!("{:<10000}", review("uid-at-limit"));
     let mut stream = fixture.raw(server.addr).await;
     let response = exchange(&mut stream, &post("/validate", &body)).await;
-    assert_eq!(response.status, 200, "{:?}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&response.body)
+    );
 
     // One byte over, declared: refused before it is read.
     let over = format!("{body} ");
@@ -199,10 +226,7 @@ async fn the_body_limit_holds_with_and_without_a_content_length() {
 
     // Chunked, with no length announced: refused once the limit is passed.
     let mut stream = fixture.raw(server.addr).await;
-    let mut request = format!(
-        "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-    )
-    .into_bytes();
+    let mut request = b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..3 {
         request.extend_from_slice(format!("{:x}\r\n{}\r\n", 4000, "a".repeat(4000)).as_bytes());
     }
@@ -218,13 +242,43 @@ async fn wrong_methods_get_405_and_unknown_paths_404_as_json() {
     let server = Running::start(fixture.options());
     let client = fixture.client(server.addr);
     let cases = [
-        (reqwest::Method::GET, "/validate", StatusCode::METHOD_NOT_ALLOWED, Some("POST")),
-        (reqwest::Method::PUT, "/mutate", StatusCode::METHOD_NOT_ALLOWED, Some("POST")),
-        (reqwest::Method::POST, "/healthz", StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD")),
-        (reqwest::Method::DELETE, "/metrics", StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD")),
+        (
+            reqwest::Method::GET,
+            "/validate",
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::PUT,
+            "/mutate",
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("POST"),
+        ),
+        (
+            reqwest::Method::POST,
+            "/healthz",
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET, HEAD"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/metrics",
+            StatusCode::METHOD_NOT_ALLOWED,
+            Some("GET, HEAD"),
+        ),
         (reqwest::Method::GET, "/", StatusCode::NOT_FOUND, None),
-        (reqwest::Method::POST, "/validate/extra", StatusCode::NOT_FOUND, None),
-        (reqwest::Method::GET, "/admission", StatusCode::NOT_FOUND, None),
+        (
+            reqwest::Method::POST,
+            "/validate/extra",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            "/admission",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
     ];
     for (method, path, status, allow) in cases {
         let response = client
@@ -234,7 +288,10 @@ async fn wrong_methods_get_405_and_unknown_paths_404_as_json() {
             .unwrap();
         assert_eq!(response.status(), status, "{method} {path}");
         assert_eq!(
-            response.headers().get("allow").map(|value| value.to_str().unwrap()),
+            response
+                .headers()
+                .get("allow")
+                .map(|value| value.to_str().unwrap()),
             allow,
             "{method} {path}"
         );
@@ -276,7 +333,12 @@ async fn a_body_that_is_not_json_by_its_content_type_is_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let answer: serde_json::Value = response.json().await.unwrap();
-    assert!(answer["error"].as_str().unwrap().contains("application/json"));
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("application/json")
+    );
     // Without the header the body is read as JSON.
     let response = client
         .post(url(server.addr, "/validate"))
@@ -311,7 +373,11 @@ async fn plain_http_gets_no_http_answer() {
         tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut answer),
     )
     .await;
-    assert!(!answer.starts_with(b"HTTP/"), "{:?}", String::from_utf8_lossy(&answer));
+    assert!(
+        !answer.starts_with(b"HTTP/"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
+    );
     server.stop().await;
 }
 

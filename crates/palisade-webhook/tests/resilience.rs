@@ -22,7 +22,10 @@ async fn wait_for_certificate(fixture: &Fixture, addr: std::net::SocketAddr, exp
         if served_certificate(&response) == expected {
             return;
         }
-        assert!(Instant::now() < deadline, "the new certificate was never served");
+        assert!(
+            Instant::now() < deadline,
+            "the new certificate was never served"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -62,7 +65,11 @@ async fn a_rotated_certificate_is_served_to_new_connections_and_open_ones_keep_w
 
     let metrics = scrape(&fixture, server.addr).await;
     assert_eq!(
-        metric(&metrics, "palisade_tls_reloads_total", &[("result", "success")]),
+        metric(
+            &metrics,
+            "palisade_tls_reloads_total",
+            &[("result", "success")]
+        ),
         Some(1.0),
         "{metrics}"
     );
@@ -90,7 +97,11 @@ async fn a_broken_new_pair_keeps_the_old_certificate_and_is_counted_once() {
     assert_eq!(served_certificate(&response), fixture.leaf.der);
     let metrics = scrape(&fixture, server.addr).await;
     assert_eq!(
-        metric(&metrics, "palisade_tls_reloads_total", &[("result", "failure")]),
+        metric(
+            &metrics,
+            "palisade_tls_reloads_total",
+            &[("result", "failure")]
+        ),
         Some(1.0),
         "{metrics}"
     );
@@ -110,7 +121,11 @@ async fn a_broken_new_pair_keeps_the_old_certificate_and_is_counted_once() {
     assert_eq!(served_certificate(&response), fixture.leaf.der);
     let metrics = scrape(&fixture, server.addr).await;
     assert_eq!(
-        metric(&metrics, "palisade_tls_reloads_total", &[("result", "failure")]),
+        metric(
+            &metrics,
+            "palisade_tls_reloads_total",
+            &[("result", "failure")]
+        ),
         Some(3.0),
         "{metrics}"
     );
@@ -132,10 +147,16 @@ async fn clients_that_trickle_headers_are_cut_off_while_others_are_served() {
     let mut slow = Vec::new();
     for _ in 0..20 {
         let mut stream = fixture.raw(server.addr).await;
-        stream.write_all(b"POST /validate HTTP/1.1\r\n").await.unwrap();
+        stream
+            .write_all(b"POST /validate HTTP/1.1\r\n")
+            .await
+            .unwrap();
         slow.push(tokio::spawn(async move {
             let started = Instant::now();
-            for byte in b"Host: palisade.test\r\nContent-Type: application/json\r\n".iter().cycle() {
+            for byte in b"Host: palisade.test\r\nContent-Type: application/json\r\n"
+                .iter()
+                .cycle()
+            {
                 if stream.write_all(&[*byte]).await.is_err() || stream.flush().await.is_err() {
                     break; // the server hung up
                 }
@@ -325,26 +346,41 @@ fn unusable_certificates_and_keys_are_errors_that_name_the_file_and_the_reason()
 
     // Missing.
     let message = bind_error(&files);
-    assert!(message.starts_with(&cert) && message.contains("cannot read"), "{message}");
+    assert!(
+        message.starts_with(&cert) && message.contains("cannot read"),
+        "{message}"
+    );
 
     files.write_raw(leaf.cert_pem.as_bytes(), b"");
     let message = bind_error(&files);
-    assert!(message.starts_with(&key) && message.contains("empty"), "{message}");
+    assert!(
+        message.starts_with(&key) && message.contains("empty"),
+        "{message}"
+    );
 
     files.write_raw(b"hello", leaf.key_pem.as_bytes());
     let message = bind_error(&files);
-    assert!(message.starts_with(&cert) && message.contains("no PEM certificate"), "{message}");
+    assert!(
+        message.starts_with(&cert) && message.contains("no PEM certificate"),
+        "{message}"
+    );
 
     // Swapped.
     files.write_raw(leaf.key_pem.as_bytes(), leaf.cert_pem.as_bytes());
     let message = bind_error(&files);
-    assert!(message.starts_with(&cert) && message.contains("swapped"), "{message}");
+    assert!(
+        message.starts_with(&cert) && message.contains("swapped"),
+        "{message}"
+    );
 
     // Truncated.
-    let truncated = &leaf.cert_pem[..leaf.cert_pem.len() - 40];
-    files.write_raw(truncated.as_bytes(), leaf.key_pem.as_bytes());
+    let truncated = &leaf.cert_pem.as_bytes()[..leaf.cert_pem.len() - 40];
+    files.write_raw(truncated, leaf.key_pem.as_bytes());
     let message = bind_error(&files);
-    assert!(message.starts_with(&cert) && message.contains("truncated"), "{message}");
+    assert!(
+        message.starts_with(&cert) && message.contains("truncated"),
+        "{message}"
+    );
 
     // Not a certificate inside, though well-formed PEM.
     files.write_raw(
@@ -352,7 +388,10 @@ fn unusable_certificates_and_keys_are_errors_that_name_the_file_and_the_reason()
         leaf.key_pem.as_bytes(),
     );
     let message = bind_error(&files);
-    assert!(message.starts_with(&cert) && message.contains("X.509"), "{message}");
+    assert!(
+        message.starts_with(&cert) && message.contains("X.509"),
+        "{message}"
+    );
 
     // A key that belongs to another certificate.
     files.write_raw(leaf.cert_pem.as_bytes(), other.key_pem.as_bytes());
@@ -364,7 +403,10 @@ fn unusable_certificates_and_keys_are_errors_that_name_the_file_and_the_reason()
 
     // Never a word of the key in a message.
     let key_body: String = leaf.key_pem.lines().nth(1).unwrap().to_string();
-    files.write_raw(leaf.cert_pem.as_bytes(), leaf.key_pem[..leaf.key_pem.len() / 2].as_bytes());
+    files.write_raw(
+        leaf.cert_pem.as_bytes(),
+        &leaf.key_pem.as_bytes()[..leaf.key_pem.len() / 2],
+    );
     let message = bind_error(&files);
     assert!(message.starts_with(&key), "{message}");
     assert!(!message.contains(&key_body[..20]), "{message}");
@@ -380,7 +422,9 @@ fn a_port_in_use_is_an_error_that_names_it() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut options = fixture.options();
     options.listen = taken.local_addr().unwrap();
-    let error = Server::bind(options, common::admission()).err().expect("an error");
+    let error = Server::bind(options, common::admission())
+        .err()
+        .expect("an error");
     let message = error.to_string();
     assert!(
         message.contains(&taken.local_addr().unwrap().to_string()),
@@ -393,7 +437,9 @@ fn zero_intervals_and_limits_are_refused() {
     let fixture = Fixture::new();
     let mut options = fixture.options();
     options.reload_interval = Duration::ZERO;
-    let error = Server::bind(options, common::admission()).err().expect("an error");
+    let error = Server::bind(options, common::admission())
+        .err()
+        .expect("an error");
     assert!(error.to_string().contains("reload interval"), "{error}");
     let mut options = fixture.options();
     options.max_body_bytes = 0;

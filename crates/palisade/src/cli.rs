@@ -442,7 +442,10 @@ mod tests {
 
     #[test]
     fn workers_are_the_blocking_pool_or_a_bound() {
-        assert_eq!(parse_workers("spawn-blocking"), Ok(WorkerPool::SpawnBlocking));
+        assert_eq!(
+            parse_workers("spawn-blocking"),
+            Ok(WorkerPool::SpawnBlocking)
+        );
         assert_eq!(parse_workers("4"), Ok(WorkerPool::Bounded(4)));
         assert!(parse_workers("0").is_err());
         assert!(parse_workers("many").is_err());

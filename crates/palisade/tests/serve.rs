@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::Value;
 
@@ -32,7 +30,9 @@ impl Setup {
     fn new() -> Setup {
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(DnType::CommonName, "test CA");
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "test CA");
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
         let ca_key = KeyPair::generate().unwrap();
         let ca = ca_params.self_signed(&ca_key).unwrap();
@@ -182,7 +182,10 @@ impl Serving {
                 }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     let _ = self.child.kill();
-                    panic!("no log event with {needle:?}; logs so far: {:#?}", self.seen);
+                    panic!(
+                        "no log event with {needle:?}; logs so far: {:#?}",
+                        self.seen
+                    );
                 }
             }
         }
@@ -213,7 +216,9 @@ impl Serving {
 
     fn connect(&self) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from(self.ca_der.clone())).unwrap();
+        roots
+            .add(CertificateDer::from(self.ca_der.clone()))
+            .unwrap();
         let config = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
@@ -309,7 +314,10 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     server.wait_for_log("shutting down");
     // No new connection is taken any more.
     assert!(TcpStream::connect(server.addr).is_err());
-    assert!(server.child.try_wait().unwrap().is_none(), "it exited with a request in flight");
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "it exited with a request in flight"
+    );
 
     stream.write_all(second.as_bytes()).unwrap();
     stream.flush().unwrap();
@@ -332,7 +340,10 @@ fn sigint_stops_it_too() {
     stream.flush().unwrap();
     let (status, body) = read_response(&mut stream);
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["status"], "ready");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["status"],
+        "ready"
+    );
     server.signal("INT");
     assert_eq!(server.exit_status().code(), Some(0));
 }
@@ -344,7 +355,10 @@ fn the_configuration_is_found_as_scan_finds_it() {
     let mut server = setup.start(&[]);
     let event = server.wait_for_log("configuration");
     assert!(
-        event["config"].as_str().unwrap().ends_with(".palisade.yaml"),
+        event["config"]
+            .as_str()
+            .unwrap()
+            .ends_with(".palisade.yaml"),
         "{event}"
     );
     server.signal("TERM");
@@ -354,7 +368,10 @@ fn the_configuration_is_found_as_scan_finds_it() {
 #[test]
 fn configuration_errors_stop_it_with_the_line_and_column() {
     let setup = Setup::new();
-    setup.write(".palisade.yaml", "rules:\n  missing-cpu-limit: off\n  no-such-rule: off\n");
+    setup.write(
+        ".palisade.yaml",
+        "rules:\n  missing-cpu-limit: off\n  no-such-rule: off\n",
+    );
     let (status, stderr) = setup.refused(&[]);
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(
@@ -385,7 +402,10 @@ fn bad_certificates_and_keys_stop_it_naming_the_file_and_why() {
             "expected {} and {why:?} in: {stderr}",
             file.display()
         );
-        assert!(!stderr.contains(key.lines().nth(1).unwrap()), "the key leaked: {stderr}");
+        assert!(
+            !stderr.contains(key.lines().nth(1).unwrap()),
+            "the key leaked: {stderr}"
+        );
     };
 
     let missing = setup.dir.path().join("missing.crt");

@@ -50,7 +50,10 @@ impl Pki {
         params
             .distinguished_name
             .push(DnType::CommonName, "palisade test CA");
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let key = KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
         Pki {
@@ -64,7 +67,9 @@ impl Pki {
     pub fn leaf(&self, common_name: &str, serial: u64) -> Leaf {
         let mut params =
             CertificateParams::new(vec![HOST.to_string(), "127.0.0.1".to_string()]).unwrap();
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.serial_number = Some(SerialNumber::from(serial));
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let key = KeyPair::generate().unwrap();
@@ -194,7 +199,9 @@ impl Fixture {
 
     pub fn client_builder(&self, addr: SocketAddr) -> reqwest::ClientBuilder {
         reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(self.pki.ca_pem.as_bytes()).unwrap())
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(self.pki.ca_pem.as_bytes()).unwrap(),
+            )
             .tls_built_in_root_certs(false)
             .resolve(HOST, addr)
             .tls_info(true)
@@ -338,7 +345,9 @@ pub async fn closed_within(stream: &mut (impl AsyncRead + Unpin), within: Durati
             }
         }
     };
-    tokio::time::timeout(within, read_until_closed).await.is_ok()
+    tokio::time::timeout(within, read_until_closed)
+        .await
+        .is_ok()
 }
 
 /// An AdmissionReview of a CREATE of a realistic Deployment.
