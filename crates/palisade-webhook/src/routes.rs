@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Version, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Version, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -101,16 +101,30 @@ pub(crate) fn router(state: AppState) -> Router {
 
 /// The route with a JSON 405 for the other methods.
 fn only(route: MethodRouter<AppState>, allowed: &'static str) -> MethodRouter<AppState> {
-    route.fallback(move |method: Method| async move {
+    route.fallback(move |request: Request| async move {
         let mut response = error(
             StatusCode::METHOD_NOT_ALLOWED,
-            &format!("method {method} is not allowed here; use {allowed}"),
+            &format!(
+                "method {} is not allowed here; use {allowed}",
+                request.method()
+            ),
         );
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static(allowed));
-        response
+        refuse(response, request).await
     })
+}
+
+/// Answers after reading the request's body to its end (within bounds): a client still
+/// sending would otherwise see its HTTP/2 stream reset or its connection closed, and never
+/// read why it was refused.
+async fn refuse(mut response: Response, request: Request) -> Response {
+    let version = request.version();
+    if !drain(request.into_body(), DRAIN_AT_MOST).await {
+        close_after(&mut response, version);
+    }
+    response
 }
 
 /// The metrics' name for a path: a fixed set, so that random paths cannot grow the series.
@@ -168,7 +182,7 @@ async fn review(
     let shared = &state.0;
     let version = request.version();
     if let Some(refused) = unsupported_media_type(request.headers()) {
-        return refused;
+        return refuse(refused, request).await;
     }
     let limit = shared.limits.max_body_bytes;
     let declared = declared_length(request.headers());
@@ -223,29 +237,34 @@ async fn review(
     }
 }
 
-/// The API server sends `application/json`; a body declared as anything else is refused, so
-/// that a form or a YAML file is not judged as if it were JSON. A request without the header
-/// is read as JSON.
+/// The API server sends `application/json`. A body that declares another structured format
+/// (YAML, Kubernetes protobuf, XML, a multipart form) is refused with 415, which says more than
+/// the JSON parser's error would. Labels that say nothing about the format (none at all,
+/// `text/plain`, `application/octet-stream`, or `application/x-www-form-urlencoded`, which
+/// `curl -d` sets) are read as JSON, and a body that is not gets 400.
 fn unsupported_media_type(headers: &HeaderMap) -> Option<Response> {
     let declared = headers.get(header::CONTENT_TYPE)?;
     let essence = declared
         .to_str()
-        .ok()
-        .and_then(|value| value.split(';').next())
-        .map(str::trim);
-    let is_json = essence.is_some_and(|essence| {
-        essence.eq_ignore_ascii_case(JSON)
-            || essence
-                .rsplit_once('+')
-                .is_some_and(|(_, suffix)| suffix.eq_ignore_ascii_case("json"))
-    });
-    if is_json {
+        .ok()?
+        .split(';')
+        .next()?
+        .trim()
+        .to_ascii_lowercase();
+    if essence.ends_with("json") {
         return None;
     }
-    Some(error(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "the body must be an AdmissionReview in JSON (Content-Type: application/json)",
-    ))
+    let other_format = ["yaml", "protobuf", "xml", "multipart/", "cbor"]
+        .iter()
+        .any(|format| essence.contains(format));
+    other_format.then(|| {
+        error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!(
+                "the body must be an AdmissionReview in JSON (Content-Type: {JSON}), not {essence}"
+            ),
+        )
+    })
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
@@ -354,11 +373,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn not_found() -> Response {
-    error(
+async fn not_found(request: Request) -> Response {
+    let response = error(
         StatusCode::NOT_FOUND,
         &format!("no such endpoint; {ENDPOINTS}"),
-    )
+    );
+    refuse(response, request).await
 }
 
 fn json_response(status: u16, body: Vec<u8>) -> Response {
@@ -391,7 +411,7 @@ mod tests {
     }
 
     #[test]
-    fn json_content_types_are_accepted_and_others_refused() {
+    fn json_and_unlabelled_bodies_are_read_and_other_formats_refused() {
         for accepted in [
             "application/json",
             "application/json; charset=utf-8",
@@ -404,10 +424,22 @@ mod tests {
             );
         }
         assert!(unsupported_media_type(&HeaderMap::new()).is_none());
-        for refused in [
+        for unlabelled in [
             "application/x-www-form-urlencoded",
-            "text/yaml",
-            "application/jsonx",
+            "text/plain",
+            "application/octet-stream",
+        ] {
+            assert!(
+                unsupported_media_type(&with_content_type(unlabelled)).is_none(),
+                "{unlabelled}"
+            );
+        }
+        for refused in [
+            "application/yaml",
+            "text/yaml; charset=utf-8",
+            "application/vnd.kubernetes.protobuf",
+            "application/xml",
+            "multipart/form-data; boundary=x",
         ] {
             let response = unsupported_media_type(&with_content_type(refused));
             assert_eq!(

@@ -299,6 +299,31 @@ async fn wrong_methods_get_405_and_unknown_paths_404_as_json() {
         let answer: serde_json::Value = response.json().await.unwrap();
         assert!(answer["error"].is_string(), "{method} {path}: {answer}");
     }
+    // Refused while the client is still sending a large body: it still reads why, over HTTP/2
+    // (no reset stream) and HTTP/1.1 (no reset connection).
+    let large = "x".repeat(2 * 1024 * 1024);
+    let h1 = fixture
+        .client_builder(server.addr)
+        .http1_only()
+        .build()
+        .unwrap();
+    for client in [&client, &h1] {
+        for (path, status) in [
+            ("/healthz", StatusCode::METHOD_NOT_ALLOWED),
+            ("/nowhere", StatusCode::NOT_FOUND),
+        ] {
+            let response = client
+                .post(url(server.addr, path))
+                .header("content-type", "application/json")
+                .body(large.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), status, "{path}");
+            let answer: serde_json::Value = response.json().await.unwrap();
+            assert!(answer["error"].is_string());
+        }
+    }
     let metrics = client
         .get(url(server.addr, "/metrics"))
         .send()
@@ -313,14 +338,14 @@ async fn wrong_methods_get_405_and_unknown_paths_404_as_json() {
             "palisade_http_requests_total",
             &[("endpoint", "other"), ("code", "404")]
         ),
-        Some(3.0),
+        Some(5.0),
         "{metrics}"
     );
     server.stop().await;
 }
 
 #[tokio::test]
-async fn a_body_that_is_not_json_by_its_content_type_is_refused() {
+async fn a_body_declared_as_another_format_is_refused_415() {
     let fixture = Fixture::new();
     let server = Running::start(fixture.options());
     let client = fixture.client(server.addr);
@@ -409,5 +434,35 @@ async fn the_bounded_worker_pool_answers_concurrent_reviews() {
     for handle in handles {
         handle.await.unwrap();
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_request_is_answered_after_its_body_and_the_connection_stays_usable() {
+    let fixture = Fixture::new();
+    let server = Running::start(fixture.options());
+    let mut stream = fixture.raw(server.addr).await;
+    for (path, content_type, status) in [
+        ("/nowhere", "application/json", 404),
+        ("/healthz", "application/json", 405),
+        ("/validate", "application/yaml", 415),
+    ] {
+        let body = "kind: Pod\n".repeat(100);
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+        stream.flush().await.unwrap();
+        // A client still sending: the answer waits for the rest, and the connection goes on.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+        let response = common::read_response(&mut stream).await.expect("an answer");
+        assert_eq!(response.status, status, "{path}");
+        assert_eq!(response.header("connection"), None, "{path}");
+    }
+    let response = exchange(&mut stream, &get("/healthz")).await;
+    assert_eq!(response.status, 200);
     server.stop().await;
 }
