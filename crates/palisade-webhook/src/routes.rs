@@ -18,8 +18,8 @@ use tokio::sync::Semaphore;
 
 use crate::admission::{Admission, Reply};
 
-/// A body over the limit is read on and thrown away up to this much more, so that the client,
-/// still sending, gets to read the 413 instead of a reset connection.
+/// The body of a refused request (413, 404, ...) is read and thrown away up to this much, so
+/// that a client still sending gets to read the answer instead of a reset connection or stream.
 const DRAIN_AT_MOST: usize = 4 * 1024 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 

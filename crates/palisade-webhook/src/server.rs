@@ -233,12 +233,12 @@ impl Server {
             None => {
                 state.set_ready(false);
                 let started = Instant::now();
+                handle.graceful_shutdown(Some(options.shutdown_grace));
                 tracing::info!(
                     connections = handle.connection_count(),
                     grace_seconds = options.shutdown_grace.as_secs_f64(),
                     "shutting down: no new connections; finishing the requests in flight"
                 );
-                handle.graceful_shutdown(Some(options.shutdown_grace));
                 let stopped = serving.await.map_err(ServeError::Stopped);
                 if started.elapsed() >= options.shutdown_grace {
                     tracing::warn!("the shutdown grace period ended; the requests left were cut");

@@ -86,8 +86,10 @@ async fn a_broken_new_pair_keeps_the_old_certificate_and_is_counted_once() {
     fixture
         .files
         .write_raw(other.cert_pem.as_bytes(), fixture.leaf.key_pem.as_bytes());
-    // Many reload intervals pass; the failure is counted for the change, not per poll.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    wait_for_failures(&fixture, server.addr, 1.0).await;
+    // Many more reload intervals pass: the failure is counted for the change, not per poll.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(failures(&fixture, server.addr).await, Some(1.0));
     let response = fixture
         .client(server.addr)
         .get(url(server.addr, "/healthz"))
@@ -95,22 +97,15 @@ async fn a_broken_new_pair_keeps_the_old_certificate_and_is_counted_once() {
         .await
         .unwrap();
     assert_eq!(served_certificate(&response), fixture.leaf.der);
-    let metrics = scrape(&fixture, server.addr).await;
-    assert_eq!(
-        metric(
-            &metrics,
-            "palisade_tls_reloads_total",
-            &[("result", "failure")]
-        ),
-        Some(1.0),
-        "{metrics}"
-    );
 
-    // Garbage, then a file that vanished: still the old certificate.
-    fixture.files.write_raw(b"not a certificate", b"not a key");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Garbage, then a file that vanished: each a failure, and still the old certificate.
+    // (One file changes at a time, so that the poller cannot see two states.)
+    let garbage = fixture.files.cert.with_extension("garbage");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    std::fs::rename(&garbage, &fixture.files.cert).unwrap();
+    wait_for_failures(&fixture, server.addr, 2.0).await;
     std::fs::remove_file(&fixture.files.cert).unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    wait_for_failures(&fixture, server.addr, 3.0).await;
     let response = fixture
         .client(server.addr)
         .get(url(server.addr, "/readyz"))
@@ -119,21 +114,46 @@ async fn a_broken_new_pair_keeps_the_old_certificate_and_is_counted_once() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(served_certificate(&response), fixture.leaf.der);
+
+    // A good pair at last is taken.
+    fixture.files.write(&other);
+    wait_for_certificate(&fixture, server.addr, &other.der).await;
     let metrics = scrape(&fixture, server.addr).await;
     assert_eq!(
         metric(
             &metrics,
             "palisade_tls_reloads_total",
-            &[("result", "failure")]
+            &[("result", "success")]
         ),
-        Some(3.0),
+        Some(1.0),
         "{metrics}"
     );
-
-    // A good pair at last is taken.
-    fixture.files.write(&other);
-    wait_for_certificate(&fixture, server.addr, &other.der).await;
     server.stop().await;
+}
+
+async fn failures(fixture: &Fixture, addr: std::net::SocketAddr) -> Option<f64> {
+    let metrics = scrape(fixture, addr).await;
+    metric(
+        &metrics,
+        "palisade_tls_reloads_total",
+        &[("result", "failure")],
+    )
+}
+
+/// Polls the metrics until this many reloads have failed (or gives up).
+async fn wait_for_failures(fixture: &Fixture, addr: std::net::SocketAddr, expected: f64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = failures(fixture, addr).await;
+        if now == Some(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{now:?} failed reloads, {expected} expected"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,11 +312,15 @@ async fn shutdown_finishes_the_request_in_flight_and_refuses_new_connections() {
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     server.begin_shutdown();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
-        "a new connection was accepted during the shutdown"
-    );
+    // The listener closes as soon as the accept loop sees the shutdown.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "new connections are still accepted during the shutdown"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(closed_within(&mut idle, Duration::from_secs(5)).await);
 
     stream.write_all(second.as_bytes()).await.unwrap();
