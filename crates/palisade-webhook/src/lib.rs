@@ -6,8 +6,14 @@ pub mod metrics;
 pub mod mutate;
 pub mod policy;
 pub mod review;
+mod routes;
+pub mod server;
+pub mod shutdown;
+mod tls;
 pub mod validate;
 
 pub use admission::{Admission, Reply};
 pub use metrics::Metrics;
 pub use policy::Policy;
+pub use server::{ServeError, ServeOptions, Server, WorkerPool, serve};
+pub use tls::TlsError;

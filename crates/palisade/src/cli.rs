@@ -1,8 +1,11 @@
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use palisade_model::Severity;
 use palisade_report::{AuditFormat, Format, RulesFormat};
+use palisade_webhook::{ServeOptions, WorkerPool};
 
 /// The name palisade is run as, for usage and messages: `kubectl palisade` when it was
 /// installed as the kubectl plugin `kubectl-palisade`, else `palisade`.
@@ -64,6 +67,111 @@ pub enum Command {
     /// What a user, group or service account may do, cluster-wide and per namespace, and
     /// through which binding, e.g. `palisade access serviceaccount:shop:web rbac/`
     Access(AccessArgs),
+    /// Serve the admission webhook over HTTPS: POST /validate and POST /mutate judge
+    /// AdmissionReviews with the rules of `palisade scan`
+    Serve(ServeArgs),
+}
+
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The serving certificate, PEM (intermediates may follow it); reloaded when it changes
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+
+    /// Its private key, PEM (PKCS#8, PKCS#1 RSA or SEC1 EC); reloaded with the certificate
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+
+    /// The address and port to listen on
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+
+    /// Configuration file (default: .palisade.yaml in the current directory or a parent); its
+    /// `webhook:` section says what denies and what only warns
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .palisade.yaml
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Never deny: what would be denied is allowed with a warning
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How often to look whether the certificate or key files changed (500ms, 10s, 1m)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub reload_interval: Duration,
+
+    /// The largest request body accepted (the API server sends at most 3 MiB)
+    #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// The time a client has to send its request body; a slower one gets 408
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// The time a client has for its TLS handshake and each request's headers (also how long
+    /// an idle HTTP/1.1 connection is kept)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// On SIGTERM or SIGINT, how long the requests in flight may take to finish
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
+
+    /// Log format on stderr: one line per event, as text or JSON (RUST_LOG sets the level)
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
+    /// Where the rule checks run: `spawn-blocking` (tokio's blocking pool) or a number (that
+    /// pool, at most N at once). For benchmarks.
+    #[arg(long, hide = true, value_name = "POOL", default_value = "spawn-blocking", value_parser = parse_workers)]
+    pub workers: WorkerPool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `500ms`, `10s`, `1.5s`, `2m`, `1h`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 10s, 2m or 1h"))?;
+    let seconds_per_unit = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`: use ms, s, m or h"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(value * seconds_per_unit)
+        .map_err(|_| format!("`{text}` is not a duration palisade can wait"))
+}
+
+fn parse_workers(text: &str) -> Result<WorkerPool, String> {
+    if text == "spawn-blocking" {
+        return Ok(WorkerPool::SpawnBlocking);
+    }
+    match text.parse::<usize>() {
+        Ok(count) if count > 0 => Ok(WorkerPool::Bounded(count)),
+        _ => Err(format!(
+            "`{text}`: use spawn-blocking or a number of workers above 0"
+        )),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -541,4 +649,34 @@ pub struct ExplainArgs {
     /// When to colour the output
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_written() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        for wrong in ["", "s", "ten seconds", "10d", "-1s", "1e999s", "1..2s"] {
+            assert!(parse_duration(wrong).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn workers_are_the_blocking_pool_or_a_bound() {
+        assert_eq!(
+            parse_workers("spawn-blocking"),
+            Ok(WorkerPool::SpawnBlocking)
+        );
+        assert_eq!(parse_workers("4"), Ok(WorkerPool::Bounded(4)));
+        assert!(parse_workers("0").is_err());
+        assert!(parse_workers("many").is_err());
+    }
 }

@@ -10,6 +10,7 @@ mod node;
 mod output;
 mod rbac;
 mod scan;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::Netpol(cli::NetpolCommand::Matrix(arguments)) => netpol::matrix(&arguments),
         cli::Command::WhoCan(arguments) => rbac::who_can(&arguments),
         cli::Command::Access(arguments) => rbac::access(&arguments),
+        cli::Command::Serve(arguments) => serve::run(&arguments),
     };
     ExitCode::from(code)
 }
