@@ -4,8 +4,8 @@ mod server_common;
 
 use std::time::Duration;
 
-use server_common::{Fixture, Running, exchange, get, metric, post, review, url};
 use reqwest::StatusCode;
+use server_common::{Fixture, Running, exchange, get, metric, post, review, url};
 use tokio::io::AsyncWriteExt;
 
 #[tokio::test]
@@ -458,7 +458,9 @@ async fn a_refused_request_is_answered_after_its_body_and_the_connection_stays_u
         // A client still sending: the answer waits for the rest, and the connection goes on.
         tokio::time::sleep(Duration::from_millis(200)).await;
         stream.write_all(&body.as_bytes()[10..]).await.unwrap();
-        let response = server_common::read_response(&mut stream).await.expect("an answer");
+        let response = server_common::read_response(&mut stream)
+            .await
+            .expect("an answer");
         assert_eq!(response.status, status, "{path}");
         assert_eq!(response.header("connection"), None, "{path}");
     }

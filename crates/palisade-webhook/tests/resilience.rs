@@ -5,12 +5,12 @@ mod server_common;
 
 use std::time::{Duration, Instant};
 
+use palisade_webhook::{ServeError, Server};
+use reqwest::StatusCode;
 use server_common::{
     Files, Fixture, Running, closed_within, exchange, get, metric, post, raw_served_certificate,
     read_response, review, served_certificate, url,
 };
-use palisade_webhook::{ServeError, Server};
-use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 
 /// Polls with fresh connections until the server presents `expected` (or gives up).

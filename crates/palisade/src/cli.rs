@@ -72,7 +72,6 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
-
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// The serving certificate, PEM (intermediates may follow it); reloaded when it changes

@@ -140,7 +140,9 @@ mod tests {
     const HERE: &str = "/spec/template/metadata/labels";
 
     fn policy(spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     #[test]
@@ -149,12 +151,21 @@ mod tests {
         assert!(paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}}"))).is_empty());
         // Egress only: ingress stays open.
         assert_eq!(
-            paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}, policyTypes: [Egress]}"))),
+            paths(
+                &RULE,
+                &format!(
+                    "{WEB}{}",
+                    policy("{podSelector: {}, policyTypes: [Egress]}")
+                )
+            ),
             vec![HERE]
         );
         // Another namespace's policy, or one for other labels, does not count.
         assert_eq!(
-            paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {matchLabels: {app: db}}}"))),
+            paths(
+                &RULE,
+                &format!("{WEB}{}", policy("{podSelector: {matchLabels: {app: db}}}"))
+            ),
             vec![HERE]
         );
         let elsewhere = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: other}\nspec: {podSelector: {}}\n";

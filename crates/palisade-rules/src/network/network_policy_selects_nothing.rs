@@ -119,28 +119,61 @@ mod tests {
     const DB: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: postgres}}\n    spec: {containers: [{name: c, image: x}]}\n---\n";
 
     fn policy(namespace: &str, selector: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: {namespace}}}\nspec: {{podSelector: {selector}}}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: {namespace}}}\nspec: {{podSelector: {selector}}}\n---\n"
+        )
     }
 
     #[test]
     fn judged_only_where_the_input_has_workloads() {
         assert_eq!(
-            paths(&RULE, &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgress}}"))),
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgress}}"))
+            ),
             vec!["/spec/podSelector"]
         );
-        assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgres}}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgres}}"))
+            )
+            .is_empty()
+        );
         assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{}"))).is_empty());
-        assert!(paths(&RULE, &format!("{DB}{}", policy("other", "{matchLabels: {app: x}}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("other", "{matchLabels: {app: x}}"))
+            )
+            .is_empty()
+        );
         assert!(paths(&RULE, &policy("shop", "{matchLabels: {app: x}}")).is_empty());
         // An invalid selector is the API server's to reject, not this rule's.
-        assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{matchExpressions: [{key: a, operator: Bad}]}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!(
+                    "{DB}{}",
+                    policy("shop", "{matchExpressions: [{key: a, operator: Bad}]}")
+                )
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn host_network_pods_are_not_selectable() {
         let host = DB.replace("spec: {containers", "spec: {hostNetwork: true, containers");
-        let found = findings(&RULE, &format!("{host}{}", policy("shop", "{matchLabels: {app: postgres}}")));
+        let found = findings(
+            &RULE,
+            &format!("{host}{}", policy("shop", "{matchLabels: {app: postgres}}")),
+        );
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("matches only hostNetwork workloads (db)"));
+        assert!(
+            found[0]
+                .message
+                .contains("matches only hostNetwork workloads (db)")
+        );
     }
 }
