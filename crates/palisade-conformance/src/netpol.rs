@@ -498,7 +498,7 @@ fn compare_test(
     for (id, workload) in cluster.workloads.iter().enumerate() {
         groups.entry(analyzer_name(workload.object)).or_insert(id);
     }
-    for ((source, destination), _) in &lines {
+    for (source, destination) in lines.keys() {
         for n in [source, destination] {
             if let Name::Workload(w) = n
                 && !groups.contains_key(w)

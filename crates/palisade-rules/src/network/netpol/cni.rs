@@ -293,19 +293,15 @@ fn enforcement(inventory: &Inventory, cni: Cni, containers: Option<&Containers>)
             _ => Enforcement::Yes,
         },
         Cni::KubeRouter => match containers {
-            Some(c) if c.arguments().iter().any(|a| *a == "--run-firewall=false") => {
-                Enforcement::No(
-                    "kube-router runs with --run-firewall=false, which switches its NetworkPolicy firewall off",
-                )
-            }
+            Some(c) if c.arguments().contains(&"--run-firewall=false") => Enforcement::No(
+                "kube-router runs with --run-firewall=false, which switches its NetworkPolicy firewall off",
+            ),
             _ => Enforcement::Yes,
         },
         Cni::AwsVpcCni => {
             let by_flag = containers.is_some_and(|c| {
                 c.named("aws-network-policy-agent").is_some()
-                    && c.arguments()
-                        .iter()
-                        .any(|a| *a == "--enable-network-policy=true")
+                    && c.arguments().contains(&"--enable-network-policy=true")
             });
             let by_config = config_map(inventory, &["amazon-vpc-cni"])
                 .and_then(|cm| data(cm, "enable-network-policy-controller"))

@@ -84,7 +84,8 @@ impl PortSet {
     }
 
     pub fn add_range(&mut self, start: u16, end: u16) {
-        let (start, end) = (start.max(MIN_PORT), end.min(MAX_PORT));
+        // Ports are u16, so only the lower bound (port 0 is no port) needs clamping.
+        let start = start.max(MIN_PORT);
         if start > end {
             return;
         }
