@@ -224,9 +224,28 @@ fn the_scan_does_check_the_webhook_deployment() {
     assert_ne!(weakened, deployment);
     let work = common::Workspace::new();
     work.write("07-deployment.yaml", &weakened);
+    work.write("original.yaml", &deployment);
+    // Alone, without its namespace's quota, limits and policies, the Deployment also draws the
+    // whole-cluster rules; what matters is the difference the one field makes.
     let (run, report) = work.scan_json(&["07-deployment.yaml"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_eq!(report.rules(), ["writable-root-filesystem"]);
+    assert!(
+        report
+            .rules()
+            .iter()
+            .any(|r| r == "writable-root-filesystem"),
+        "{:?}",
+        report.rules()
+    );
+    let (_, original) = work.scan_json(&["original.yaml"]);
+    assert!(
+        !original
+            .rules()
+            .iter()
+            .any(|r| r == "writable-root-filesystem"),
+        "{:?}",
+        original.rules()
+    );
 }
 
 #[test]

@@ -15,13 +15,13 @@ fn a_hardened_deployment_is_clean_and_exits_0() {
     assert_eq!(run.code, 0, "{:#?}", report.findings());
     assert!(report.findings().is_empty());
     assert!(report.errors().is_empty());
-    // The Deployment with its namespace's ResourceQuota and LimitRange.
-    assert_eq!(report.summary()["objects"], 3);
+    // The Deployment with its namespace's ResourceQuota, LimitRange and NetworkPolicies.
+    assert_eq!(report.summary()["objects"], 5);
     assert_eq!(report.summary()["findings"], 0);
 
     let table = work.run(&["scan", "--no-config", "deploy.yaml"]);
     assert_eq!(table.code, 0);
-    assert_eq!(table.stdout, "No findings in 3 objects from 1 file\n");
+    assert_eq!(table.stdout, "No findings in 5 objects from 1 file\n");
     assert_eq!(table.stderr, "");
 }
 

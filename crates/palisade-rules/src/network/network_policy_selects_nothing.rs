@@ -80,6 +80,11 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         let Some(selector) = &policy.pod_selector else {
             continue;
         };
+        // `podSelector: {}` is the namespace's policy for every pod, including those deployed
+        // later: never dangling, even when the only workloads now are on the host network.
+        if selector.is_everything() {
+            continue;
+        }
         let present = per_namespace[policy.namespace];
         if !policy.selected.is_empty() || present == 0 {
             continue;
