@@ -3,8 +3,7 @@
 # workloads (Deployments with their ServiceAccounts and Services), 2,000 NetworkPolicies and
 # 5,000 RBAC objects in 100 namespaces (bench/generate_cluster.py), every rule on, the inventory
 # rules (RBAC graph, NetworkPolicy coverage, namespaces) included; against the parse-only
-# ceiling of the same files (palisade-load's parse_only example), and with the inventory rules
-# turned off in the same run, to show what the whole-cluster analysis itself costs.
+# ceiling of the same files (palisade-load's parse_only example), in the same run.
 #
 # Usage (from anywhere; it works from the repository root):
 #   bench/cluster.sh [--repeats N] [--quick] [--no-build]
@@ -77,23 +76,6 @@ mkdir -p "$dir"
 python3 bench/generate_cluster.py --seed "$seed" "$dir/cluster.yaml"
 bytes=$(stat -c %s "$dir/cluster.yaml")
 
-# The inventory rules, by name, to turn them off for the comparison run.
-"$palisade" rules -o json > "$out/cluster-rules.json"
-python3 - "$out/cluster-rules.json" "$out/cluster-no-inventory.yaml" <<'PY'
-import json, sys
-rules = json.load(open(sys.argv[1]))
-rules = rules["rules"] if isinstance(rules, dict) else rules
-# Rules whose findings need the whole inventory: the access and network layers' graph rules
-# and the namespace checks. A rule is "inventory" when its documentation says it sees the
-# whole input; the list is printed so that the comparison is transparent.
-names = [r["name"] for r in rules if r.get("kind") == "inventory"]
-with open(sys.argv[2], "w") as f:
-    f.write("rules:\n")
-    for name in names:
-        f.write(f"  {name}: off\n")
-print(f"inventory rules turned off for the comparison: {len(names)}")
-PY
-
 "$palisade" scan "$dir" -o json --no-config > "$out/cluster-report.json" || true
 read -r objects findings errors < <(python3 -c "
 import json,sys; s=json.load(open('$out/cluster-report.json'))['summary']; print(s['objects'], s['findings'], s['errors'])")
@@ -103,15 +85,13 @@ echo "input: $(thousands "$objects") objects, $(calc "$bytes / 1e6" %.1f) MB; $(
 echo "-- timing"
 eval "$(measure --prefix all --repeats "$repeats" --ok 0,1 -- "$palisade" scan "$dir" -o json --no-config)"
 progress "(a) palisade scan, every rule, -o json" all
-eval "$(measure --prefix noinv --repeats "$repeats" --ok 0,1 -- "$palisade" scan "$dir" -o json --config "$out/cluster-no-inventory.yaml")"
-progress "(b) the same without the inventory rules" noinv
 eval "$(measure --prefix parse --repeats "$repeats" --ok 0 -- "$parse_only" "$dir")"
-progress "(c) parse only (the ceiling)" parse
+progress "(b) parse only (the ceiling)" parse
 
 echo
 echo "== figures ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
 echo "whole-cluster analysis, $(thousands "$objects") objects (10,000 workloads, 2,000 NetworkPolicies, 5,000 RBAC objects): $(calc "$all_median" %.3f) s median (best $(calc "$all_best" %.3f) s), $(thousands "$(calc "$objects / $all_median" %.0f)") objects/s, peak $(calc "$all_rss_mb" %.0f) MB; target under 2 s: $(awk "BEGIN { print ($all_median < 2) ? \"met\" : \"NOT met\" }")"
-echo "the inventory rules cost $(calc "$all_median - $noinv_median" %.3f) s ($(calc "($all_median - $noinv_median) / $all_median * 100" %.0f)% of the run); parse only is $(calc "$parse_median" %.3f) s ($(calc "$all_median / $parse_median" %.1f)x faster than the whole scan)"
+echo "parse only is $(calc "$parse_median" %.3f) s: the whole scan takes $(calc "$all_median / $parse_median" %.1f)x the time of merely parsing its input"
 if awk "BEGIN { exit !($load_start > $(nproc) * 0.75) }"; then
   echo "warning: the 1-minute load average at start ($load_start) was high for $(nproc) cores: absolute figures are inflated"
 fi
