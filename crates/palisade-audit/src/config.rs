@@ -21,6 +21,7 @@ use std::net::IpAddr;
 use globset::{Glob, GlobMatcher};
 use ipnet::IpNet;
 use palisade_model::{Node, Pos, Severity, Value};
+use palisade_rules::config::{ErrorAt, rule_setting};
 use palisade_rules::{Config, ConfigError};
 
 use crate::event::UserInfo;
@@ -63,11 +64,8 @@ impl Default for AuditConfig {
     }
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct AuditRuleSetting {
-    pub enabled: Option<bool>,
-    pub severity: Option<Severity>,
-}
+/// An audit rule's setting: the same shape as a manifest rule's.
+pub type AuditRuleSetting = palisade_rules::RuleSetting;
 
 /// A list of users and groups: `NAME-GLOB` matches a user name, `group:NAME-GLOB` a group.
 #[derive(Debug, Default, Clone)]
@@ -248,8 +246,6 @@ pub fn parse_network(text: &str) -> Result<IpNet, String> {
     })
 }
 
-type ErrorAt<'e> = dyn Fn(Pos, String) -> ConfigError + 'e;
-
 fn list<'n>(node: &'n Node, what: &str, error: &ErrorAt) -> Result<&'n [Node], ConfigError> {
     match &node.value {
         Value::Seq(items) => Ok(items),
@@ -303,43 +299,11 @@ fn rule_settings(
                 ),
             ));
         }
-        let mut setting = AuditRuleSetting::default();
-        match &entry.value.value {
-            Value::Bool(enabled) => setting.enabled = Some(*enabled),
-            Value::Str(word) if word == "off" || word == "on" => {
-                setting.enabled = Some(word == "on")
-            }
-            Value::Map(fields) => {
-                for field in fields {
-                    match field.key.as_ref() {
-                        "enabled" => {
-                            setting.enabled = Some(field.value.as_bool().ok_or_else(|| {
-                                error(field.value.pos, "enabled must be true or false".into())
-                            })?)
-                        }
-                        "severity" => {
-                            let text = string(&field.value, "severity", error)?;
-                            setting.severity =
-                                Some(text.parse().map_err(|e| error(field.value.pos, e))?);
-                        }
-                        other => {
-                            return Err(error(
-                                field.key_pos,
-                                format!(
-                                    "unknown rule setting {other:?}: expected enabled or severity"
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => {
-                return Err(error(
-                    entry.value.pos,
-                    "a rule setting is on, off, true, false or {enabled, severity}".into(),
-                ));
-            }
-        }
+        let setting = rule_setting(
+            &entry.value,
+            error,
+            "a rule setting is on, off, true, false or {enabled, severity}",
+        )?;
         rules.insert(entry.key.to_string(), setting);
     }
     Ok(rules)

@@ -3,6 +3,8 @@
 
 use palisade_model::RuleDoc;
 
+use palisade_rules::leading_doc_comment;
+
 use crate::detect::AuditRule;
 
 /// An audit rule with the source file its documentation is read from.
@@ -85,25 +87,6 @@ pub fn rule_docs() -> Vec<RuleDoc> {
     let mut docs: Vec<RuleDoc> = RULES.iter().map(RegisteredAuditRule::doc).collect();
     docs.sort_by(|a, b| a.meta.name.cmp(b.meta.name));
     docs
-}
-
-/// The markdown of the leading `//!` block of `source`.
-fn leading_doc_comment(source: &str) -> String {
-    let mut lines = Vec::new();
-    for line in source.lines() {
-        let trimmed = line.trim_start();
-        if let Some(text) = trimmed.strip_prefix("//!") {
-            lines.push(text.strip_prefix(' ').unwrap_or(text));
-        } else if trimmed.is_empty() && lines.is_empty() {
-            continue;
-        } else {
-            break;
-        }
-    }
-    let mut doc = lines.join("\n");
-    doc.truncate(doc.trim_end().len());
-    doc.push('\n');
-    doc
 }
 
 #[cfg(test)]

@@ -222,7 +222,8 @@ impl Config {
     }
 }
 
-type ErrorAt<'e> = dyn Fn(Pos, String) -> ConfigError + 'e;
+/// Makes a [`ConfigError`] at a position of the file being read.
+pub type ErrorAt<'e> = dyn Fn(Pos, String) -> ConfigError + 'e;
 
 fn expect_list<'n>(node: &'n Node, what: &str, error: &ErrorAt) -> Result<&'n [Node], ConfigError> {
     match &node.value {
@@ -255,6 +256,44 @@ fn known_rule(name: &str, pos: Pos, error: &ErrorAt) -> Result<String, ConfigErr
     }
 }
 
+/// One rule's setting: `on`, `off`, `true`, `false` or `{enabled, severity}`; `shape_error`
+/// is the message for anything else. Shared with the `audit.rules` section of palisade-audit.
+pub fn rule_setting(
+    value: &Node,
+    error: &ErrorAt,
+    shape_error: &str,
+) -> Result<RuleSetting, ConfigError> {
+    let mut setting = RuleSetting::default();
+    match &value.value {
+        Value::Bool(enabled) => setting.enabled = Some(*enabled),
+        Value::Str(word) if word == "off" || word == "on" => setting.enabled = Some(word == "on"),
+        Value::Map(fields) => {
+            for field in fields {
+                match field.key.as_ref() {
+                    "enabled" => {
+                        setting.enabled = Some(field.value.as_bool().ok_or_else(|| {
+                            error(field.value.pos, "enabled must be true or false".into())
+                        })?)
+                    }
+                    "severity" => {
+                        let text = expect_str(&field.value, "severity", error)?;
+                        setting.severity =
+                            Some(text.parse().map_err(|e| error(field.value.pos, e))?);
+                    }
+                    other => {
+                        return Err(error(
+                            field.key_pos,
+                            format!("unknown rule setting {other:?}: expected enabled or severity"),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => return Err(error(value.pos, shape_error.to_string())),
+    }
+    Ok(setting)
+}
+
 fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetting>, ConfigError> {
     let mut rules = HashMap::new();
     if node.is_null() {
@@ -268,45 +307,11 @@ fn parse_rules(node: &Node, error: &ErrorAt) -> Result<HashMap<String, RuleSetti
     }
     for entry in node.entries() {
         let name = known_rule(&entry.key, entry.key_pos, error)?;
-        let mut setting = RuleSetting::default();
-        match &entry.value.value {
-            Value::Bool(enabled) => setting.enabled = Some(*enabled),
-            Value::Str(word) if word == "off" || word == "on" => {
-                setting.enabled = Some(word == "on")
-            }
-            Value::Map(fields) => {
-                for field in fields {
-                    match field.key.as_ref() {
-                        "enabled" => {
-                            setting.enabled = Some(field.value.as_bool().ok_or_else(|| {
-                                error(field.value.pos, "enabled must be true or false".into())
-                            })?)
-                        }
-                        "severity" => {
-                            let text = expect_str(&field.value, "severity", error)?;
-                            setting.severity =
-                                Some(text.parse().map_err(|e| error(field.value.pos, e))?);
-                        }
-                        other => {
-                            return Err(error(
-                                field.key_pos,
-                                format!(
-                                    "unknown rule setting {other:?}: expected enabled or severity"
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => {
-                return Err(error(
-                    entry.value.pos,
-                    format!(
-                        "the setting of {name} must be on, off, or a mapping with enabled/severity"
-                    ),
-                ));
-            }
-        }
+        let setting = rule_setting(
+            &entry.value,
+            error,
+            &format!("the setting of {name} must be on, off, or a mapping with enabled/severity"),
+        )?;
         rules.insert(name, setting);
     }
     Ok(rules)

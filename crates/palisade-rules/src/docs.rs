@@ -1,7 +1,8 @@
 //! Reads a rule's documentation from the leading `//!` comment of its source file.
 
-/// The markdown of the leading `//!` block of `source`.
-pub(crate) fn leading_doc_comment(source: &str) -> String {
+/// The markdown of the leading `//!` block of `source` (also how palisade-audit documents its
+/// rules).
+pub fn leading_doc_comment(source: &str) -> String {
     let mut lines = Vec::new();
     for line in source.lines() {
         let trimmed = line.trim_start();

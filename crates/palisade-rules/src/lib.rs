@@ -7,6 +7,7 @@
 
 pub mod config;
 mod docs;
+pub use docs::leading_doc_comment;
 mod engine;
 pub mod image_ref;
 pub mod pod;
