@@ -41,14 +41,38 @@ pub const TARGET_COMPARED: usize = 1_000;
 /// Kinds outside the standard Kubernetes API (or not NetworkPolicy) that netpol-analyzer
 /// evaluates and palisade does not: a test holding one is not compared.
 const NON_STANDARD: &[(&str, &str)] = &[
-    ("AdminNetworkPolicy", "AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1, cluster-scoped policies with priorities and deny) is not Kubernetes NetworkPolicy"),
-    ("BaselineAdminNetworkPolicy", "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not Kubernetes NetworkPolicy"),
-    ("UserDefinedNetwork", "UserDefinedNetwork (OVN-Kubernetes) isolates pods into separate networks, which NetworkPolicy does not model"),
-    ("ClusterUserDefinedNetwork", "ClusterUserDefinedNetwork (OVN-Kubernetes) isolates pods into separate networks, which NetworkPolicy does not model"),
-    ("NetworkAttachmentDefinition", "NetworkAttachmentDefinition (Multus) adds secondary networks, which NetworkPolicy does not model"),
-    ("MultiNetworkPolicy", "MultiNetworkPolicy (k8snetworkplumbingwg) governs secondary networks, not the pod network"),
-    ("VirtualMachine", "VirtualMachine (KubeVirt) is not a workload kind palisade reads"),
-    ("VirtualMachineInstance", "VirtualMachineInstance (KubeVirt) is not a workload kind palisade reads"),
+    (
+        "AdminNetworkPolicy",
+        "AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1, cluster-scoped policies with priorities and deny) is not Kubernetes NetworkPolicy",
+    ),
+    (
+        "BaselineAdminNetworkPolicy",
+        "BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not Kubernetes NetworkPolicy",
+    ),
+    (
+        "UserDefinedNetwork",
+        "UserDefinedNetwork (OVN-Kubernetes) isolates pods into separate networks, which NetworkPolicy does not model",
+    ),
+    (
+        "ClusterUserDefinedNetwork",
+        "ClusterUserDefinedNetwork (OVN-Kubernetes) isolates pods into separate networks, which NetworkPolicy does not model",
+    ),
+    (
+        "NetworkAttachmentDefinition",
+        "NetworkAttachmentDefinition (Multus) adds secondary networks, which NetworkPolicy does not model",
+    ),
+    (
+        "MultiNetworkPolicy",
+        "MultiNetworkPolicy (k8snetworkplumbingwg) governs secondary networks, not the pod network",
+    ),
+    (
+        "VirtualMachine",
+        "VirtualMachine (KubeVirt) is not a workload kind palisade reads",
+    ),
+    (
+        "VirtualMachineInstance",
+        "VirtualMachineInstance (KubeVirt) is not a workload kind palisade reads",
+    ),
 ];
 
 /// The connlist lines palisade does not compare, and why.
@@ -173,7 +197,9 @@ pub fn read_explanations(text: &str) -> Result<Vec<Explanation>, String> {
             .map(|c| c.trim().trim_matches('`').to_string())
             .collect();
         if cells.len() != 4 {
-            return Err(format!("a row of the explanation table needs 4 cells: {line}"));
+            return Err(format!(
+                "a row of the explanation table needs 4 cells: {line}"
+            ));
         }
         if cells[0] == "test" || cells[0].starts_with("---") {
             continue;
@@ -284,7 +310,11 @@ pub fn run(corpus: &Path, explanations: &Path) -> Result<NetpolReport, String> {
         .and_then(Value::as_array)
         .ok_or("expected.json has no tests")?;
     for test in tests {
-        let name = test.get("test").and_then(Value::as_str).unwrap_or("?").to_string();
+        let name = test
+            .get("test")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
         let kinds: Vec<&str> = test
             .get("kinds")
             .and_then(Value::as_object)
@@ -298,7 +328,11 @@ pub fn run(corpus: &Path, explanations: &Path) -> Result<NetpolReport, String> {
             continue;
         }
         let input = root.join(test.get("input_dir").and_then(Value::as_str).unwrap_or(""));
-        let expected = root.join(test.get("expected_output").and_then(Value::as_str).unwrap_or(""));
+        let expected = root.join(
+            test.get("expected_output")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        );
         match compare_test(&name, &input, &expected, HostNetwork::Pod) {
             Ok(result) => report.tests.push(result),
             Err(message) => report.problems.push(format!("{name}: {message}")),
@@ -307,9 +341,9 @@ pub fn run(corpus: &Path, explanations: &Path) -> Result<NetpolReport, String> {
             let figure = &mut report.default_mode;
             figure.compared += result.compared;
             figure.agreed += result.agreed;
-            figure.without_host_network.extend(
-                result.disagreements.into_iter().filter(|d| !d.host_network),
-            );
+            figure
+                .without_host_network
+                .extend(result.disagreements.into_iter().filter(|d| !d.host_network));
         }
     }
     let mut used = vec![false; explanations.len()];
@@ -380,7 +414,10 @@ impl Comparer<'_> {
     ) {
         for &port in self.base_ports.union(extra) {
             for protocol in Protocol::ALL {
-                let (e, p) = (expected.contains(protocol, port), palisade.contains(protocol, port));
+                let (e, p) = (
+                    expected.contains(protocol, port),
+                    palisade.contains(protocol, port),
+                );
                 self.result.compared += 1;
                 if external {
                     self.result.external += 1;
@@ -434,7 +471,11 @@ fn compare_test(
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let parsed = line.split_once(" => ").and_then(|(source, rest)| {
             let (destination, conns) = rest.split_once(" : ")?;
-            Some((parse_name(source)?, parse_name(destination)?, parse_conns(conns)?))
+            Some((
+                parse_name(source)?,
+                parse_name(destination)?,
+                parse_conns(conns)?,
+            ))
         });
         let Some((source, destination, conns)) = parsed else {
             return Err(format!("cannot read the expected line {line:?}"));
@@ -446,7 +487,10 @@ fn compare_test(
                 .or_default() += 1;
             continue;
         }
-        lines.entry((source, destination)).or_default().union(&conns);
+        lines
+            .entry((source, destination))
+            .or_default()
+            .union(&conns);
     }
 
     // netpol-analyzer's workloads: Pods grouped under their owner; the first stands for all.
@@ -454,12 +498,14 @@ fn compare_test(
     for (id, workload) in cluster.workloads.iter().enumerate() {
         groups.entry(analyzer_name(workload.object)).or_insert(id);
     }
-    for ((source, destination), _) in &lines {
+    for (source, destination) in lines.keys() {
         for n in [source, destination] {
             if let Name::Workload(w) = n
                 && !groups.contains_key(w)
             {
-                return Err(format!("the expected output names {w}, which palisade does not find in the input"));
+                return Err(format!(
+                    "the expected output names {w}, which palisade does not find in the input"
+                ));
             }
         }
     }
@@ -477,7 +523,11 @@ fn compare_test(
         .collect();
     let base_ports = policy_ports(&cluster);
     let declared = |id: usize| -> BTreeSet<u16> {
-        cluster.workloads[id].ports.iter().map(|p| p.number).collect()
+        cluster.workloads[id]
+            .ports
+            .iter()
+            .map(|p| p.number)
+            .collect()
     };
     let mut comparer = Comparer {
         result,
@@ -511,10 +561,13 @@ fn compare_test(
     }
 
     // Outside addresses: pieces of the IPv4 space no boundary cuts.
-    let expected_cuts = lines.keys().flat_map(|(s, d)| [s, d]).filter_map(|n| match n {
-        Name::External(range) => Some(*range),
-        _ => None,
-    });
+    let expected_cuts = lines
+        .keys()
+        .flat_map(|(s, d)| [s, d])
+        .filter_map(|n| match n {
+            Name::External(range) => Some(*range),
+            _ => None,
+        });
     let mut points: Vec<(Family, u128)> = Vec::new();
     for range in expected_cuts {
         points.push((Family::V4, range.start));
@@ -533,10 +586,16 @@ fn compare_test(
     for ((s, d), c) in &lines {
         match (s, d) {
             (Name::External(range), Name::Workload(w)) => {
-                by_workload.entry((w.as_str(), true)).or_default().push((*range, c));
+                by_workload
+                    .entry((w.as_str(), true))
+                    .or_default()
+                    .push((*range, c));
             }
             (Name::Workload(w), Name::External(range)) => {
-                by_workload.entry((w.as_str(), false)).or_default().push((*range, c));
+                by_workload
+                    .entry((w.as_str(), false))
+                    .or_default()
+                    .push((*range, c));
             }
             _ => {}
         }
@@ -631,7 +690,11 @@ pub fn render_text(report: &NetpolReport, verbose: bool) -> String {
     let _ = writeln!(out, "disagreements ({}):", report.disagreements().count());
     for (reason, list) in &by_reason {
         let _ = writeln!(out, "  {} verdicts: {reason}", list.len());
-        let shown = if verbose { list.len() } else { list.len().min(5) };
+        let shown = if verbose {
+            list.len()
+        } else {
+            list.len().min(5)
+        };
         for d in &list[..shown] {
             let _ = writeln!(
                 out,
@@ -646,7 +709,11 @@ pub fn render_text(report: &NetpolReport, verbose: bool) -> String {
             );
         }
         if shown < list.len() {
-            let _ = writeln!(out, "    ... and {} more (-v lists all)", list.len() - shown);
+            let _ = writeln!(
+                out,
+                "    ... and {} more (-v lists all)",
+                list.len() - shown
+            );
         }
     }
     for problem in &report.problems {

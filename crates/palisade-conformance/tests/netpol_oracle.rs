@@ -16,7 +16,10 @@ fn report() -> Option<&'static NetpolReport> {
     REPORT
         .get_or_init(|| {
             let corpus = default_corpus();
-            if !corpus.join("netpol/netpol-analyzer/expected.json").is_file() {
+            if !corpus
+                .join("netpol/netpol-analyzer/expected.json")
+                .is_file()
+            {
                 return None;
             }
             match run(&corpus, &default_explanations()) {
@@ -92,9 +95,18 @@ fn every_test_is_compared_or_skipped_with_a_reason() {
         report.tests.len() + report.skipped.len() + report.problems.len(),
         corpus_tests()
     );
-    assert!(report.skipped.iter().all(|s| s.reason.starts_with("holds ")));
+    assert!(
+        report
+            .skipped
+            .iter()
+            .all(|s| s.reason.starts_with("holds "))
+    );
     // The standard-API topologies are the bulk of what can be compared.
-    assert!(report.tests.len() >= 40, "{} tests compared", report.tests.len());
+    assert!(
+        report.tests.len() >= 40,
+        "{} tests compared",
+        report.tests.len()
+    );
     for test in &report.tests {
         assert!(test.compared > 0, "{} compared nothing", test.test);
     }
@@ -109,7 +121,12 @@ fn palisade_differs_from_netpol_analyzer_only_on_host_network_pods() {
         .without_host_network
         .iter()
         .take(20)
-        .map(|d| format!("{}: {} => {} {}/{}", d.test, d.source, d.destination, d.port, d.protocol))
+        .map(|d| {
+            format!(
+                "{}: {} => {} {}/{}",
+                d.test, d.source, d.destination, d.port, d.protocol
+            )
+        })
         .collect();
     assert!(listed.is_empty(), "{}", listed.join("\n"));
     // The hostNetwork treatment does make a difference on these topologies: the comparison

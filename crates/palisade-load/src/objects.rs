@@ -21,7 +21,8 @@ fn is_list(node: &Node) -> bool {
 fn typed_list_identity(list: &Node) -> Option<(String, String)> {
     let kind = list.get("kind")?.as_str()?.strip_suffix("List")?;
     let api_version = list.get("apiVersion")?.as_str()?;
-    (!kind.is_empty() && !api_version.is_empty()).then(|| (api_version.to_string(), kind.to_string()))
+    (!kind.is_empty() && !api_version.is_empty())
+        .then(|| (api_version.to_string(), kind.to_string()))
 }
 
 /// Adds the list's `apiVersion` and `kind` to an item mapping that lacks them.

@@ -147,7 +147,7 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         outcome.errors.append(&mut errors);
         outcome.suppressed += suppressed;
     }
-    let inventory_context = InventoryContext { inventory, config };
+    let inventory_context = InventoryContext::new(inventory, config);
     for rule in &enabled {
         if let Check::Inventory(run) = rule.check {
             let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);

@@ -1,8 +1,10 @@
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta};
 
 use crate::config::Config;
+use crate::network::netpol::Cluster;
 use crate::pod::PodView;
 
 /// A rule: its metadata and the function that checks.
@@ -32,6 +34,24 @@ pub struct ObjectContext<'a> {
 pub struct InventoryContext<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
+    /// The NetworkPolicy model, built once for all the rules that ask for it.
+    network: OnceCell<Cluster<'a>>,
+}
+
+impl<'a> InventoryContext<'a> {
+    pub fn new(inventory: &'a Inventory, config: &'a Config) -> Self {
+        InventoryContext {
+            inventory,
+            config,
+            network: OnceCell::new(),
+        }
+    }
+
+    /// The cluster as NetworkPolicy sees it (built on first use, then shared).
+    pub fn network(&self) -> &Cluster<'a> {
+        self.network
+            .get_or_init(|| Cluster::build(self.inventory, self.config))
+    }
 }
 
 impl InventoryContext<'_> {

@@ -205,11 +205,22 @@ fn side_text(cluster: &Cluster, side: &Side, direction: Direction, subject: &str
             .join(", ")
     };
     let body = match side.status {
-        SideStatus::External => "an address outside the cluster: NetworkPolicy does not govern it".to_string(),
-        SideStatus::HostNetwork => "a hostNetwork pod: NetworkPolicy does not apply to it (its traffic is the node's)".to_string(),
-        SideStatus::NotIsolated => format!("no NetworkPolicy selects it for {what}: everything is allowed"),
+        SideStatus::External => {
+            "an address outside the cluster: NetworkPolicy does not govern it".to_string()
+        }
+        SideStatus::HostNetwork => {
+            "a hostNetwork pod: NetworkPolicy does not apply to it (its traffic is the node's)"
+                .to_string()
+        }
+        SideStatus::NotIsolated => {
+            format!("no NetworkPolicy selects it for {what}: everything is allowed")
+        }
         SideStatus::Isolated => {
-            let noun = if side.isolating.len() == 1 { "NetworkPolicy" } else { "NetworkPolicies" };
+            let noun = if side.isolating.len() == 1 {
+                "NetworkPolicy"
+            } else {
+                "NetworkPolicies"
+            };
             let isolated = format!("isolated by {noun} {}", names(&side.isolating));
             if side.allowing.is_empty() {
                 format!("{isolated}; no {what} rule of theirs allows this connection")
@@ -252,13 +263,19 @@ pub fn check(arguments: &NetpolCheckArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let cluster = Cluster::build_with(&loaded.inventory, &loaded.config, options(&arguments.common));
+    let cluster = Cluster::build_with(
+        &loaded.inventory,
+        &loaded.config,
+        options(&arguments.common),
+    );
     let warnings = warnings(&cluster);
     let resolved = endpoint(&cluster, &arguments.from)
         .map_err(|m| format!("--from: {m}"))
         .and_then(|source| {
-            let destination = endpoint(&cluster, &arguments.to).map_err(|m| format!("--to: {m}"))?;
-            let port = port(&cluster, &destination, &arguments.port).map_err(|m| format!("--port: {m}"))?;
+            let destination =
+                endpoint(&cluster, &arguments.to).map_err(|m| format!("--to: {m}"))?;
+            let port = port(&cluster, &destination, &arguments.port)
+                .map_err(|m| format!("--port: {m}"))?;
             Ok((source, destination, port))
         });
     let (source, destination, (number, protocol, named)) = match resolved {
@@ -287,17 +304,32 @@ pub fn check(arguments: &NetpolCheckArgs) -> u8 {
                 "ingress": side_json(&cluster, &verdict.ingress),
                 "warnings": warnings,
             });
-            writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default())
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&document).unwrap_or_default()
+            )
         }
         NetpolOutput::Text => {
-            let (from, to) = (endpoint_name(&cluster, &source), endpoint_name(&cluster, &destination));
+            let (from, to) = (
+                endpoint_name(&cluster, &source),
+                endpoint_name(&cluster, &destination),
+            );
             writeln!(
                 out,
                 "{}: {from} -> {to} on {port_text}",
                 if verdict.allowed { "allowed" } else { "denied" }
             )?;
-            writeln!(out, "{}", side_text(&cluster, &verdict.egress, Direction::Egress, &from))?;
-            writeln!(out, "{}", side_text(&cluster, &verdict.ingress, Direction::Ingress, &to))
+            writeln!(
+                out,
+                "{}",
+                side_text(&cluster, &verdict.egress, Direction::Egress, &from)
+            )?;
+            writeln!(
+                out,
+                "{}",
+                side_text(&cluster, &verdict.ingress, Direction::Ingress, &to)
+            )
         }
     });
     print_warnings(&warnings, &loaded.errors);
@@ -308,7 +340,11 @@ pub fn check(arguments: &NetpolCheckArgs) -> u8 {
     if !loaded.errors.is_empty() {
         return EXIT_ERROR;
     }
-    if verdict.allowed { EXIT_ALLOWED } else { EXIT_DENIED }
+    if verdict.allowed {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    }
 }
 
 /// One line of the matrix.
@@ -324,7 +360,11 @@ fn plugin_text(plugin: &DetectedCni) -> String {
         Enforcement::Yes => "enforces NetworkPolicy",
         Enforcement::No(_) => "does not enforce NetworkPolicy",
     };
-    format!("{} ({enforces}; encryption: {})", plugin.cni.name(), encryption_text(&plugin.encryption))
+    format!(
+        "{} ({enforces}; encryption: {})",
+        plugin.cni.name(),
+        encryption_text(&plugin.encryption)
+    )
 }
 
 fn encryption_text(encryption: &Encryption) -> String {
@@ -348,7 +388,11 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let cluster = Cluster::build_with(&loaded.inventory, &loaded.config, options(&arguments.common));
+    let cluster = Cluster::build_with(
+        &loaded.inventory,
+        &loaded.config,
+        options(&arguments.common),
+    );
     let warnings = warnings(&cluster);
     let plugins = cni::detect(&loaded.inventory, &loaded.config);
     let count = cluster.workloads.len();
@@ -358,7 +402,10 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
             if source == destination {
                 continue;
             }
-            let conns = cluster.connections(&Endpoint::Workload(source), &Endpoint::Workload(destination));
+            let conns = cluster.connections(
+                &Endpoint::Workload(source),
+                &Endpoint::Workload(destination),
+            );
             if !conns.is_empty() {
                 rows.push(Row {
                     from: workload_label(&cluster, source),
@@ -394,25 +441,26 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
         }
     }
     rows.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
-    let written = write_report(arguments.output_file.as_deref(), |out| match arguments.output {
-        NetpolMatrixOutput::Json => {
-            let workloads: Vec<Value> = cluster
-                .workloads
-                .iter()
-                .enumerate()
-                .map(|(id, w)| {
-                    json!({
-                        "name": workload_label(&cluster, id),
-                        "kind": w.object.kind,
-                        "namespace": cluster.namespaces[w.namespace].name,
-                        "workload": w.object.name,
-                        "hostNetwork": w.host_network,
-                        "ingressIsolated": !w.ingress_policies.is_empty(),
-                        "egressIsolated": !w.egress_policies.is_empty(),
+    let written = write_report(arguments.output_file.as_deref(), |out| {
+        match arguments.output {
+            NetpolMatrixOutput::Json => {
+                let workloads: Vec<Value> = cluster
+                    .workloads
+                    .iter()
+                    .enumerate()
+                    .map(|(id, w)| {
+                        json!({
+                            "name": workload_label(&cluster, id),
+                            "kind": w.object.kind,
+                            "namespace": cluster.namespaces[w.namespace].name,
+                            "workload": w.object.name,
+                            "hostNetwork": w.host_network,
+                            "ingressIsolated": !w.ingress_policies.is_empty(),
+                            "egressIsolated": !w.egress_policies.is_empty(),
+                        })
                     })
-                })
-                .collect();
-            let connections: Vec<Value> = rows
+                    .collect();
+                let connections: Vec<Value> = rows
                 .iter()
                 .map(|row| {
                     let ports = |p: Protocol| {
@@ -432,49 +480,69 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
                     })
                 })
                 .collect();
-            let plugins: Vec<Value> = plugins
-                .iter()
-                .map(|p| {
-                    json!({
-                        "name": p.cni.name(),
-                        "enforcesNetworkPolicy": p.enforcement == Enforcement::Yes,
-                        "encryption": encryption_text(&p.encryption),
+                let plugins: Vec<Value> = plugins
+                    .iter()
+                    .map(|p| {
+                        json!({
+                            "name": p.cni.name(),
+                            "enforcesNetworkPolicy": p.enforcement == Enforcement::Yes,
+                            "encryption": encryption_text(&p.encryption),
+                        })
                     })
-                })
-                .collect();
-            let document = json!({
-                "workloads": workloads,
-                "policies": cluster.policies.len(),
-                "networkPlugins": plugins,
-                "connections": connections,
-                "warnings": warnings,
-            });
-            writeln!(out, "{}", serde_json::to_string_pretty(&document).unwrap_or_default())
-        }
-        NetpolMatrixOutput::Table => {
-            let width_from = rows.iter().map(|r| r.from.len()).max().unwrap_or(0).max(4);
-            let width_to = rows.iter().map(|r| r.to.len()).max().unwrap_or(0).max(2);
-            writeln!(out, "{:<width_from$}  {:<width_to$}  CONNECTIONS", "FROM", "TO")?;
-            for row in &rows {
-                writeln!(out, "{:<width_from$}  {:<width_to$}  {}", row.from, row.to, row.conns)?;
+                    .collect();
+                let document = json!({
+                    "workloads": workloads,
+                    "policies": cluster.policies.len(),
+                    "networkPlugins": plugins,
+                    "connections": connections,
+                    "warnings": warnings,
+                });
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&document).unwrap_or_default()
+                )
             }
-            let pairs = rows
-                .iter()
-                .filter(|r| !r.from.ends_with("[External]") && !r.to.ends_with("[External]"))
-                .count();
-            writeln!(
-                out,
-                "\n{count} workload{}, {} NetworkPolic{}; {pairs} of {} ordered workload pairs can connect",
-                if count == 1 { "" } else { "s" },
-                cluster.policies.len(),
-                if cluster.policies.len() == 1 { "y" } else { "ies" },
-                count * count.saturating_sub(1)
-            )?;
-            if plugins.is_empty() {
-                writeln!(out, "network plugin: none in the input (whether policies are enforced depends on the cluster's)")
-            } else {
-                let described: Vec<String> = plugins.iter().map(plugin_text).collect();
-                writeln!(out, "network plugin: {}", described.join(", "))
+            NetpolMatrixOutput::Table => {
+                let width_from = rows.iter().map(|r| r.from.len()).max().unwrap_or(0).max(4);
+                let width_to = rows.iter().map(|r| r.to.len()).max().unwrap_or(0).max(2);
+                writeln!(
+                    out,
+                    "{:<width_from$}  {:<width_to$}  CONNECTIONS",
+                    "FROM", "TO"
+                )?;
+                for row in &rows {
+                    writeln!(
+                        out,
+                        "{:<width_from$}  {:<width_to$}  {}",
+                        row.from, row.to, row.conns
+                    )?;
+                }
+                let pairs = rows
+                    .iter()
+                    .filter(|r| !r.from.ends_with("[External]") && !r.to.ends_with("[External]"))
+                    .count();
+                writeln!(
+                    out,
+                    "\n{count} workload{}, {} NetworkPolic{}; {pairs} of {} ordered workload pairs can connect",
+                    if count == 1 { "" } else { "s" },
+                    cluster.policies.len(),
+                    if cluster.policies.len() == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
+                    count * count.saturating_sub(1)
+                )?;
+                if plugins.is_empty() {
+                    writeln!(
+                        out,
+                        "network plugin: none in the input (whether policies are enforced depends on the cluster's)"
+                    )
+                } else {
+                    let described: Vec<String> = plugins.iter().map(plugin_text).collect();
+                    writeln!(out, "network plugin: {}", described.join(", "))
+                }
             }
         }
     });
@@ -483,5 +551,9 @@ pub fn matrix(arguments: &NetpolMatrixArgs) -> u8 {
         eprintln!("palisade: {message}");
         return EXIT_ERROR;
     }
-    if loaded.errors.is_empty() { EXIT_CLEAN } else { EXIT_ERROR }
+    if loaded.errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    }
 }

@@ -15,12 +15,12 @@ fn a_hardened_deployment_is_clean_and_exits_0() {
     assert_eq!(run.code, 0, "{:#?}", report.findings());
     assert!(report.findings().is_empty());
     assert!(report.errors().is_empty());
-    assert_eq!(report.summary()["objects"], 1);
+    assert_eq!(report.summary()["objects"], 3);
     assert_eq!(report.summary()["findings"], 0);
 
     let table = work.run(&["scan", "--no-config", "deploy.yaml"]);
     assert_eq!(table.code, 0);
-    assert_eq!(table.stdout, "No findings in 1 object from 1 file\n");
+    assert_eq!(table.stdout, "No findings in 3 objects from 1 file\n");
     assert_eq!(table.stderr, "");
 }
 

@@ -352,7 +352,8 @@ fn a_document_without_api_version_or_kind_is_skipped_not_an_error() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(report.errors().is_empty(), "{:?}", report.errors());
     assert_eq!(report.summary()["files"], 3);
-    assert_eq!(report.summary()["objects"], 1);
+    // The Deployment and its two NetworkPolicies.
+    assert_eq!(report.summary()["objects"], 3);
     assert_eq!(report.summary()["skippedDocuments"], 2);
     assert_eq!(report.summary()["errors"], 0);
 }

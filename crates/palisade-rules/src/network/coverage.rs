@@ -19,7 +19,10 @@ pub(crate) fn pods_described(cluster: &Cluster, workload: &Workload) -> String {
     } else {
         format!("pods labelled {}", workload.labels.describe())
     };
-    format!("{labels} in namespace {}", cluster.namespaces[workload.namespace].name)
+    format!(
+        "{labels} in namespace {}",
+        cluster.namespaces[workload.namespace].name
+    )
 }
 
 /// `NetworkPolicy shop/a, shop/b`, listed with a bound.
@@ -107,7 +110,9 @@ pub(crate) fn exposures(cluster: &Cluster, inventory: &Inventory) -> Vec<Vec<Exp
             continue;
         };
         let spec = field(&service.root, "spec").unwrap_or(Node::null());
-        let kind = field(spec, "type").and_then(Node::as_str).unwrap_or("ClusterIP");
+        let kind = field(spec, "type")
+            .and_then(Node::as_str)
+            .unwrap_or("ClusterIP");
         let external_ips = field(spec, "externalIPs").is_some_and(|ips| !ips.items().is_empty());
         let ingress = backends
             .iter()
@@ -120,7 +125,8 @@ pub(crate) fn exposures(cluster: &Cluster, inventory: &Inventory) -> Vec<Vec<Exp
         if let Some(ingress) = &ingress {
             how.push(format!("behind Ingress {ingress}"));
         }
-        let external = matches!(kind, "LoadBalancer" | "NodePort") || external_ips || ingress.is_some();
+        let external =
+            matches!(kind, "LoadBalancer" | "NodePort") || external_ips || ingress.is_some();
         let ids: Vec<WorkloadId> = cluster.select_in(namespace, &selector);
         for id in ids {
             out[id].push(Exposure {

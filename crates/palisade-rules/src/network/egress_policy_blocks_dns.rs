@@ -73,11 +73,11 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::network::coverage::{labels_path, policies_described, pods_described};
+use crate::network::coverage::{labels_path, pods_described, policies_described};
+use crate::network::netpol::Protocol;
 use crate::network::netpol::eval::PodLike;
 use crate::network::netpol::labels::Labels;
 use crate::network::netpol::model::{ContainerPort, NAMESPACE_NAME_LABEL};
-use crate::network::netpol::{Cluster, Protocol};
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -100,7 +100,7 @@ const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 const DNS_NAMESPACE: &str = "kube-system";
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     // The DNS servers: those of the input, else the standard kube-dns.
     let real: Vec<usize> = (0..cluster.workloads.len())
         .filter(|&id| cluster.workloads[id].labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1))
@@ -153,10 +153,14 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         }
         let allows = |protocol: Protocol| {
             servers.iter().any(|server| {
-                dns_ports(server, protocol)
-                    .into_iter()
-                    .any(|port| !cluster.egress_rules_to(id, server, protocol, port).is_empty())
-            }) || !cluster.egress_rules_to_addresses(id, protocol, 53).is_empty()
+                dns_ports(server, protocol).into_iter().any(|port| {
+                    !cluster
+                        .egress_rules_to(id, server, protocol, port)
+                        .is_empty()
+                })
+            }) || !cluster
+                .egress_rules_to_addresses(id, protocol, 53)
+                .is_empty()
         };
         let (udp, tcp) = (allows(Protocol::Udp), allows(Protocol::Tcp));
         let missing = match (udp, tcp) {
@@ -173,8 +177,8 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "the egress of the {} is isolated by {}, whose egress rules allow {missing} to the cluster DNS ({DNS_NAMESPACE} pods labelled k8s-app=kube-dns, or those of the input) or to any ipBlock: name lookups fail",
-                pods_described(&cluster, workload),
-                policies_described(&cluster, &workload.egress_policies)
+                pods_described(cluster, workload),
+                policies_described(cluster, &workload.egress_policies)
             ),
         );
     }
@@ -203,25 +207,48 @@ mod tests {
     const HERE: &str = "/spec/template/metadata/labels";
 
     fn policy(name: &str, spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     const DENY: &str = "{podSelector: {}, policyTypes: [Egress]}";
     const TO_DNS: &str = "[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]";
 
     fn with_rule(rule: &str) -> String {
-        format!("{APP}{}{}", policy("deny", DENY), policy("dns", &format!("{{podSelector: {{}}, policyTypes: [Egress], egress: [{rule}]}}")))
+        format!(
+            "{APP}{}{}",
+            policy("deny", DENY),
+            policy(
+                "dns",
+                &format!("{{podSelector: {{}}, policyTypes: [Egress], egress: [{rule}]}}")
+            )
+        )
     }
 
     #[test]
     fn lock_downs_without_dns() {
-        assert_eq!(paths(&RULE, &format!("{APP}{}", policy("deny", DENY))), vec![HERE]);
+        assert_eq!(
+            paths(&RULE, &format!("{APP}{}", policy("deny", DENY))),
+            vec![HERE]
+        );
         // Egress not isolated: nothing to judge.
         assert!(paths(&RULE, APP).is_empty());
-        assert!(paths(&RULE, &format!("{APP}{}", policy("deny", "{podSelector: {}}"))).is_empty());
-        let udp_only = with_rule(&format!("{{to: {TO_DNS}, ports: [{{port: 53, protocol: UDP}}]}}"));
+        assert!(
+            paths(
+                &RULE,
+                &format!("{APP}{}", policy("deny", "{podSelector: {}}"))
+            )
+            .is_empty()
+        );
+        let udp_only = with_rule(&format!(
+            "{{to: {TO_DNS}, ports: [{{port: 53, protocol: UDP}}]}}"
+        ));
         let message = &findings(&RULE, &udp_only)[0].message;
-        assert!(message.contains("allow UDP port 53 but not TCP port 53"), "{message}");
+        assert!(
+            message.contains("allow UDP port 53 but not TCP port 53"),
+            "{message}"
+        );
         assert!(message.starts_with("the egress of the pods labelled app=a in namespace shop is isolated by NetworkPolicies shop/deny, shop/dns, whose"), "{message}");
     }
 
@@ -253,12 +280,24 @@ mod tests {
             "{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dns}}}], ports: [{port: 5353, protocol: UDP}, {port: 5353}]}",
             "{to: [{namespaceSelector: {}}], ports: [{port: dns, protocol: UDP}, {port: dns-tcp}]}",
         ] {
-            assert!(paths(&RULE, &format!("{coredns}{}", with_rule(allowed))).is_empty(), "{allowed}");
+            assert!(
+                paths(&RULE, &format!("{coredns}{}", with_rule(allowed))).is_empty(),
+                "{allowed}"
+            );
         }
         let service_port = "{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dns}}}], ports: [{port: 53, protocol: UDP}, {port: 53}]}";
-        assert_eq!(paths(&RULE, &format!("{coredns}{}", with_rule(service_port))), vec![HERE]);
+        assert_eq!(
+            paths(&RULE, &format!("{coredns}{}", with_rule(service_port))),
+            vec![HERE]
+        );
         // The standard kube-dns in kube-system is not assumed when the input has its own.
-        assert_eq!(paths(&RULE, &format!("{coredns}{}", with_rule(&format!("{{to: {TO_DNS}}}")))), vec![HERE]);
+        assert_eq!(
+            paths(
+                &RULE,
+                &format!("{coredns}{}", with_rule(&format!("{{to: {TO_DNS}}}")))
+            ),
+            vec![HERE]
+        );
         // A Calico policy might allow DNS: not judged.
         let calico = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: c, namespace: shop}\nspec: {types: [Egress]}\n";
         assert!(paths(&RULE, &format!("{APP}{}{calico}", policy("deny", DENY))).is_empty());

@@ -68,7 +68,6 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
 use crate::network::coverage::{exposures, labels_path, pods_described};
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -93,8 +92,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
-    let exposed = exposures(&cluster, context.inventory);
+    let cluster = context.network();
+    let exposed = exposures(cluster, context.inventory);
     for (id, workload) in cluster.workloads.iter().enumerate() {
         let services = &exposed[id];
         if workload.host_network || workload.ingress_covered() || services.is_empty() {
@@ -114,7 +113,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             format!(
                 "{} exposes the {}, and no NetworkPolicy selects them for ingress: they accept connections {reach} on every port they listen on, not only the Service's",
                 listing(&names),
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
         if external {
@@ -131,7 +130,9 @@ mod tests {
     const API: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: api, tier: back}}\n    spec: {containers: [{name: c, image: x}]}\n---\n";
 
     fn service(spec: &str) -> String {
-        format!("apiVersion: v1\nkind: Service\nmetadata: {{name: api, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: api, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     fn severities(yaml: &str) -> Vec<Severity> {
@@ -140,32 +141,63 @@ mod tests {
 
     #[test]
     fn severity_follows_how_far_the_service_reaches() {
-        assert_eq!(severities(&format!("{API}{}", service("{selector: {app: api}}"))), [Severity::Medium]);
         assert_eq!(
-            severities(&format!("{API}{}", service("{type: LoadBalancer, selector: {app: api}}"))),
+            severities(&format!("{API}{}", service("{selector: {app: api}}"))),
+            [Severity::Medium]
+        );
+        assert_eq!(
+            severities(&format!(
+                "{API}{}",
+                service("{type: LoadBalancer, selector: {app: api}}")
+            )),
             [Severity::High]
         );
         assert_eq!(
-            severities(&format!("{API}{}", service("{selector: {app: api}, externalIPs: [203.0.113.1]}"))),
+            severities(&format!(
+                "{API}{}",
+                service("{selector: {app: api}, externalIPs: [203.0.113.1]}")
+            )),
             [Severity::High]
         );
         let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: shop}\nspec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}}]}\n";
         assert_eq!(
-            severities(&format!("{API}{}{ingress}", service("{selector: {app: api}}"))),
+            severities(&format!(
+                "{API}{}{ingress}",
+                service("{selector: {app: api}}")
+            )),
             [Severity::High]
         );
-        let message = &findings(&RULE, &format!("{API}{}{ingress}", service("{selector: {app: api}}")))[0].message;
+        let message = &findings(
+            &RULE,
+            &format!("{API}{}{ingress}", service("{selector: {app: api}}")),
+        )[0]
+        .message;
         assert!(message.starts_with("Service api (ClusterIP, behind Ingress shop/web) exposes the pods labelled app=api,tier=back in namespace shop"), "{message}");
     }
 
     #[test]
     fn only_selected_pods_of_the_namespace_without_ingress_policy() {
-        for spec in ["{selector: {app: other}}", "{}", "{type: ExternalName, externalName: example.com}", "{selector: {app: api, tier: front}}"] {
-            assert!(severities(&format!("{API}{}", service(spec))).is_empty(), "{spec}");
+        for spec in [
+            "{selector: {app: other}}",
+            "{}",
+            "{type: ExternalName, externalName: example.com}",
+            "{selector: {app: api, tier: front}}",
+        ] {
+            assert!(
+                severities(&format!("{API}{}", service(spec))).is_empty(),
+                "{spec}"
+            );
         }
-        let other_namespace = service("{selector: {app: api}}").replace("namespace: shop", "namespace: other");
+        let other_namespace =
+            service("{selector: {app: api}}").replace("namespace: shop", "namespace: other");
         assert!(severities(&format!("{API}{other_namespace}")).is_empty());
         let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec: {podSelector: {matchLabels: {app: api}}}\n";
-        assert!(severities(&format!("{API}{}{policy}", service("{type: NodePort, selector: {app: api}}"))).is_empty());
+        assert!(
+            severities(&format!(
+                "{API}{}{policy}",
+                service("{type: NodePort, selector: {app: api}}")
+            ))
+            .is_empty()
+        );
     }
 }

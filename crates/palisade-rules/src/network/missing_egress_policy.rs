@@ -81,8 +81,7 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::network::coverage::{labels_path, policies_described, pods_described};
-use crate::network::netpol::Cluster;
+use crate::network::coverage::{labels_path, pods_described, policies_described};
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -108,7 +107,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     for workload in &cluster.workloads {
         if workload.host_network || workload.egress_covered() {
             continue;
@@ -118,7 +117,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         } else {
             format!(
                 " ({} selects them for ingress only, which leaves egress open)",
-                policies_described(&cluster, &workload.ingress_policies)
+                policies_described(cluster, &workload.ingress_policies)
             )
         };
         out.report_on(
@@ -127,7 +126,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "no NetworkPolicy selects the {} for egress{ingress_only}: a compromised pod can connect anywhere, to every pod, the cloud metadata endpoint and the internet",
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
     }
@@ -142,28 +141,67 @@ mod tests {
     const HERE: &str = "/metadata/labels";
 
     fn policy(spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     #[test]
     fn a_pod_selected_only_for_ingress_still_has_open_egress() {
         let ingress_only = format!("{WEB}{}", policy("{podSelector: {}, ingress: [{}]}"));
         assert_eq!(paths(&RULE, &ingress_only), vec![HERE]);
-        assert!(findings(&RULE, &ingress_only)[0]
-            .message
-            .contains("(NetworkPolicy shop/p selects them for ingress only, which leaves egress open)"));
+        assert!(findings(&RULE, &ingress_only)[0].message.contains(
+            "(NetworkPolicy shop/p selects them for ingress only, which leaves egress open)"
+        ));
         // An empty egress list adds no Egress type.
-        assert_eq!(paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}, egress: []}"))), vec![HERE]);
+        assert_eq!(
+            paths(
+                &RULE,
+                &format!("{WEB}{}", policy("{podSelector: {}, egress: []}"))
+            ),
+            vec![HERE]
+        );
         // Egress rules do.
-        assert!(paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}, egress: [{}]}"))).is_empty());
-        assert!(paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}, policyTypes: [Egress]}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!("{WEB}{}", policy("{podSelector: {}, egress: [{}]}"))
+            )
+            .is_empty()
+        );
+        assert!(
+            paths(
+                &RULE,
+                &format!(
+                    "{WEB}{}",
+                    policy("{podSelector: {}, policyTypes: [Egress]}")
+                )
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn calico_types_default_from_the_rules() {
-        let calico = |spec: &str| format!("apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {{name: c, namespace: shop}}\nspec: {spec}\n");
-        assert!(paths(&RULE, &format!("{WEB}{}", calico("{egress: [{action: Allow}]}"))).is_empty());
-        assert_eq!(paths(&RULE, &format!("{WEB}{}", calico("{ingress: [{action: Allow}]}"))), vec![HERE]);
+        let calico = |spec: &str| {
+            format!(
+                "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {{name: c, namespace: shop}}\nspec: {spec}\n"
+            )
+        };
+        assert!(
+            paths(
+                &RULE,
+                &format!("{WEB}{}", calico("{egress: [{action: Allow}]}"))
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            paths(
+                &RULE,
+                &format!("{WEB}{}", calico("{ingress: [{action: Allow}]}"))
+            ),
+            vec![HERE]
+        );
         assert!(paths(&RULE, &format!("{WEB}{}", calico("{types: [Egress]}"))).is_empty());
         let global = "apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec: {selector: \"projectcalico.org/namespace == 'shop'\", types: [Egress]}\n";
         assert!(paths(&RULE, &format!("{WEB}{global}")).is_empty());

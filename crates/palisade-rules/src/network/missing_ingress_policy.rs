@@ -83,7 +83,6 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::{exposures, labels_path, pods_described};
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -108,8 +107,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
-    let exposed = exposures(&cluster, context.inventory);
+    let cluster = context.network();
+    let exposed = exposures(cluster, context.inventory);
     for (id, workload) in cluster.workloads.iter().enumerate() {
         if workload.host_network || workload.ingress_covered() || !exposed[id].is_empty() {
             continue;
@@ -125,7 +124,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "no NetworkPolicy selects the {} for ingress{others}: every pod of the cluster, a compromised one included, can connect to any port they listen on",
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
     }
@@ -140,7 +139,9 @@ mod tests {
     const HERE: &str = "/spec/template/metadata/labels";
 
     fn policy(spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     #[test]
@@ -149,12 +150,21 @@ mod tests {
         assert!(paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}}"))).is_empty());
         // Egress only: ingress stays open.
         assert_eq!(
-            paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {}, policyTypes: [Egress]}"))),
+            paths(
+                &RULE,
+                &format!(
+                    "{WEB}{}",
+                    policy("{podSelector: {}, policyTypes: [Egress]}")
+                )
+            ),
             vec![HERE]
         );
         // Another namespace's policy, or one for other labels, does not count.
         assert_eq!(
-            paths(&RULE, &format!("{WEB}{}", policy("{podSelector: {matchLabels: {app: db}}}"))),
+            paths(
+                &RULE,
+                &format!("{WEB}{}", policy("{podSelector: {matchLabels: {app: db}}}"))
+            ),
             vec![HERE]
         );
         let elsewhere = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: other}\nspec: {podSelector: {}}\n";

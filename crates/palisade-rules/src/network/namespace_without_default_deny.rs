@@ -61,7 +61,7 @@
 use palisade_model::{Layer, Object, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::labels_path;
-use crate::network::netpol::{Cluster, Direction};
+use crate::network::netpol::Direction;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -86,7 +86,7 @@ pub static RULE: Rule = Rule {
 const WITHOUT_PODS: [&str; 2] = ["kube-public", "kube-node-lease"];
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let mut workloads: Vec<Vec<usize>> = vec![Vec::new(); cluster.namespaces.len()];
     for (id, workload) in cluster.workloads.iter().enumerate() {
         workloads[workload.namespace].push(id);
@@ -141,9 +141,15 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         let (object, path): (&Object, Pointer) = match namespace.object {
             Some(object) => (object, Pointer::root().key("metadata")),
             None => match cluster.policies.iter().find(|p| p.namespace == ns) {
-                Some(policy) => (policy.object, Pointer::root().keys(&["spec", "podSelector"])),
+                Some(policy) => (
+                    policy.object,
+                    Pointer::root().keys(&["spec", "podSelector"]),
+                ),
                 None => match workloads[ns].first() {
-                    Some(&id) => (cluster.workloads[id].object, labels_path(&cluster.workloads[id])),
+                    Some(&id) => (
+                        cluster.workloads[id].object,
+                        labels_path(&cluster.workloads[id]),
+                    ),
                     None => continue,
                 },
             },
@@ -169,11 +175,16 @@ mod tests {
     const WEB: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: []}\n---\n";
 
     fn policy(name: &str, spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: shop}}\nspec: {spec}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: shop}}\nspec: {spec}\n---\n"
+        )
     }
 
     fn messages(yaml: &str) -> Vec<String> {
-        findings(&RULE, yaml).into_iter().map(|f| f.message).collect()
+        findings(&RULE, yaml)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
     }
 
     #[test]
@@ -181,15 +192,24 @@ mod tests {
         // An unprotected workload: the workload rules speak, not this one.
         assert!(paths(&RULE, &format!("{NS}{WEB}")).is_empty());
         // Protected one by one for both directions.
-        let own = policy("web", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}");
+        let own = policy(
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}",
+        );
         assert_eq!(paths(&RULE, &format!("{NS}{WEB}{own}")), vec!["/metadata"]);
         assert!(messages(&format!("{NS}{WEB}{own}"))[0].contains("for ingress and egress"));
         // Ingress by a default deny, egress one by one.
         let deny_ingress = policy("deny", "{podSelector: {}}");
-        let egress = policy("web", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}");
+        let egress = policy(
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}",
+        );
         let message = &messages(&format!("{NS}{WEB}{deny_ingress}{egress}"))[0];
         assert!(message.contains("for egress (podSelector"), "{message}");
-        assert!(message.contains("its 1 workload in the input is isolated by policies of its own"), "{message}");
+        assert!(
+            message.contains("its 1 workload in the input is isolated by policies of its own"),
+            "{message}"
+        );
         // Both defaults.
         let deny_all = policy("deny", "{podSelector: {}, policyTypes: [Ingress, Egress]}");
         assert!(paths(&RULE, &format!("{NS}{WEB}{deny_all}")).is_empty());
@@ -202,22 +222,34 @@ mod tests {
         assert!(messages(&format!("{NS}{host}"))[0].contains("its workloads in the input run on the host network, which NetworkPolicy cannot isolate, and any other pod deployed there is open"));
         assert!(paths(&RULE, &NS.replace("shop", "kube-node-lease")).is_empty());
         // Without a Namespace object: on a policy of the namespace.
-        let own = policy("web", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}");
+        let own = policy(
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}",
+        );
         let found = findings(&RULE, &format!("{WEB}{own}"));
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].object.kind.as_str(), found[0].path.as_str()), ("NetworkPolicy", "/spec/podSelector"));
+        assert_eq!(
+            (found[0].object.kind.as_str(), found[0].path.as_str()),
+            ("NetworkPolicy", "/spec/podSelector")
+        );
         // A policy alone is not a namespace of workloads.
         assert!(paths(&RULE, &own).is_empty());
     }
 
     #[test]
     fn calico_and_cilium_defaults_count() {
-        let own = policy("web", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}");
+        let own = policy(
+            "web",
+            "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress]}",
+        );
         let calico = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: d, namespace: shop}\nspec: {selector: all(), types: [Ingress, Egress]}\n---\n";
         assert!(paths(&RULE, &format!("{NS}{WEB}{own}{calico}")).is_empty());
         let cilium = "apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: d}\nspec: {endpointSelector: {matchLabels: {'k8s:io.kubernetes.pod.namespace': shop}}, ingress: [{}], egress: [{}]}\n---\n";
         assert!(paths(&RULE, &format!("{NS}{WEB}{own}{cilium}")).is_empty());
         let narrow = cilium.replace("{'k8s:io.kubernetes.pod.namespace': shop}", "{app: web}");
-        assert_eq!(paths(&RULE, &format!("{NS}{WEB}{own}{narrow}")), vec!["/metadata"]);
+        assert_eq!(
+            paths(&RULE, &format!("{NS}{WEB}{own}{narrow}")),
+            vec!["/metadata"]
+        );
     }
 }

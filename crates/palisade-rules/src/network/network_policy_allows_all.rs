@@ -112,7 +112,7 @@ fn everyone(rule: &PolicyRule) -> Option<(Everyone, Option<usize>)> {
 }
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     // Named ports resolve to nothing outside the cluster: what is left is the numeric part.
     let outside = Endpoint::External(IpRange::everything(Family::V4));
     for policy in &cluster.policies {
@@ -124,7 +124,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
                 let Some((who, peer)) = everyone(rule) else {
                     continue;
                 };
-                report(context, out, &cluster, policy, direction, rule, who, peer);
+                report(context, out, cluster, policy, direction, rule, who, peer);
             }
         }
     }
@@ -171,7 +171,9 @@ fn report(
     let consequence = match (direction, &who) {
         (Direction::Ingress, Everyone::Anyone) => "accept connections from anyone",
         (Direction::Ingress, Everyone::EveryAddress(_)) => "accept connections from any address",
-        (Direction::Ingress, Everyone::EveryPod) => "accept connections from any pod of the cluster",
+        (Direction::Ingress, Everyone::EveryPod) => {
+            "accept connections from any pod of the cluster"
+        }
         (Direction::Egress, Everyone::Anyone) => "can connect anywhere",
         (Direction::Egress, Everyone::EveryAddress(_)) => "can connect to any address",
         (Direction::Egress, Everyone::EveryPod) => "can connect to any pod of the cluster",
@@ -194,21 +196,47 @@ mod tests {
     use crate::testing::{findings, paths};
 
     fn policy(spec: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec: {spec}\n"
+        )
     }
 
     #[test]
     fn rules_that_allow_everything() {
         for (spec, path) in [
             ("{podSelector: {}, ingress: [{}]}", "/spec/ingress/0"),
-            ("{podSelector: {}, ingress: [{from: []}]}", "/spec/ingress/0"),
-            ("{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {a: b}}}]}, {ports: []}]}", "/spec/ingress/1"),
-            ("{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}", "/spec/egress/0/to/0"),
-            ("{podSelector: {}, egress: [{to: [{podSelector: {}}, {ipBlock: {cidr: '::/0'}}]}]}", "/spec/egress/0/to/1"),
-            ("{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}", "/spec/ingress/0/from/0"),
-            ("{podSelector: {}, ingress: [{from: [{namespaceSelector: {}, podSelector: {}}]}]}", "/spec/ingress/0/from/0"),
-            ("{podSelector: {}, ingress: [{ports: [{protocol: TCP}, {protocol: UDP}, {protocol: SCTP}]}]}", "/spec/ingress/0"),
-            ("{podSelector: {}, ingress: [{ports: [{port: 1, endPort: 65535}, {protocol: UDP}, {protocol: SCTP}]}]}", "/spec/ingress/0"),
+            (
+                "{podSelector: {}, ingress: [{from: []}]}",
+                "/spec/ingress/0",
+            ),
+            (
+                "{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {a: b}}}]}, {ports: []}]}",
+                "/spec/ingress/1",
+            ),
+            (
+                "{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}",
+                "/spec/egress/0/to/0",
+            ),
+            (
+                "{podSelector: {}, egress: [{to: [{podSelector: {}}, {ipBlock: {cidr: '::/0'}}]}]}",
+                "/spec/egress/0/to/1",
+            ),
+            (
+                "{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}",
+                "/spec/ingress/0/from/0",
+            ),
+            (
+                "{podSelector: {}, ingress: [{from: [{namespaceSelector: {}, podSelector: {}}]}]}",
+                "/spec/ingress/0/from/0",
+            ),
+            (
+                "{podSelector: {}, ingress: [{ports: [{protocol: TCP}, {protocol: UDP}, {protocol: SCTP}]}]}",
+                "/spec/ingress/0",
+            ),
+            (
+                "{podSelector: {}, ingress: [{ports: [{port: 1, endPort: 65535}, {protocol: UDP}, {protocol: SCTP}]}]}",
+                "/spec/ingress/0",
+            ),
         ] {
             assert_eq!(paths(&RULE, &policy(spec)), vec![path], "{spec}");
         }
@@ -242,9 +270,13 @@ mod tests {
             message("{podSelector: {matchLabels: {app: web}}, ingress: [{}]}"),
             "ingress rule 0 allows every source, in the cluster and outside it, on every port: whatever the other policies say, the pods labelled app=web accept connections from anyone"
         );
-        assert!(message("{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")
-            .starts_with("egress rule 0 allows every IP address (0.0.0.0/0 without except"));
-        assert!(message("{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")
-            .ends_with("the pods of namespace shop can connect to any address"));
+        assert!(
+            message("{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")
+                .starts_with("egress rule 0 allows every IP address (0.0.0.0/0 without except")
+        );
+        assert!(
+            message("{podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")
+                .ends_with("the pods of namespace shop can connect to any address")
+        );
     }
 }

@@ -73,7 +73,6 @@
 use palisade_model::{Layer, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
-use crate::network::netpol::Cluster;
 use crate::network::netpol::cni::{Enforcement, detect};
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
@@ -103,7 +102,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
     {
         return;
     }
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let policies = cluster.policies.len() + cluster.crd_policies.len();
     if policies == 0 {
         return;
@@ -140,7 +139,9 @@ mod tests {
     use crate::testing::{findings, paths};
 
     fn daemon_set(name: &str, containers: &str) -> String {
-        format!("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  template:\n    spec: {{containers: {containers}}}\n---\n")
+        format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  template:\n    spec: {{containers: {containers}}}\n---\n"
+        )
     }
 
     const FLANNEL: &str = "[{name: kube-flannel, image: 'docker.io/flannel/flannel:v0.25.1'}]";
@@ -149,7 +150,10 @@ mod tests {
     #[test]
     fn flannel_alone_with_policies() {
         let flannel = daemon_set("kube-flannel-ds", FLANNEL);
-        assert_eq!(paths(&RULE, &format!("{flannel}{POLICY}")), vec!["/metadata/name"]);
+        assert_eq!(
+            paths(&RULE, &format!("{flannel}{POLICY}")),
+            vec!["/metadata/name"]
+        );
         assert!(findings(&RULE, &format!("{flannel}{POLICY}"))[0]
             .message
             .starts_with("the input's network plugin (Flannel) does not enforce NetworkPolicy: Flannel only connects pods and has no NetworkPolicy engine; the 1 policy of the input has no effect"));
@@ -157,7 +161,10 @@ mod tests {
         assert!(paths(&RULE, &flannel).is_empty());
         assert!(paths(&RULE, POLICY).is_empty());
         // A renamed DaemonSet is recognised by its image.
-        let renamed = daemon_set("network", "[{name: f, image: 'quay.io/coreos/flannel:v0.11.0-amd64'}]");
+        let renamed = daemon_set(
+            "network",
+            "[{name: f, image: 'quay.io/coreos/flannel:v0.11.0-amd64'}]",
+        );
         assert_eq!(paths(&RULE, &format!("{renamed}{POLICY}")).len(), 1);
     }
 
@@ -165,28 +172,58 @@ mod tests {
     fn a_policy_engine_next_to_flannel_enforces() {
         let flannel = daemon_set("kube-flannel-ds", FLANNEL);
         for engine in [
-            daemon_set("calico-node", "[{name: calico-node, image: 'docker.io/calico/node:v3.27.0'}]"),
-            daemon_set("kube-router", "[{name: kube-router, image: 'docker.io/cloudnativelabs/kube-router:v2.1', args: ['--run-router=false', '--run-firewall=true']}]"),
-            daemon_set("kube-network-policies", "[{name: p, image: 'registry.k8s.io/networking/kube-network-policies:v0.4.0'}]"),
+            daemon_set(
+                "calico-node",
+                "[{name: calico-node, image: 'docker.io/calico/node:v3.27.0'}]",
+            ),
+            daemon_set(
+                "kube-router",
+                "[{name: kube-router, image: 'docker.io/cloudnativelabs/kube-router:v2.1', args: ['--run-router=false', '--run-firewall=true']}]",
+            ),
+            daemon_set(
+                "kube-network-policies",
+                "[{name: p, image: 'registry.k8s.io/networking/kube-network-policies:v0.4.0'}]",
+            ),
         ] {
-            assert!(paths(&RULE, &format!("{flannel}{engine}{POLICY}")).is_empty(), "{engine}");
+            assert!(
+                paths(&RULE, &format!("{flannel}{engine}{POLICY}")).is_empty(),
+                "{engine}"
+            );
         }
         // Canal: Calico's policy engine and Flannel in one DaemonSet.
-        let canal = daemon_set("canal", "[{name: calico-node, image: 'calico/node:v3.27.0'}, {name: kube-flannel, image: 'flannel/flannel:v0.25.1'}]");
+        let canal = daemon_set(
+            "canal",
+            "[{name: calico-node, image: 'calico/node:v3.27.0'}, {name: kube-flannel, image: 'flannel/flannel:v0.25.1'}]",
+        );
         assert!(paths(&RULE, &format!("{canal}{POLICY}")).is_empty());
     }
 
     #[test]
     fn plugins_that_enforce_only_when_switched_on() {
-        let weave = daemon_set("weave-net", "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}]");
+        let weave = daemon_set(
+            "weave-net",
+            "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}]",
+        );
         assert_eq!(paths(&RULE, &format!("{weave}{POLICY}")).len(), 1);
-        let weave_npc = daemon_set("weave-net", "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}, {name: weave-npc, image: 'weaveworks/weave-npc:2.8.1'}]");
+        let weave_npc = daemon_set(
+            "weave-net",
+            "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}, {name: weave-npc, image: 'weaveworks/weave-npc:2.8.1'}]",
+        );
         assert!(paths(&RULE, &format!("{weave_npc}{POLICY}")).is_empty());
-        let aws = daemon_set("aws-node", "[{name: aws-node, image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.18.0'}, {name: aws-network-policy-agent, image: x, args: ['--enable-network-policy=false']}]");
+        let aws = daemon_set(
+            "aws-node",
+            "[{name: aws-node, image: '602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.18.0'}, {name: aws-network-policy-agent, image: x, args: ['--enable-network-policy=false']}]",
+        );
         assert_eq!(paths(&RULE, &format!("{aws}{POLICY}")).len(), 1);
-        let aws_on = aws.replace("--enable-network-policy=false", "--enable-network-policy=true");
+        let aws_on = aws.replace(
+            "--enable-network-policy=false",
+            "--enable-network-policy=true",
+        );
         assert!(paths(&RULE, &format!("{aws_on}{POLICY}")).is_empty());
-        let router_off = daemon_set("kube-router", "[{name: kube-router, image: 'cloudnativelabs/kube-router', args: ['--run-firewall=false']}]");
+        let router_off = daemon_set(
+            "kube-router",
+            "[{name: kube-router, image: 'cloudnativelabs/kube-router', args: ['--run-firewall=false']}]",
+        );
         assert_eq!(paths(&RULE, &format!("{router_off}{POLICY}")).len(), 1);
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! The pod labels compared are those of each workload's pods (a controller's pod template).
 //! Pods with `hostNetwork: true` do not count as selected, since a policy cannot isolate them;
-//! the message says when the selector matches only such pods.
+//! the message says when the selector matches only such pods. A policy with `podSelector: {}`,
+//! a namespace-wide default meant for future pods as well, is never reported.
 //!
 //! ## Why is this bad?
 //!
@@ -51,7 +52,6 @@
 use palisade_model::{Layer, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -71,7 +71,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let mut per_namespace = vec![0usize; cluster.namespaces.len()];
     for workload in &cluster.workloads {
         per_namespace[workload.namespace] += 1;
@@ -81,7 +81,9 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             continue;
         };
         let present = per_namespace[policy.namespace];
-        if !policy.selected.is_empty() || present == 0 {
+        // `{}` is a namespace-wide default, written for the pods to come as much as for those
+        // of the input.
+        if !policy.selected.is_empty() || present == 0 || selector.is_everything() {
             continue;
         }
         let namespace = &cluster.namespaces[policy.namespace].name;
@@ -119,28 +121,61 @@ mod tests {
     const DB: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: postgres}}\n    spec: {containers: [{name: c, image: x}]}\n---\n";
 
     fn policy(namespace: &str, selector: &str) -> String {
-        format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: {namespace}}}\nspec: {{podSelector: {selector}}}\n---\n")
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: {namespace}}}\nspec: {{podSelector: {selector}}}\n---\n"
+        )
     }
 
     #[test]
     fn judged_only_where_the_input_has_workloads() {
         assert_eq!(
-            paths(&RULE, &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgress}}"))),
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgress}}"))
+            ),
             vec!["/spec/podSelector"]
         );
-        assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgres}}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("shop", "{matchLabels: {app: postgres}}"))
+            )
+            .is_empty()
+        );
         assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{}"))).is_empty());
-        assert!(paths(&RULE, &format!("{DB}{}", policy("other", "{matchLabels: {app: x}}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!("{DB}{}", policy("other", "{matchLabels: {app: x}}"))
+            )
+            .is_empty()
+        );
         assert!(paths(&RULE, &policy("shop", "{matchLabels: {app: x}}")).is_empty());
         // An invalid selector is the API server's to reject, not this rule's.
-        assert!(paths(&RULE, &format!("{DB}{}", policy("shop", "{matchExpressions: [{key: a, operator: Bad}]}"))).is_empty());
+        assert!(
+            paths(
+                &RULE,
+                &format!(
+                    "{DB}{}",
+                    policy("shop", "{matchExpressions: [{key: a, operator: Bad}]}")
+                )
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn host_network_pods_are_not_selectable() {
         let host = DB.replace("spec: {containers", "spec: {hostNetwork: true, containers");
-        let found = findings(&RULE, &format!("{host}{}", policy("shop", "{matchLabels: {app: postgres}}")));
+        let found = findings(
+            &RULE,
+            &format!("{host}{}", policy("shop", "{matchLabels: {app: postgres}}")),
+        );
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("matches only hostNetwork workloads (db)"));
+        assert!(
+            found[0]
+                .message
+                .contains("matches only hostNetwork workloads (db)")
+        );
     }
 }

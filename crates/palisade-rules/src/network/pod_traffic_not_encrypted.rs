@@ -62,7 +62,10 @@ pub static RULE: Rule = Rule {
         name: "pod-traffic-not-encrypted",
         severity: Severity::Low,
         layer: Layer::Network,
-        threat_actors: &[ThreatActor::InternalAttacker, ThreatActor::PrivilegedAttacker],
+        threat_actors: &[
+            ThreatActor::InternalAttacker,
+            ThreatActor::PrivilegedAttacker,
+        ],
         references: &["nsa-cisa:network-separation", "mitre:T1040", "mitre:T1557"],
         summary: "The network plugin does not encrypt traffic between pods on different nodes",
         fix: "Switch on the network plugin's transparent encryption (WireGuard with Cilium or Calico, an encrypting Flannel backend, Antrea's trafficEncryptionMode).",
@@ -102,51 +105,145 @@ mod tests {
     use crate::testing::{findings, paths};
 
     fn config_map(name: &str, data: &str) -> String {
-        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: kube-system}}\ndata: {data}\n---\n")
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: kube-system}}\ndata: {data}\n---\n"
+        )
     }
 
     fn daemon_set(name: &str, containers: &str) -> String {
-        format!("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  template:\n    spec: {{containers: {containers}}}\n---\n")
+        format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: {name}, namespace: kube-system}}\nspec:\n  template:\n    spec: {{containers: {containers}}}\n---\n"
+        )
     }
 
     #[test]
     fn cilium() {
-        let agent = daemon_set("cilium", "[{name: cilium-agent, image: 'quay.io/cilium/cilium:v1.15.0'}]");
-        assert_eq!(paths(&RULE, &format!("{agent}{}", config_map("cilium-config", "{enable-wireguard: 'false'}"))), vec!["/data"]);
-        assert!(paths(&RULE, &format!("{agent}{}", config_map("cilium-config", "{enable-wireguard: 'true'}"))).is_empty());
-        assert!(paths(&RULE, &format!("{agent}{}", config_map("cilium-config", "{enable-ipsec: 'true'}"))).is_empty());
+        let agent = daemon_set(
+            "cilium",
+            "[{name: cilium-agent, image: 'quay.io/cilium/cilium:v1.15.0'}]",
+        );
+        assert_eq!(
+            paths(
+                &RULE,
+                &format!(
+                    "{agent}{}",
+                    config_map("cilium-config", "{enable-wireguard: 'false'}")
+                )
+            ),
+            vec!["/data"]
+        );
+        assert!(
+            paths(
+                &RULE,
+                &format!(
+                    "{agent}{}",
+                    config_map("cilium-config", "{enable-wireguard: 'true'}")
+                )
+            )
+            .is_empty()
+        );
+        assert!(
+            paths(
+                &RULE,
+                &format!(
+                    "{agent}{}",
+                    config_map("cilium-config", "{enable-ipsec: 'true'}")
+                )
+            )
+            .is_empty()
+        );
         // Only the DaemonSet: Cilium's default is no encryption.
         assert_eq!(paths(&RULE, &agent), vec!["/metadata/name"]);
-        let flag = daemon_set("cilium", "[{name: cilium-agent, image: 'quay.io/cilium/cilium:v1.15.0', args: ['--enable-wireguard=true']}]");
+        let flag = daemon_set(
+            "cilium",
+            "[{name: cilium-agent, image: 'quay.io/cilium/cilium:v1.15.0', args: ['--enable-wireguard=true']}]",
+        );
         assert!(paths(&RULE, &flag).is_empty());
     }
 
     #[test]
     fn calico() {
-        let node = daemon_set("calico-node", "[{name: calico-node, image: 'docker.io/calico/node:v3.27.0'}]");
-        let felix = |spec: &str| format!("apiVersion: crd.projectcalico.org/v1\nkind: FelixConfiguration\nmetadata: {{name: default}}\nspec: {spec}\n");
-        assert_eq!(paths(&RULE, &format!("{node}{}", felix("{logSeverityScreen: Info}"))), vec!["/spec/wireguardEnabled"]);
-        assert!(paths(&RULE, &format!("{node}{}", felix("{wireguardEnabled: true}"))).is_empty());
-        let env = daemon_set("calico-node", "[{name: calico-node, image: 'calico/node:v3.27.0', env: [{name: FELIX_WIREGUARDENABLED, value: 'true'}]}]");
+        let node = daemon_set(
+            "calico-node",
+            "[{name: calico-node, image: 'docker.io/calico/node:v3.27.0'}]",
+        );
+        let felix = |spec: &str| {
+            format!(
+                "apiVersion: crd.projectcalico.org/v1\nkind: FelixConfiguration\nmetadata: {{name: default}}\nspec: {spec}\n"
+            )
+        };
+        assert_eq!(
+            paths(
+                &RULE,
+                &format!("{node}{}", felix("{logSeverityScreen: Info}"))
+            ),
+            vec!["/spec/wireguardEnabled"]
+        );
+        assert!(
+            paths(
+                &RULE,
+                &format!("{node}{}", felix("{wireguardEnabled: true}"))
+            )
+            .is_empty()
+        );
+        let env = daemon_set(
+            "calico-node",
+            "[{name: calico-node, image: 'calico/node:v3.27.0', env: [{name: FELIX_WIREGUARDENABLED, value: 'true'}]}]",
+        );
         assert!(paths(&RULE, &env).is_empty());
         let message = &findings(&RULE, &node)[0];
-        assert!(message.message.starts_with("Calico does not encrypt"), "{}", message.message);
+        assert!(
+            message.message.starts_with("Calico does not encrypt"),
+            "{}",
+            message.message
+        );
         assert!(message.fix.contains("wireguardEnabled: true"));
     }
 
     #[test]
     fn flannel_weave_antrea() {
-        let flannel = daemon_set("kube-flannel-ds", "[{name: f, image: 'flannel/flannel:v0.25.1'}]");
-        let cfg = |backend: &str| config_map("kube-flannel-cfg", &format!("{{net-conf.json: '{{\"Network\": \"10.244.0.0/16\", \"Backend\": {{\"Type\": \"{backend}\"}}}}'}}"));
-        assert_eq!(paths(&RULE, &format!("{flannel}{}", cfg("vxlan"))), vec!["/data/net-conf.json"]);
+        let flannel = daemon_set(
+            "kube-flannel-ds",
+            "[{name: f, image: 'flannel/flannel:v0.25.1'}]",
+        );
+        let cfg = |backend: &str| {
+            config_map(
+                "kube-flannel-cfg",
+                &format!(
+                    "{{net-conf.json: '{{\"Network\": \"10.244.0.0/16\", \"Backend\": {{\"Type\": \"{backend}\"}}}}'}}"
+                ),
+            )
+        };
+        assert_eq!(
+            paths(&RULE, &format!("{flannel}{}", cfg("vxlan"))),
+            vec!["/data/net-conf.json"]
+        );
         assert!(paths(&RULE, &format!("{flannel}{}", cfg("wireguard"))).is_empty());
         // Without its ConfigMap Flannel's backend is unknown: nothing is said.
         assert!(paths(&RULE, &flannel).is_empty());
-        let weave = daemon_set("weave-net", "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}]");
+        let weave = daemon_set(
+            "weave-net",
+            "[{name: weave, image: 'weaveworks/weave-kube:2.8.1'}]",
+        );
         assert_eq!(paths(&RULE, &weave), vec!["/spec/template/spec/containers"]);
-        let weave_password = daemon_set("weave-net", "[{name: weave, image: 'weaveworks/weave-kube:2.8.1', env: [{name: WEAVE_PASSWORD, valueFrom: {secretKeyRef: {name: weave-passwd, key: weave-passwd}}}]}]");
+        let weave_password = daemon_set(
+            "weave-net",
+            "[{name: weave, image: 'weaveworks/weave-kube:2.8.1', env: [{name: WEAVE_PASSWORD, valueFrom: {secretKeyRef: {name: weave-passwd, key: weave-passwd}}}]}]",
+        );
         assert!(paths(&RULE, &weave_password).is_empty());
-        let antrea = |conf: &str| format!("{}{}", daemon_set("antrea-agent", "[{name: antrea-agent, image: 'antrea/antrea-agent-ubuntu:v2.0.0'}]"), config_map("antrea-config", &format!("{{antrea-agent.conf: \"{conf}\"}}")));
+        let antrea = |conf: &str| {
+            format!(
+                "{}{}",
+                daemon_set(
+                    "antrea-agent",
+                    "[{name: antrea-agent, image: 'antrea/antrea-agent-ubuntu:v2.0.0'}]"
+                ),
+                config_map(
+                    "antrea-config",
+                    &format!("{{antrea-agent.conf: \"{conf}\"}}")
+                )
+            )
+        };
         assert_eq!(paths(&RULE, &antrea("featureGates: {}")).len(), 1);
         assert!(paths(&RULE, &antrea("trafficEncryptionMode: wireGuard")).is_empty());
     }

@@ -33,7 +33,9 @@ spec:
 ";
 
 /// A Deployment that passes every rule: restricted security context at pod and container
-/// level, every capability dropped, a read-only root filesystem, requests and limits.
+/// level, every capability dropped, a read-only root filesystem, requests and limits; and the
+/// two NetworkPolicies of its namespace that the whole-cluster rules ask for (a default deny
+/// for ingress and egress, and DNS). Three objects.
 pub const HARDENED_DEPLOYMENT: &str = "\
 apiVersion: apps/v1
 kind: Deployment
@@ -85,6 +87,35 @@ spec:
               cpu: 500m
               memory: 256Mi
               ephemeral-storage: 1Gi
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: prod
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-dns
+  namespace: prod
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - {port: 53, protocol: UDP}
+        - {port: 53, protocol: TCP}
 ";
 
 /// The hardened Deployment without its CPU limit: exactly one finding, `missing-cpu-limit`

@@ -242,7 +242,11 @@ impl Parser {
                 "all" | "global" if self.peek() == Some(&Token::Open) => {
                     self.expect(Token::Open)?;
                     self.expect(Token::Close)?;
-                    Ok(if word == "all" { Expr::All } else { Expr::Global })
+                    Ok(if word == "all" {
+                        Expr::All
+                    } else {
+                        Expr::Global
+                    })
                 }
                 "has" if self.peek() == Some(&Token::Open) => {
                     self.expect(Token::Open)?;
@@ -280,7 +284,9 @@ impl Parser {
                 }
                 other => Err(format!("unexpected {other:?} after label {key:?}")),
             },
-            found => Err(format!("expected an operator after label {key:?}, found {found:?}")),
+            found => Err(format!(
+                "expected an operator after label {key:?}, found {found:?}"
+            )),
         }
     }
 }
@@ -306,15 +312,31 @@ mod tests {
         assert!(eval("has(app) && !has(tier)", &[("app", "x")]));
         assert!(eval("env in {'dev', 'test'}", &[("env", "test")]));
         assert!(eval("env not in {'prod'}", &[]));
-        assert!(eval("role == 'db' || (app == 'web' && tier starts with 'fr')", &[("app", "web"), ("tier", "front")]));
+        assert!(eval(
+            "role == 'db' || (app == 'web' && tier starts with 'fr')",
+            &[("app", "web"), ("tier", "front")]
+        ));
         assert!(eval("k8s-app ends with 'dns'", &[("k8s-app", "kube-dns")]));
-        assert!(eval("projectcalico.org/namespace contains 'shop'", &[("projectcalico.org/namespace", "webshop")]));
+        assert!(eval(
+            "projectcalico.org/namespace contains 'shop'",
+            &[("projectcalico.org/namespace", "webshop")]
+        ));
         assert!(eval("!!has(a)", &[("a", "")]));
     }
 
     #[test]
     fn malformed_selectors_are_errors() {
-        for bad in ["app ==", "app = 'x'", "has(", "(a == 'b'", "a in {'x'", "a == 'x' &&", "a == 'x", "a ~ b", "a == 'x' b"] {
+        for bad in [
+            "app ==",
+            "app = 'x'",
+            "has(",
+            "(a == 'b'",
+            "a in {'x'",
+            "a == 'x' &&",
+            "a == 'x",
+            "a ~ b",
+            "a == 'x' b",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse(&"!".repeat(10_000)).is_err());

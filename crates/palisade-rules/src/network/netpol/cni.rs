@@ -58,10 +58,7 @@ pub enum Enforcement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Encryption {
     /// On: how (`WireGuard`, `IPsec`) and where it is switched on.
-    On {
-        how: String,
-        object: ObjectAt,
-    },
+    On { how: String, object: ObjectAt },
     /// Off: what was read, and where the switch would go.
     Off {
         looked_at: String,
@@ -116,9 +113,11 @@ impl<'a> Containers<'a> {
     }
 
     fn any_image(&self, parts: &[&str]) -> bool {
-        self.images()
-            .iter()
-            .any(|image| parts.iter().any(|part| image_repository(image).ends_with(part)))
+        self.images().iter().any(|image| {
+            parts
+                .iter()
+                .any(|part| image_repository(image).ends_with(part))
+        })
     }
 
     /// Every command and argument of every container.
@@ -181,7 +180,12 @@ fn is_true(text: &str) -> bool {
 /// it), in the order of [`Cni`].
 pub fn detect(inventory: &Inventory, config: &Config) -> Vec<DetectedCni> {
     type Found<'a> = Vec<(Cni, &'a Object, Option<Containers<'a>>)>;
-    fn note<'a>(found: &mut Found<'a>, cni: Cni, object: &'a Object, containers: Option<Containers<'a>>) {
+    fn note<'a>(
+        found: &mut Found<'a>,
+        cni: Cni,
+        object: &'a Object,
+        containers: Option<Containers<'a>>,
+    ) {
         if !found.iter().any(|(c, _, _)| *c == cni) {
             found.push((cni, object, containers));
         }
@@ -209,14 +213,20 @@ pub fn detect(inventory: &Inventory, config: &Config) -> Vec<DetectedCni> {
         } else if name == "weave-net" || containers.any_image(&["weaveworks/weave-kube"]) {
             Some(Cni::WeaveNet)
         } else if name == "antrea-agent"
-            || containers.any_image(&["antrea/antrea-agent-ubuntu", "antrea/antrea-ubuntu", "antrea/antrea-agent"])
+            || containers.any_image(&[
+                "antrea/antrea-agent-ubuntu",
+                "antrea/antrea-ubuntu",
+                "antrea/antrea-agent",
+            ])
         {
             Some(Cni::Antrea)
         } else if name == "kube-router" || containers.any_image(&["cloudnativelabs/kube-router"]) {
             Some(Cni::KubeRouter)
         } else if name == "aws-node" || containers.any_image(&["amazon-k8s-cni"]) {
             Some(Cni::AwsVpcCni)
-        } else if name == "kube-network-policies" || containers.any_image(&["kube-network-policies"]) {
+        } else if name == "kube-network-policies"
+            || containers.any_image(&["kube-network-policies"])
+        {
             Some(Cni::KubeNetworkPolicies)
         } else if name == "azure-npm" || containers.any_image(&["azure-npm"]) {
             Some(Cni::AzureNpm)
@@ -248,7 +258,9 @@ pub fn detect(inventory: &Inventory, config: &Config) -> Vec<DetectedCni> {
     let tigera_installation = inventory
         .of_kind("Installation")
         .find(|o| o.group() == "operator.tigera.io");
-    if !found.iter().any(|(c, _, _)| matches!(c, Cni::Calico | Cni::Canal))
+    if !found
+        .iter()
+        .any(|(c, _, _)| matches!(c, Cni::Calico | Cni::Canal))
         && let Some(object) = tigera_installation.or(felix)
     {
         note(&mut found, Cni::Calico, object, None);
@@ -267,11 +279,13 @@ pub fn detect(inventory: &Inventory, config: &Config) -> Vec<DetectedCni> {
 
 fn enforcement(inventory: &Inventory, cni: Cni, containers: Option<&Containers>) -> Enforcement {
     match cni {
-        Cni::Flannel => Enforcement::No(
-            "Flannel only connects pods and has no NetworkPolicy engine",
-        ),
+        Cni::Flannel => {
+            Enforcement::No("Flannel only connects pods and has no NetworkPolicy engine")
+        }
         Cni::WeaveNet => match containers {
-            Some(c) if c.named("weave-npc").is_none() && !c.any_image(&["weaveworks/weave-npc"]) => {
+            Some(c)
+                if c.named("weave-npc").is_none() && !c.any_image(&["weaveworks/weave-npc"]) =>
+            {
                 Enforcement::No(
                     "the weave-net DaemonSet has no weave-npc container, the part of Weave Net that enforces NetworkPolicy",
                 )
@@ -279,17 +293,15 @@ fn enforcement(inventory: &Inventory, cni: Cni, containers: Option<&Containers>)
             _ => Enforcement::Yes,
         },
         Cni::KubeRouter => match containers {
-            Some(c) if c.arguments().iter().any(|a| *a == "--run-firewall=false") => {
-                Enforcement::No("kube-router runs with --run-firewall=false, which switches its NetworkPolicy firewall off")
-            }
+            Some(c) if c.arguments().contains(&"--run-firewall=false") => Enforcement::No(
+                "kube-router runs with --run-firewall=false, which switches its NetworkPolicy firewall off",
+            ),
             _ => Enforcement::Yes,
         },
         Cni::AwsVpcCni => {
             let by_flag = containers.is_some_and(|c| {
                 c.named("aws-network-policy-agent").is_some()
-                    && c.arguments()
-                        .iter()
-                        .any(|a| *a == "--enable-network-policy=true")
+                    && c.arguments().contains(&"--enable-network-policy=true")
             });
             let by_config = config_map(inventory, &["amazon-vpc-cni"])
                 .and_then(|cm| data(cm, "enable-network-policy-controller"))
@@ -381,7 +393,9 @@ fn encryption(
             }
             if let Some(c) = containers
                 && let Some((container, entry, i)) = c.env("FELIX_WIREGUARDENABLED")
-                && field(entry, "value").and_then(Node::as_str).is_some_and(is_true)
+                && field(entry, "value")
+                    .and_then(Node::as_str)
+                    .is_some_and(is_true)
             {
                 return Encryption::On {
                     how: "WireGuard".into(),
@@ -389,12 +403,17 @@ fn encryption(
                 };
             }
             if cni == Cni::Canal
-                && let Some(encrypted) = flannel_backend(inventory, &["canal-config", "kube-flannel-cfg"])
-                    .filter(|(_, backend)| matches!(backend.as_str(), "wireguard" | "ipsec"))
+                && let Some(encrypted) =
+                    flannel_backend(inventory, &["canal-config", "kube-flannel-cfg"])
+                        .filter(|(_, backend)| matches!(backend.as_str(), "wireguard" | "ipsec"))
             {
                 return Encryption::On {
                     how: format!("Flannel's {} backend", encrypted.1),
-                    object: at(inventory, encrypted.0, Pointer::root().keys(&["data", "net-conf.json"])),
+                    object: at(
+                        inventory,
+                        encrypted.0,
+                        Pointer::root().keys(&["data", "net-conf.json"]),
+                    ),
                 };
             }
             let fix = "Switch on WireGuard: `wireguardEnabled: true` in the FelixConfiguration `default` (`kubectl patch felixconfiguration default --type=merge -p '{\"spec\":{\"wireguardEnabled\":true}}'`).";
@@ -417,12 +436,22 @@ fn encryption(
                 Some((cm, backend)) if matches!(backend.as_str(), "wireguard" | "ipsec") => {
                     Encryption::On {
                         how: format!("the {backend} backend"),
-                        object: at(inventory, cm, Pointer::root().keys(&["data", "net-conf.json"])),
+                        object: at(
+                            inventory,
+                            cm,
+                            Pointer::root().keys(&["data", "net-conf.json"]),
+                        ),
                     }
                 }
                 Some((cm, backend)) => Encryption::Off {
-                    looked_at: format!("kube-flannel-cfg uses the {backend} backend, which does not encrypt"),
-                    object: at(inventory, cm, Pointer::root().keys(&["data", "net-conf.json"])),
+                    looked_at: format!(
+                        "kube-flannel-cfg uses the {backend} backend, which does not encrypt"
+                    ),
+                    object: at(
+                        inventory,
+                        cm,
+                        Pointer::root().keys(&["data", "net-conf.json"]),
+                    ),
                     fix,
                 },
                 None => Encryption::Unknown,
@@ -483,7 +512,9 @@ fn encryption(
 
 /// The ConfigMap with Flannel's `net-conf.json` and its backend type (lower case).
 fn flannel_backend<'i>(inventory: &'i Inventory, names: &[&str]) -> Option<(&'i Object, String)> {
-    let cm = names.iter().find_map(|name| config_map(inventory, &[*name]))?;
+    let cm = names
+        .iter()
+        .find_map(|name| config_map(inventory, &[*name]))?;
     let text = data(cm, "net-conf.json")?;
     let parsed: serde_json::Value = serde_json::from_str(text).ok()?;
     let backend = parsed

@@ -37,7 +37,10 @@ impl CrdKind {
     }
 
     fn namespaced(self) -> bool {
-        matches!(self, CrdKind::CalicoNetworkPolicy | CrdKind::CiliumNetworkPolicy)
+        matches!(
+            self,
+            CrdKind::CalicoNetworkPolicy | CrdKind::CiliumNetworkPolicy
+        )
     }
 }
 
@@ -228,7 +231,8 @@ fn read_spec<'i>(
             // Calico's default for `types`: Ingress, unless the policy has only egress rules.
             let (ingress, egress) = match field(spec, "types") {
                 Some(types) => {
-                    let listed = |name: &str| types.items().iter().any(|t| t.as_str() == Some(name));
+                    let listed =
+                        |name: &str| types.items().iter().any(|t| t.as_str() == Some(name));
                     (listed("Ingress"), listed("Egress"))
                 }
                 None => {
@@ -267,7 +271,8 @@ fn read_spec<'i>(
                     .and_then(Node::as_bool)
                     != Some(false)
             };
-            let ingress = (has_rules("ingress") || has_rules("ingressDeny")) && default_deny("ingress");
+            let ingress =
+                (has_rules("ingress") || has_rules("ingressDeny")) && default_deny("ingress");
             let egress = (has_rules("egress") || has_rules("egressDeny")) && default_deny("egress");
             Some((PodPicker::Cilium(selector), ingress, egress))
         }
@@ -312,14 +317,20 @@ fn endpoint_labels(
             labels.insert(CALICO_ORCHESTRATOR.into(), "k8s".into());
             labels.insert(CALICO_SERVICE_ACCOUNT.into(), account.into());
             for (key, value) in ns.labels.iter() {
-                labels.insert(format!("{CALICO_NAMESPACE_LABEL_PREFIX}{key}"), value.into());
+                labels.insert(
+                    format!("{CALICO_NAMESPACE_LABEL_PREFIX}{key}"),
+                    value.into(),
+                );
             }
         }
         PodPicker::Cilium(_) => {
             labels.insert(CILIUM_NAMESPACE.into(), ns.name.clone());
             labels.insert(CILIUM_SERVICE_ACCOUNT.into(), account.into());
             for (key, value) in ns.labels.iter() {
-                labels.insert(format!("{CILIUM_NAMESPACE_LABEL_PREFIX}{key}"), value.into());
+                labels.insert(
+                    format!("{CILIUM_NAMESPACE_LABEL_PREFIX}{key}"),
+                    value.into(),
+                );
             }
         }
     }
@@ -350,8 +361,12 @@ fn picks_labels(
             };
             let account_lookup = |key: &str| (key == CALICO_NAME).then_some(account);
             selector.matches(&lookup)
-                && namespaces.as_ref().is_none_or(|e| e.matches(&namespace_lookup))
-                && service_accounts.as_ref().is_none_or(|e| e.matches(&account_lookup))
+                && namespaces
+                    .as_ref()
+                    .is_none_or(|e| e.matches(&namespace_lookup))
+                && service_accounts
+                    .as_ref()
+                    .is_none_or(|e| e.matches(&account_lookup))
         }
         PodPicker::Cilium(selector) => selector.matches(labels),
     }
@@ -373,7 +388,9 @@ fn picks_whole_namespace(cluster: &Cluster, picker: &PodPicker, namespace: Names
                 || key == CALICO_ORCHESTRATOR
                 || key.starts_with(CALICO_NAMESPACE_LABEL_PREFIX)
         }
-        PodPicker::Cilium(_) => key == CILIUM_NAMESPACE || key.starts_with(CILIUM_NAMESPACE_LABEL_PREFIX),
+        PodPicker::Cilium(_) => {
+            key == CILIUM_NAMESPACE || key.starts_with(CILIUM_NAMESPACE_LABEL_PREFIX)
+        }
     };
     let reads_pod_labels = match picker {
         PodPicker::Calico {
@@ -384,7 +401,10 @@ fn picks_whole_namespace(cluster: &Cluster, picker: &PodPicker, namespace: Names
             selector.keys().into_iter().any(|k| !namespace_key(k))
                 || service_accounts.as_ref().is_some_and(|e| *e != Expr::All)
         }
-        PodPicker::Cilium(selector) => selector.requirements.iter().any(|r| !namespace_key(r.key())),
+        PodPicker::Cilium(selector) => selector
+            .requirements
+            .iter()
+            .any(|r| !namespace_key(r.key())),
     };
     if reads_pod_labels {
         return false;

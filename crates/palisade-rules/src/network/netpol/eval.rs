@@ -168,9 +168,10 @@ impl Cluster<'_> {
         for &id in &self.workloads[workload].egress_policies {
             let policy = &self.policies[id];
             for rule in policy.rules(Direction::Egress) {
-                let to_addresses = rule.peers.as_ref().is_some_and(|peers| {
-                    peers.iter().any(|peer| matches!(peer, Peer::IpBlock(_)))
-                });
+                let to_addresses = rule
+                    .peers
+                    .as_ref()
+                    .is_some_and(|peers| peers.iter().any(|peer| matches!(peer, Peer::IpBlock(_))));
                 if to_addresses && port_allows(rule, None, protocol, port) {
                     allowing.push(RuleRef {
                         policy: id,
@@ -194,7 +195,9 @@ impl Cluster<'_> {
                 }
                 let in_namespace = match namespaces {
                     NamespaceScope::Own => workload.namespace == policy_namespace,
-                    NamespaceScope::Selected(_, ids) => ids.binary_search(&workload.namespace).is_ok(),
+                    NamespaceScope::Selected(_, ids) => {
+                        ids.binary_search(&workload.namespace).is_ok()
+                    }
                 };
                 in_namespace && pods.as_ref().is_none_or(|s| s.matches(&workload.labels))
             }
@@ -346,8 +349,22 @@ impl Cluster<'_> {
         protocol: Protocol,
         port: u16,
     ) -> Verdict {
-        let egress = self.side(source, destination, destination, Direction::Egress, protocol, port);
-        let ingress = self.side(destination, source, destination, Direction::Ingress, protocol, port);
+        let egress = self.side(
+            source,
+            destination,
+            destination,
+            Direction::Egress,
+            protocol,
+            port,
+        );
+        let ingress = self.side(
+            destination,
+            source,
+            destination,
+            Direction::Ingress,
+            protocol,
+            port,
+        );
         Verdict {
             allowed: egress.allowed && ingress.allowed,
             egress,

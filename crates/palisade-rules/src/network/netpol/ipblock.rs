@@ -128,8 +128,7 @@ impl IpBlock {
     /// Whether the block contains the address (inside `cidr`, outside every `except`).
     pub fn contains(&self, address: IpAddr) -> bool {
         let (family, value) = address_value(address);
-        self.range.contains(family, value)
-            && !self.except.iter().any(|e| e.contains(family, value))
+        self.range.contains(family, value) && !self.except.iter().any(|e| e.contains(family, value))
     }
 
     /// Whether the block contains every address of `range` (used with ranges that no boundary of
@@ -149,8 +148,14 @@ impl IpBlock {
         std::iter::once(&self.range)
             .chain(self.except.iter())
             .flat_map(|range| {
-                let after = range.end.checked_add(1).filter(|v| *v <= range.family.max());
-                [Some((range.family, range.start)), after.map(|v| (range.family, v))]
+                let after = range
+                    .end
+                    .checked_add(1)
+                    .filter(|v| *v <= range.family.max());
+                [
+                    Some((range.family, range.start)),
+                    after.map(|v| (range.family, v)),
+                ]
             })
             .flatten()
     }
@@ -158,7 +163,10 @@ impl IpBlock {
 
 /// Cuts the address space of each family in `families` at `points`: the ranges no block
 /// boundary crosses, so that every block contains all or none of each.
-pub fn atoms(families: &[Family], points: impl IntoIterator<Item = (Family, u128)>) -> Vec<IpRange> {
+pub fn atoms(
+    families: &[Family],
+    points: impl IntoIterator<Item = (Family, u128)>,
+) -> Vec<IpRange> {
     let mut points: Vec<(Family, u128)> = points.into_iter().collect();
     for &family in families {
         points.push((family, 0));
@@ -207,7 +215,10 @@ mod tests {
         assert!(!b.is_everything());
         assert!(block("0.0.0.0/0", &[]).is_everything());
         // Host bits are masked, as Go's ParseCIDR does.
-        assert_eq!(block("10.1.2.3/8", &[]).range, block("10.0.0.0/8", &[]).range);
+        assert_eq!(
+            block("10.1.2.3/8", &[]).range,
+            block("10.0.0.0/8", &[]).range
+        );
         assert!(parse_cidr("10.0.0.1").is_none());
     }
 
@@ -226,7 +237,10 @@ mod tests {
                 "11.0.0.0-255.255.255.255"
             ]
         );
-        let none: Vec<String> = atoms(&[Family::V4], []).iter().map(ToString::to_string).collect();
+        let none: Vec<String> = atoms(&[Family::V4], [])
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(none, ["0.0.0.0-255.255.255.255"]);
     }
 }

@@ -145,7 +145,10 @@ impl Selector {
     /// server would reject (an unknown operator, `In` without values, `Exists` with values).
     pub fn parse(node: &Node) -> Result<Selector, String> {
         if !node.is_map() && !node.is_null() {
-            return Err(format!("a label selector must be a mapping, not a {}", node.type_name()));
+            return Err(format!(
+                "a label selector must be a mapping, not a {}",
+                node.type_name()
+            ));
         }
         let mut requirements = Vec::new();
         if let Some(match_labels) = node.get("matchLabels").filter(|n| !n.is_null()) {
@@ -217,9 +220,9 @@ fn parse_expression(node: &Node) -> Result<Requirement, String> {
         )),
         "In" => Ok(Requirement::In(key, values)),
         "NotIn" => Ok(Requirement::NotIn(key, values)),
-        "Exists" | "DoesNotExist" if !values.is_empty() => Err(format!(
-            "operator {operator} for {key:?} takes no values"
-        )),
+        "Exists" | "DoesNotExist" if !values.is_empty() => {
+            Err(format!("operator {operator} for {key:?} takes no values"))
+        }
         "Exists" => Ok(Requirement::Exists(key)),
         "DoesNotExist" => Ok(Requirement::DoesNotExist(key)),
         other => Err(format!(
@@ -233,7 +236,9 @@ mod tests {
     use super::*;
 
     fn node(yaml: &str) -> Node {
-        palisade_load::parse_documents("t.yaml", yaml).unwrap().remove(0)
+        palisade_load::parse_documents("t.yaml", yaml)
+            .unwrap()
+            .remove(0)
     }
 
     fn selector(yaml: &str) -> Selector {

@@ -68,7 +68,10 @@ pub struct Workload<'i> {
 impl Workload<'_> {
     /// `shop/web`, as the CLI names workloads.
     pub fn display_name(&self, cluster: &Cluster) -> String {
-        format!("{}/{}", cluster.namespaces[self.namespace].name, self.object.name)
+        format!(
+            "{}/{}",
+            cluster.namespaces[self.namespace].name, self.object.name
+        )
     }
 
     pub fn ingress_covered(&self) -> bool {
@@ -151,7 +154,10 @@ impl Policy<'_> {
     pub fn display_name(&self) -> String {
         format!(
             "{}/{}",
-            self.object.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE),
+            self.object
+                .namespace
+                .as_deref()
+                .unwrap_or(DEFAULT_NAMESPACE),
             self.object.name
         )
     }
@@ -501,9 +507,10 @@ impl<'i> Cluster<'i> {
             .collect();
         if let Some(types) = types
             && (!types.is_seq()
-                || types.items().iter().any(|t| {
-                    !matches!(t.as_str(), Some("Ingress" | "Egress"))
-                }))
+                || types
+                    .items()
+                    .iter()
+                    .any(|t| !matches!(t.as_str(), Some("Ingress" | "Egress"))))
         {
             self.problem(
                 object,
@@ -684,9 +691,7 @@ impl<'i> Cluster<'i> {
             Some(value) => match value.as_str().and_then(Protocol::parse) {
                 Some(protocol) => protocol,
                 None => {
-                    return invalid(format!(
-                        "protocol {value} is not TCP, UDP or SCTP"
-                    ));
+                    return invalid(format!("protocol {value} is not TCP, UDP or SCTP"));
                 }
             },
         };
@@ -749,7 +754,11 @@ impl<'i> Cluster<'i> {
             [name] => (DEFAULT_NAMESPACE, None, *name),
             [namespace, name] => (*namespace, None, *name),
             [namespace, kind, name] => (*namespace, Some(*kind), *name),
-            _ => return Err(format!("{text:?} is not NAMESPACE/NAME or NAMESPACE/KIND/NAME")),
+            _ => {
+                return Err(format!(
+                    "{text:?} is not NAMESPACE/NAME or NAMESPACE/KIND/NAME"
+                ));
+            }
         };
         let matches: Vec<WorkloadId> = self
             .workloads
@@ -817,8 +826,8 @@ fn parse_ip_block(node: &Node) -> Result<IpBlock, String> {
     let mut except = Vec::new();
     for item in field(node, "except").map(Node::items).unwrap_or(&[]) {
         let text = item.as_str().unwrap_or_default();
-        let net = parse_cidr(text)
-            .ok_or_else(|| format!("ipBlock except {text:?} is not a CIDR"))?;
+        let net =
+            parse_cidr(text).ok_or_else(|| format!("ipBlock except {text:?} is not a CIDR"))?;
         let excepted = IpRange::of_net(&net);
         if !range.contains_range(&excepted) || excepted == range {
             return Err(format!(

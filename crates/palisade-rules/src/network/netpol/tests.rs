@@ -82,28 +82,74 @@ fn policy_types_default_to_ingress_plus_egress_when_there_are_egress_rules() {
     let base = two_apps();
     // No policyTypes and no egress rules: egress stays open, ingress is denied.
     let deny = policy("a", "deny", "{podSelector: {}}");
-    assert!(!allowed(&format!("{base}{deny}"), "a/web", "a/db", 5432, TCP));
-    let only_egress = policy("a", "e", "{podSelector: {matchLabels: {app: web}}, egress: []}");
-    assert!(allowed(&format!("{base}{only_egress}"), "a/web", "a/db", 5432, TCP));
-    assert!(!allowed(&format!("{base}{only_egress}"), "a/db", "a/web", 8080, TCP));
+    assert!(!allowed(
+        &format!("{base}{deny}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    let only_egress = policy(
+        "a",
+        "e",
+        "{podSelector: {matchLabels: {app: web}}, egress: []}",
+    );
+    assert!(allowed(
+        &format!("{base}{only_egress}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(!allowed(
+        &format!("{base}{only_egress}"),
+        "a/db",
+        "a/web",
+        8080,
+        TCP
+    ));
     // Egress rules without policyTypes: Egress is added to the types.
     let egress_rule = policy(
         "a",
         "e",
         "{podSelector: {matchLabels: {app: web}}, egress: [{ports: [{port: 53, protocol: UDP}]}]}",
     );
-    assert!(!allowed(&format!("{base}{egress_rule}"), "a/web", "a/db", 5432, TCP));
+    assert!(!allowed(
+        &format!("{base}{egress_rule}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
     // policyTypes [Egress] written: the ingress rules are ignored and ingress stays open.
     let egress_only = policy(
         "a",
         "e",
         "{podSelector: {}, policyTypes: [Egress], ingress: [{from: [{podSelector: {matchLabels: {app: none}}}]}], egress: [{}]}",
     );
-    assert!(allowed(&format!("{base}{egress_only}"), "a/web", "a/db", 5432, TCP));
+    assert!(allowed(
+        &format!("{base}{egress_only}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
     // Egress type with no egress rules: a default deny for egress.
     let deny_egress = policy("a", "e", "{podSelector: {}, policyTypes: [Egress]}");
-    assert!(!allowed(&format!("{base}{deny_egress}"), "a/web", "a/db", 5432, TCP));
-    assert!(!allowed(&format!("{base}{deny_egress}"), "a/web", "8.8.8.8", 53, UDP));
+    assert!(!allowed(
+        &format!("{base}{deny_egress}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(!allowed(
+        &format!("{base}{deny_egress}"),
+        "a/web",
+        "8.8.8.8",
+        53,
+        UDP
+    ));
 }
 
 #[test]
@@ -116,28 +162,84 @@ fn empty_and_absent_fields() {
     let rule = |rule: &str| {
         format!(
             "{base}{}",
-            policy("a", "p", &format!("{{podSelector: {{matchLabels: {{app: db}}}}, ingress: [{rule}]}}"))
+            policy(
+                "a",
+                "p",
+                &format!("{{podSelector: {{matchLabels: {{app: db}}}}, ingress: [{rule}]}}")
+            )
         )
     };
     // `- {}`: everything, from anywhere.
     assert!(allowed(&rule("{}"), "b/other", "a/db", 1, UDP));
     assert!(allowed(&rule("{}"), "203.0.113.9", "a/db", 5432, TCP));
     // No from: every source, on the listed ports only.
-    assert!(allowed(&rule("{ports: [{port: 5432}]}"), "b/other", "a/db", 5432, TCP));
-    assert!(allowed(&rule("{ports: [{port: 5432}]}"), "203.0.113.9", "a/db", 5432, TCP));
-    assert!(!allowed(&rule("{ports: [{port: 5432}]}"), "b/other", "a/db", 5433, TCP));
+    assert!(allowed(
+        &rule("{ports: [{port: 5432}]}"),
+        "b/other",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(allowed(
+        &rule("{ports: [{port: 5432}]}"),
+        "203.0.113.9",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(!allowed(
+        &rule("{ports: [{port: 5432}]}"),
+        "b/other",
+        "a/db",
+        5433,
+        TCP
+    ));
     // `from: []` is the same as no from.
     assert!(allowed(&rule("{from: []}"), "b/other", "a/db", 9, TCP));
     // namespaceSelector {} alone: every pod of every namespace, not outside addresses.
-    assert!(allowed(&rule("{from: [{namespaceSelector: {}}]}"), "b/other", "a/db", 9, TCP));
-    assert!(!allowed(&rule("{from: [{namespaceSelector: {}}]}"), "203.0.113.9", "a/db", 9, TCP));
+    assert!(allowed(
+        &rule("{from: [{namespaceSelector: {}}]}"),
+        "b/other",
+        "a/db",
+        9,
+        TCP
+    ));
+    assert!(!allowed(
+        &rule("{from: [{namespaceSelector: {}}]}"),
+        "203.0.113.9",
+        "a/db",
+        9,
+        TCP
+    ));
     // podSelector {} alone: the pods of the policy's own namespace only.
-    assert!(allowed(&rule("{from: [{podSelector: {}}]}"), "a/web", "a/db", 9, TCP));
-    assert!(!allowed(&rule("{from: [{podSelector: {}}]}"), "b/other", "a/db", 9, TCP));
+    assert!(allowed(
+        &rule("{from: [{podSelector: {}}]}"),
+        "a/web",
+        "a/db",
+        9,
+        TCP
+    ));
+    assert!(!allowed(
+        &rule("{from: [{podSelector: {}}]}"),
+        "b/other",
+        "a/db",
+        9,
+        TCP
+    ));
     // Ingress type, no ingress rules: nothing.
-    let none = format!("{base}{}", policy("a", "p", "{podSelector: {matchLabels: {app: db}}}"));
+    let none = format!(
+        "{base}{}",
+        policy("a", "p", "{podSelector: {matchLabels: {app: db}}}")
+    );
     assert!(!allowed(&none, "a/web", "a/db", 5432, TCP));
-    let empty = format!("{base}{}", policy("a", "p", "{podSelector: {matchLabels: {app: db}}, ingress: []}"));
+    let empty = format!(
+        "{base}{}",
+        policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: db}}, ingress: []}"
+        )
+    );
     assert!(!allowed(&empty, "a/web", "a/db", 5432, TCP));
     // An absent podSelector reads as {}: every pod of the namespace.
     let absent = format!("{base}{}", policy("a", "p", "{policyTypes: [Ingress]}"));
@@ -188,8 +290,16 @@ fn policies_add_up_without_order() {
     );
     let yaml = format!(
         "{base}{}{}",
-        policy("a", "one", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}"),
-        policy("a", "two", "{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {app: cache}}}], ports: [{port: 5432}]}]}")
+        policy(
+            "a",
+            "one",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}"
+        ),
+        policy(
+            "a",
+            "two",
+            "{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {app: cache}}}], ports: [{port: 5432}]}]}"
+        )
     );
     assert!(allowed(&yaml, "a/web", "a/db", 5432, TCP));
     assert!(allowed(&yaml, "a/cache", "a/db", 5432, TCP));
@@ -201,16 +311,58 @@ fn policies_add_up_without_order() {
 #[test]
 fn both_ends_must_allow() {
     let base = two_apps();
-    let egress_deny = policy("a", "e", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}");
-    let ingress_allow = policy("a", "i", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}");
-    assert!(!allowed(&format!("{base}{egress_deny}{ingress_allow}"), "a/web", "a/db", 5432, TCP));
-    assert!(allowed(&format!("{base}{ingress_allow}"), "a/web", "a/db", 5432, TCP));
-    let egress_allow = policy("a", "e", "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: db}}}]}]}");
+    let egress_deny = policy(
+        "a",
+        "e",
+        "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}",
+    );
+    let ingress_allow = policy(
+        "a",
+        "i",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]}",
+    );
+    assert!(!allowed(
+        &format!("{base}{egress_deny}{ingress_allow}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(allowed(
+        &format!("{base}{ingress_allow}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    let egress_allow = policy(
+        "a",
+        "e",
+        "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: db}}}]}]}",
+    );
     let ingress_deny = policy("a", "i", "{podSelector: {matchLabels: {app: db}}}");
-    assert!(!allowed(&format!("{base}{egress_allow}{ingress_deny}"), "a/web", "a/db", 5432, TCP));
-    assert!(allowed(&format!("{base}{egress_allow}{ingress_allow}"), "a/web", "a/db", 5432, TCP));
+    assert!(!allowed(
+        &format!("{base}{egress_allow}{ingress_deny}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
+    assert!(allowed(
+        &format!("{base}{egress_allow}{ingress_allow}"),
+        "a/web",
+        "a/db",
+        5432,
+        TCP
+    ));
     // The reverse direction is a different connection, judged on its own.
-    assert!(!allowed(&format!("{base}{egress_allow}{ingress_allow}"), "a/db", "a/web", 8080, TCP));
+    assert!(!allowed(
+        &format!("{base}{egress_allow}{ingress_allow}"),
+        "a/db",
+        "a/web",
+        8080,
+        TCP
+    ));
 }
 
 #[test]
@@ -233,7 +385,11 @@ fn ip_blocks_match_outside_addresses_not_pods() {
     // IPv6 blocks match IPv6 addresses only.
     let v6 = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: '2001:db8::/32'}}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: '2001:db8::/32'}}]}]}"
+        )
     );
     assert!(allowed(&v6, "2001:db8::5", "a/db", 1, TCP));
     assert!(!allowed(&v6, "203.0.113.9", "a/db", 1, TCP));
@@ -249,7 +405,11 @@ fn named_ports_resolve_against_the_destination() {
     );
     let ingress = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{ports: [{port: http}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{ports: [{port: http}]}]}"
+        )
     );
     assert!(allowed(&ingress, "a/client", "a/web", 8080, TCP));
     assert!(allowed(&ingress, "a/client", "a/api", 9090, TCP));
@@ -259,7 +419,11 @@ fn named_ports_resolve_against_the_destination() {
     // Egress named ports resolve against the destination too.
     let egress = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {matchLabels: {app: client}}, egress: [{ports: [{port: http}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: client}}, egress: [{ports: [{port: http}]}]}"
+        )
     );
     assert!(allowed(&egress, "a/client", "a/api", 9090, TCP));
     assert!(!allowed(&egress, "a/client", "a/api", 1111, TCP));
@@ -268,13 +432,21 @@ fn named_ports_resolve_against_the_destination() {
     // The protocol must match: `dns` is UDP on api, the rule asks for TCP.
     let tcp_dns = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{ports: [{port: dns}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{ports: [{port: dns}]}]}"
+        )
     );
     assert!(!allowed(&tcp_dns, "a/client", "a/api", 53, TCP));
     assert!(!allowed(&tcp_dns, "a/client", "a/api", 53, UDP));
     let udp_dns = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{ports: [{port: dns, protocol: UDP}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{ports: [{port: dns, protocol: UDP}]}]}"
+        )
     );
     assert!(allowed(&udp_dns, "a/client", "a/api", 53, UDP));
 }
@@ -284,7 +456,11 @@ fn end_port_ranges_and_protocols() {
     let base = two_apps();
     let yaml = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{ports: [{port: 32000, endPort: 32768}, {protocol: UDP}, {port: '9000'}, {port: 7, protocol: SCTP}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{ports: [{port: 32000, endPort: 32768}, {protocol: UDP}, {port: '9000'}, {port: 7, protocol: SCTP}]}]}"
+        )
     );
     for (port, protocol, expected) in [
         (32000, TCP, true),
@@ -298,10 +474,21 @@ fn end_port_ranges_and_protocols() {
         (7, TCP, false),
         (8, Protocol::Sctp, false),
     ] {
-        assert_eq!(allowed(&yaml, "a/web", "a/db", port, protocol), expected, "{port}/{protocol}");
+        assert_eq!(
+            allowed(&yaml, "a/web", "a/db", port, protocol),
+            expected,
+            "{port}/{protocol}"
+        );
     }
     // The protocol defaults to TCP.
-    let tcp = format!("{base}{}", policy("a", "p", "{podSelector: {}, ingress: [{ports: [{port: 53}]}]}"));
+    let tcp = format!(
+        "{base}{}",
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{ports: [{port: 53}]}]}"
+        )
+    );
     assert!(allowed(&tcp, "a/web", "a/db", 53, TCP));
     assert!(!allowed(&tcp, "a/web", "a/db", 53, UDP));
 }
@@ -318,14 +505,22 @@ fn namespaces_have_their_implicit_name_label() {
     );
     let yaml = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]}"
+        )
     );
     assert!(allowed(&yaml, "b/client", "a/db", 1, TCP));
     assert!(!allowed(&yaml, "c/client", "a/db", 1, TCP));
     // A namespace absent from the input has no other label.
     let by_team = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: x}}}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: x}}}]}]}"
+        )
     );
     assert!(allowed(&by_team, "c/client", "a/db", 1, TCP));
     assert!(!allowed(&by_team, "b/client", "a/db", 1, TCP));
@@ -337,7 +532,11 @@ fn host_network_pods_are_outside_network_policy() {
     let base = format!("{}{host}", two_apps());
     let yaml = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{from: [{podSelector: {}}]}], egress: [{to: [{podSelector: {}}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{from: [{podSelector: {}}]}], egress: [{to: [{podSelector: {}}]}]}"
+        )
     );
     // The policy selects the agent's labels, but cannot isolate a hostNetwork pod.
     assert!(allowed(&yaml, "203.0.113.1", "a/agent", 22, TCP));
@@ -360,13 +559,21 @@ fn not_in_and_does_not_exist_match_pods_without_the_label() {
     );
     let yaml = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}}]}]}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}}]}]}"
+        )
     );
     assert!(allowed(&yaml, "a/plain", "a/db", 1, TCP));
     assert!(!allowed(&yaml, "a/prod", "a/db", 1, TCP));
     let absent = format!(
         "{base}{}",
-        policy("a", "p", "{podSelector: {matchExpressions: [{key: env, operator: DoesNotExist}]}}")
+        policy(
+            "a",
+            "p",
+            "{podSelector: {matchExpressions: [{key: env, operator: DoesNotExist}]}}"
+        )
     );
     assert!(!allowed(&absent, "a/prod", "a/plain", 1, TCP));
     assert!(allowed(&absent, "a/plain", "a/prod", 1, TCP));
@@ -419,9 +626,21 @@ fn verdicts_name_the_isolating_policies_and_allowing_rules() {
     let yaml = format!(
         "{}{}{}{}",
         two_apps(),
-        policy("a", "deny", "{podSelector: {}, policyTypes: [Ingress, Egress]}"),
-        policy("a", "web-out", "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: x}}}]}, {to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 5432}]}]}"),
-        policy("a", "db-in", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5433}]}]}")
+        policy(
+            "a",
+            "deny",
+            "{podSelector: {}, policyTypes: [Ingress, Egress]}"
+        ),
+        policy(
+            "a",
+            "web-out",
+            "{podSelector: {matchLabels: {app: web}}, egress: [{to: [{podSelector: {matchLabels: {app: x}}}]}, {to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 5432}]}]}"
+        ),
+        policy(
+            "a",
+            "db-in",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5433}]}]}"
+        )
     );
     let inventory = inventory(&yaml);
     let cluster = Cluster::build(&inventory, &Config::default());
@@ -433,7 +652,11 @@ fn verdicts_name_the_isolating_policies_and_allowing_rules() {
     assert_eq!(verdict.egress.isolating, vec![0, 1]);
     assert_eq!(
         verdict.egress.allowing,
-        vec![RuleRef { policy: 1, direction: Direction::Egress, rule: 1 }]
+        vec![RuleRef {
+            policy: 1,
+            direction: Direction::Egress,
+            rule: 1
+        }]
     );
     assert_eq!(verdict.ingress.isolating, vec![0, 2]);
     assert!(verdict.ingress.allowing.is_empty() && !verdict.ingress.allowed);
@@ -463,11 +686,16 @@ fn selection_through_the_index_equals_a_scan() {
         "{matchExpressions: [{key: tier, operator: NotIn, values: [t0]}]}",
         "{matchLabels: {app: none}}",
     ] {
-        let node = palisade_load::parse_documents("s", selector).unwrap().remove(0);
+        let node = palisade_load::parse_documents("s", selector)
+            .unwrap()
+            .remove(0);
         let parsed = labels::Selector::parse(&node).unwrap();
         for ns in 0..cluster.namespaces.len() {
             let scanned: Vec<usize> = (0..cluster.workloads.len())
-                .filter(|&w| cluster.workloads[w].namespace == ns && parsed.matches(&cluster.workloads[w].labels))
+                .filter(|&w| {
+                    cluster.workloads[w].namespace == ns
+                        && parsed.matches(&cluster.workloads[w].labels)
+                })
                 .collect();
             assert_eq!(cluster.select_in(ns, &parsed), scanned, "{selector}");
         }
