@@ -13,12 +13,17 @@ use common::Workspace;
 fn recipes() -> Option<PathBuf> {
     let corpus = std::env::var_os("PALISADE_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+        });
     let dir = corpus.join("netpol/ahmetb-recipes");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: {} is absent; set PALISADE_CORPUS to run the recipe checks", dir.display());
+        eprintln!(
+            "SKIPPED: {} is absent; set PALISADE_CORPUS to run the recipe checks",
+            dir.display()
+        );
         None
     }
 }
@@ -63,7 +68,17 @@ fn check(work: &Workspace, recipe: &PathBuf, from: &str, to: &str, port: &str) -
     // `kubectl apply -f` puts a policy without a namespace into `default`: so does palisade.
     work.write("policy.yaml", policy);
     let run = work.run(&[
-        "netpol", "check", "--no-config", "--from", from, "--to", to, "--port", port, "topology.yaml", "policy.yaml",
+        "netpol",
+        "check",
+        "--no-config",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--port",
+        port,
+        "topology.yaml",
+        "policy.yaml",
     ]);
     assert!(run.code == 0 || run.code == 1, "{run:?}");
     run.code
@@ -89,7 +104,15 @@ fn every_recipe_behaves_as_documented() {
     work.write(
         "topology.yaml",
         topology(
-            &["default", "foo", "secondary", "dev purpose=testing", "prod purpose=production", "other team=operations", "kube-system"],
+            &[
+                "default",
+                "foo",
+                "secondary",
+                "dev purpose=testing",
+                "prod purpose=production",
+                "other team=operations",
+                "kube-system",
+            ],
             &[
                 "default/web app=web",
                 "default/probe",
@@ -135,31 +158,87 @@ fn every_recipe_behaves_as_documented() {
         ("08-", "foo/probe", "default/web", "80", ALLOWED),
         ("09-", "default/probe", "default/apiserver", "5000", DENIED),
         ("09-", "default/probe", "default/apiserver", "8000", DENIED),
-        ("09-", "default/monitoring", "default/apiserver", "5000", ALLOWED),
-        ("09-", "default/monitoring", "default/apiserver", "8000", DENIED),
+        (
+            "09-",
+            "default/monitoring",
+            "default/apiserver",
+            "5000",
+            ALLOWED,
+        ),
+        (
+            "09-",
+            "default/monitoring",
+            "default/apiserver",
+            "8000",
+            DENIED,
+        ),
         ("10-", "default/search", "default/db", "80", ALLOWED),
         ("10-", "default/api", "default/db", "80", ALLOWED),
         ("10-", "default/inventory", "default/db", "80", ALLOWED),
         ("10-", "default/other", "default/db", "80", DENIED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress-block1", "default/foo", "default/web", "80", DENIED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress-block1", "default/foo", "kube-system/coredns", "53/udp", DENIED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml", "default/foo", "kube-system/coredns", "53/udp", ALLOWED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml", "default/foo", "kube-system/coredns", "53/tcp", ALLOWED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml", "default/foo", "default/web", "80", DENIED),
-        ("11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml", "default/foo", "93.184.216.34", "80", DENIED),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress-block1",
+            "default/foo",
+            "default/web",
+            "80",
+            DENIED,
+        ),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress-block1",
+            "default/foo",
+            "kube-system/coredns",
+            "53/udp",
+            DENIED,
+        ),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml",
+            "default/foo",
+            "kube-system/coredns",
+            "53/udp",
+            ALLOWED,
+        ),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml",
+            "default/foo",
+            "kube-system/coredns",
+            "53/tcp",
+            ALLOWED,
+        ),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml",
+            "default/foo",
+            "default/web",
+            "80",
+            DENIED,
+        ),
+        (
+            "11-deny-egress-traffic-from-an-application--foo-deny-egress.yaml",
+            "default/foo",
+            "93.184.216.34",
+            "80",
+            DENIED,
+        ),
         ("12-", "default/web", "default/probe", "80", DENIED),
         ("12-", "foo/probe", "default/web", "80", ALLOWED),
         // The stored file holds the DNS rule only (the recipe's second rule is a fragment the
         // corpus left out), so only the outside destination is checked.
         ("14-", "default/foo", "93.184.216.34", "80", DENIED),
-        ("14-", "default/foo", "kube-system/coredns", "53/tcp", ALLOWED),
+        (
+            "14-",
+            "default/foo",
+            "kube-system/coredns",
+            "53/tcp",
+            ALLOWED,
+        ),
     ];
     let mut wrong = Vec::new();
     for (prefix, from, to, port, expected) in cases {
         let recipe = file(prefix);
         let code = check(&work, &recipe, from, to, port);
         if code != *expected {
-            wrong.push(format!("{prefix} {from} -> {to} {port}: exit {code}, expected {expected}"));
+            wrong.push(format!(
+                "{prefix} {from} -> {to} {port}: exit {code}, expected {expected}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

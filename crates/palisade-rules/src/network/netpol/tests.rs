@@ -746,7 +746,17 @@ fn port_names_follow_the_api_server() {
     for good in ["http", "dns-tcp", "h2c", "a1", "metrics-port-99"] {
         assert!(model::valid_port_name(good), "{good}");
     }
-    for bad in ["", "9000", "HTTP", "-http", "http-", "dns--tcp", "a_b", "sixteen-letters1", "ünï"] {
+    for bad in [
+        "",
+        "9000",
+        "HTTP",
+        "-http",
+        "http-",
+        "dns--tcp",
+        "a_b",
+        "sixteen-letters1",
+        "ünï",
+    ] {
         assert!(!model::valid_port_name(bad), "{bad}");
     }
 }
@@ -769,7 +779,12 @@ fn odd_shapes_never_panic() {
     ];
     let mut yaml = format!(
         "{}{}",
-        deployment("a", "web", "{app: web}", &["http:8080", "65535", "dns:53/UDP"]),
+        deployment(
+            "a",
+            "web",
+            "{app: web}",
+            &["http:8080", "65535", "dns:53/UDP"]
+        ),
         "apiVersion: v1\nkind: Pod\nmetadata: {name: odd, namespace: a, labels: [x]}\nspec: {hostNetwork: yes, containers: [{ports: [{containerPort: 0}, {containerPort: 70000}, {containerPort: 80, protocol: ICMP}, null]}]}\n---\n"
     );
     for (i, spec) in specs.iter().enumerate() {
