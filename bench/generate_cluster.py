@@ -102,8 +102,9 @@ def main():
                 f"      ports:\n        - port: 8000\n          endPort: 8049\n"
             )
         elif style == 2:
+            octet = rng.randrange(256)
             rule = (
-                f"  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - ipBlock:\n            cidr: 10.{rng.randrange(256)}.0.0/16\n            except: [10.{rng.randrange(256)}.1.0/24]\n"
+                f"  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - ipBlock:\n            cidr: 10.{octet}.0.0/16\n            except: [10.{octet}.1.0/24]\n"
                 f"  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              tier: db\n      ports:\n        - port: 5432\n"
             )
         else:

@@ -6,6 +6,7 @@ use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta, Severity};
 use crate::access::rbac::Rbac;
 use crate::access::service_accounts::AccountIndex;
 use crate::config::Config;
+use crate::network::netpol::Cluster;
 use crate::pod::PodView;
 
 /// A rule: its metadata and the function that checks.
@@ -39,6 +40,8 @@ pub struct InventoryContext<'a> {
     pub config: &'a Config,
     /// The RBAC model, built by the first rule that asks and shared by the others.
     rbac: OnceLock<Rbac<'a>>,
+    /// The NetworkPolicy model, built by the first rule that asks and shared by the others.
+    network: OnceLock<Cluster<'a>>,
 }
 
 impl<'a> InventoryContext<'a> {
@@ -47,7 +50,14 @@ impl<'a> InventoryContext<'a> {
             inventory,
             config,
             rbac: OnceLock::new(),
+            network: OnceLock::new(),
         }
+    }
+
+    /// The cluster as NetworkPolicy sees it (built once, then shared).
+    pub fn network(&self) -> &Cluster<'a> {
+        self.network
+            .get_or_init(|| Cluster::build(self.inventory, self.config))
     }
 
     /// The inventory's Roles, ClusterRoles and bindings, resolved and indexed (built once).

@@ -74,10 +74,10 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::{labels_path, pods_described, policies_described};
+use crate::network::netpol::Protocol;
 use crate::network::netpol::eval::PodLike;
 use crate::network::netpol::labels::Labels;
 use crate::network::netpol::model::{ContainerPort, NAMESPACE_NAME_LABEL};
-use crate::network::netpol::{Cluster, Protocol};
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -100,7 +100,7 @@ const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 const DNS_NAMESPACE: &str = "kube-system";
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     // The DNS servers: those of the input, else the standard kube-dns.
     let real: Vec<usize> = (0..cluster.workloads.len())
         .filter(|&id| cluster.workloads[id].labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1))
@@ -177,8 +177,8 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "the egress of the {} is isolated by {}, whose egress rules allow {missing} to the cluster DNS ({DNS_NAMESPACE} pods labelled k8s-app=kube-dns, or those of the input) or to any ipBlock: name lookups fail",
-                pods_described(&cluster, workload),
-                policies_described(&cluster, &workload.egress_policies)
+                pods_described(cluster, workload),
+                policies_described(cluster, &workload.egress_policies)
             ),
         );
     }

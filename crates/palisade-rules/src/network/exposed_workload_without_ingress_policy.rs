@@ -68,7 +68,6 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
 use crate::network::coverage::{exposures, labels_path, pods_described};
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -93,8 +92,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
-    let exposed = exposures(&cluster, context.inventory);
+    let cluster = context.network();
+    let exposed = exposures(cluster, context.inventory);
     for (id, workload) in cluster.workloads.iter().enumerate() {
         let services = &exposed[id];
         if workload.host_network || workload.ingress_covered() || services.is_empty() {
@@ -114,7 +113,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             format!(
                 "{} exposes the {}, and no NetworkPolicy selects them for ingress: they accept connections {reach} on every port they listen on, not only the Service's",
                 listing(&names),
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
         if external {

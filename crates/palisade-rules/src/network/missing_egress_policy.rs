@@ -82,7 +82,6 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::{labels_path, pods_described, policies_described};
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -108,7 +107,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     for workload in &cluster.workloads {
         if workload.host_network || workload.egress_covered() {
             continue;
@@ -118,7 +117,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         } else {
             format!(
                 " ({} selects them for ingress only, which leaves egress open)",
-                policies_described(&cluster, &workload.ingress_policies)
+                policies_described(cluster, &workload.ingress_policies)
             )
         };
         out.report_on(
@@ -127,7 +126,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "no NetworkPolicy selects the {} for egress{ingress_only}: a compromised pod can connect anywhere, to every pod, the cloud metadata endpoint and the internet",
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
     }

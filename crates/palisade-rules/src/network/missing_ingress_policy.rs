@@ -83,7 +83,6 @@
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::{exposures, labels_path, pods_described};
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -108,8 +107,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
-    let exposed = exposures(&cluster, context.inventory);
+    let cluster = context.network();
+    let exposed = exposures(cluster, context.inventory);
     for (id, workload) in cluster.workloads.iter().enumerate() {
         if workload.host_network || workload.ingress_covered() || !exposed[id].is_empty() {
             continue;
@@ -125,7 +124,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             &labels_path(workload),
             format!(
                 "no NetworkPolicy selects the {} for ingress{others}: every pod of the cluster, a compromised one included, can connect to any port they listen on",
-                pods_described(&cluster, workload)
+                pods_described(cluster, workload)
             ),
         );
     }

@@ -61,7 +61,7 @@
 use palisade_model::{Layer, Object, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::coverage::labels_path;
-use crate::network::netpol::{Cluster, Direction};
+use crate::network::netpol::Direction;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -86,7 +86,7 @@ pub static RULE: Rule = Rule {
 const WITHOUT_PODS: [&str; 2] = ["kube-public", "kube-node-lease"];
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let mut workloads: Vec<Vec<usize>> = vec![Vec::new(); cluster.namespaces.len()];
     for (id, workload) in cluster.workloads.iter().enumerate() {
         workloads[workload.namespace].push(id);

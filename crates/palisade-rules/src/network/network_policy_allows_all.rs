@@ -112,7 +112,7 @@ fn everyone(rule: &PolicyRule) -> Option<(Everyone, Option<usize>)> {
 }
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     // Named ports resolve to nothing outside the cluster: what is left is the numeric part.
     let outside = Endpoint::External(IpRange::everything(Family::V4));
     for policy in &cluster.policies {
@@ -124,7 +124,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
                 let Some((who, peer)) = everyone(rule) else {
                     continue;
                 };
-                report(context, out, &cluster, policy, direction, rule, who, peer);
+                report(context, out, cluster, policy, direction, rule, who, peer);
             }
         }
     }

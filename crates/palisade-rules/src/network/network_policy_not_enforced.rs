@@ -73,7 +73,6 @@
 use palisade_model::{Layer, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
-use crate::network::netpol::Cluster;
 use crate::network::netpol::cni::{Enforcement, detect};
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
@@ -103,7 +102,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
     {
         return;
     }
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let policies = cluster.policies.len() + cluster.crd_policies.len();
     if policies == 0 {
         return;

@@ -6,7 +6,8 @@
 //!
 //! The pod labels compared are those of each workload's pods (a controller's pod template).
 //! Pods with `hostNetwork: true` do not count as selected, since a policy cannot isolate them;
-//! the message says when the selector matches only such pods.
+//! the message says when the selector matches only such pods. A policy with `podSelector: {}`,
+//! a namespace-wide default meant for future pods as well, is never reported.
 //!
 //! ## Why is this bad?
 //!
@@ -51,7 +52,6 @@
 use palisade_model::{Layer, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
-use crate::network::netpol::Cluster;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -71,7 +71,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(context: &InventoryContext, out: &mut Emitter) {
-    let cluster = Cluster::build(context.inventory, context.config);
+    let cluster = context.network();
     let mut per_namespace = vec![0usize; cluster.namespaces.len()];
     for workload in &cluster.workloads {
         per_namespace[workload.namespace] += 1;
@@ -86,7 +86,9 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             continue;
         }
         let present = per_namespace[policy.namespace];
-        if !policy.selected.is_empty() || present == 0 {
+        // `{}` is a namespace-wide default, written for the pods to come as much as for those
+        // of the input.
+        if !policy.selected.is_empty() || present == 0 || selector.is_everything() {
             continue;
         }
         let namespace = &cluster.namespaces[policy.namespace].name;

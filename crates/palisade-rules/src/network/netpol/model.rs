@@ -703,15 +703,14 @@ impl<'i> Cluster<'i> {
             return PortMatch::Any(protocol);
         };
         if let Some(name) = port.as_str() {
-            // The API server reads a quoted number as a number too (intstr).
-            if let Ok(number) = name.parse::<i64>() {
-                return numeric_port(number, end_port, protocol).unwrap_or_else(invalid);
-            }
             if end_port.is_some() {
                 return invalid("endPort cannot be used with a named port".into());
             }
-            if name.is_empty() {
-                return invalid("an empty port name".into());
+            // A quoted number is a port name to the API server (intstr), and an invalid one.
+            if !valid_port_name(name) {
+                return invalid(format!(
+                    "port {name:?} is not a valid port name (up to 15 lower-case letters, digits and single hyphens, with at least one letter); a number must be written unquoted"
+                ));
             }
             return PortMatch::Named(protocol, name.to_string());
         }
@@ -789,6 +788,20 @@ impl<'i> Cluster<'i> {
             )),
         }
     }
+}
+
+/// The API server's `IsValidPortName` (an IANA service name): 1 to 15 characters of
+/// `a-z`, `0-9` and `-`, at least one letter, no hyphen at either end or next to another.
+pub(crate) fn valid_port_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.bytes().any(|b| b.is_ascii_lowercase())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
 }
 
 fn numeric_port(

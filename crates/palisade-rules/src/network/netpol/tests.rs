@@ -459,7 +459,7 @@ fn end_port_ranges_and_protocols() {
         policy(
             "a",
             "p",
-            "{podSelector: {}, ingress: [{ports: [{port: 32000, endPort: 32768}, {protocol: UDP}, {port: '9000'}, {port: 7, protocol: SCTP}]}]}"
+            "{podSelector: {}, ingress: [{ports: [{port: 32000, endPort: 32768}, {protocol: UDP}, {port: 9000}, {port: '9001'}, {port: 7, protocol: SCTP}]}]}"
         )
     );
     for (port, protocol, expected) in [
@@ -470,6 +470,8 @@ fn end_port_ranges_and_protocols() {
         (32500, UDP, true),
         (1, UDP, true),
         (9000, TCP, true),
+        // A quoted number is an (invalid) port name to the API server.
+        (9001, TCP, false),
         (7, Protocol::Sctp, true),
         (7, TCP, false),
         (8, Protocol::Sctp, false),
@@ -599,7 +601,7 @@ fn invalid_parts_match_nothing_and_are_reported() {
         policy(
             "a",
             "p",
-            "{podSelector: {}, ingress: [{from: [{}, {podSelector: {}, ipBlock: {cidr: 10.0.0.0/8}}, {ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}}], ports: [{port: http, endPort: 90}, {port: 80, endPort: 70}, {port: 80, protocol: tcp}, {port: 0}]}, {from: [{podSelector: {matchExpressions: [{key: a, operator: In}]}}]}]}"
+            "{podSelector: {}, ingress: [{from: [{}, {podSelector: {}, ipBlock: {cidr: 10.0.0.0/8}}, {ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}}], ports: [{port: http, endPort: 90}, {port: 80, endPort: 70}, {port: 80, protocol: tcp}, {port: 0}, {port: HTTP}]}, {from: [{podSelector: {matchExpressions: [{key: a, operator: In}]}}]}]}"
         )
     );
     assert!(!allowed(&yaml, "a/web", "a/db", 80, TCP));
@@ -616,6 +618,7 @@ fn invalid_parts_match_nothing_and_are_reported() {
             "/spec/ingress/0/ports/1",
             "/spec/ingress/0/ports/2",
             "/spec/ingress/0/ports/3",
+            "/spec/ingress/0/ports/4",
             "/spec/ingress/1/from/0/podSelector",
         ]
     );
@@ -736,4 +739,77 @@ fn calico_and_cilium_policies_count_for_coverage() {
     assert!(cluster.problems.is_empty());
     // The Kubernetes engine ignores them for reachability.
     assert!(cluster.policies.is_empty());
+}
+
+#[test]
+fn port_names_follow_the_api_server() {
+    for good in ["http", "dns-tcp", "h2c", "a1", "metrics-port-99"] {
+        assert!(model::valid_port_name(good), "{good}");
+    }
+    for bad in [
+        "",
+        "9000",
+        "HTTP",
+        "-http",
+        "http-",
+        "dns--tcp",
+        "a_b",
+        "sixteen-letters1",
+        "ünï",
+    ] {
+        assert!(!model::valid_port_name(bad), "{bad}");
+    }
+}
+
+#[test]
+fn odd_shapes_never_panic() {
+    let specs = [
+        "null",
+        "[]",
+        "{podSelector: []}",
+        "{podSelector: {matchLabels: null, matchExpressions: null}}",
+        "{podSelector: {}, policyTypes: Ingress}",
+        "{podSelector: {}, policyTypes: [1, null, Egress]}",
+        "{podSelector: {}, ingress: {from: []}}",
+        "{podSelector: {}, ingress: [null, 1, {from: 5, ports: {}}]}",
+        "{podSelector: {}, ingress: [{from: [null, [], {ipBlock: null}, {ipBlock: {cidr: 7}}, {ipBlock: {cidr: '10.0.0.0/8', except: [null, '::/0']}}]}]}",
+        "{podSelector: {}, egress: [{to: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: [1, true]}]}}], ports: [{port: -1}, {port: 1.5}, {port: '99999'}, {port: [80]}, {protocol: 5}, {port: 1, endPort: 'x'}]}]}",
+        "{podSelector: {}, egress: [{to: [{ipBlock: {cidr: '0.0.0.0/0', except: ['0.0.0.0/0']}}]}]}",
+        "{podSelector: {}, egress: [{to: [{ipBlock: {cidr: '255.255.255.255/32'}}, {ipBlock: {cidr: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128'}}]}]}",
+    ];
+    let mut yaml = format!(
+        "{}{}",
+        deployment(
+            "a",
+            "web",
+            "{app: web}",
+            &["http:8080", "65535", "dns:53/UDP"]
+        ),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: odd, namespace: a, labels: [x]}\nspec: {hostNetwork: yes, containers: [{ports: [{containerPort: 0}, {containerPort: 70000}, {containerPort: 80, protocol: ICMP}, null]}]}\n---\n"
+    );
+    for (i, spec) in specs.iter().enumerate() {
+        yaml.push_str(&policy("a", &format!("p{i}"), spec));
+    }
+    yaml.push_str("apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec: {selector: 7, namespaceSelector: \"has(\", types: Ingress}\n---\n");
+    yaml.push_str("apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: a}\nspecs: [null, {endpointSelector: [1]}, {endpointSelector: {}, ingress: {}}]\n");
+    let inventory = inventory(&yaml);
+    let cluster = Cluster::build(&inventory, &Config::default());
+    let endpoints: Vec<Endpoint> = (0..cluster.workloads.len())
+        .map(Endpoint::Workload)
+        .chain(cluster.external_atoms().into_iter().map(Endpoint::External))
+        .collect();
+    for source in &endpoints {
+        for destination in &endpoints {
+            let conns = cluster.connections(source, destination);
+            for protocol in Protocol::ALL {
+                for port in [1, 53, 80, 8080, 65535] {
+                    let verdict = cluster.check(source, destination, protocol, port);
+                    assert_eq!(verdict.allowed, conns.contains(protocol, port));
+                }
+            }
+        }
+    }
+    assert!(!cluster.problems.is_empty());
+    let outcome = crate::engine::check(&inventory, &Config::default());
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
 }
