@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::ClusterError;
 use crate::kinds::{Endpoint, KindSpec, Presence};
-use crate::list::{ACCEPT_JSON, get, status_message};
+use crate::list::{ACCEPT_JSON, GetError, get, status_message};
 
 #[derive(Deserialize)]
 struct GroupList {
@@ -90,9 +90,16 @@ impl Served {
 pub async fn discover(
     client: &Client,
     kinds: &'static [KindSpec],
+    max_response_bytes: usize,
 ) -> Result<Discovered, ClusterError> {
     let mut notes = Vec::new();
-    let group_versions = match get(client, "/apis", ACCEPT_JSON).await {
+    let group_versions = match get(client, "/apis", ACCEPT_JSON, max_response_bytes).await {
+        Err(error @ GetError::TooLarge { .. }) => {
+            notes.push(format!(
+                "API discovery (/apis) is not readable ({error}); the built-in kinds are read at their usual API versions and Calico and Cilium policies are not read"
+            ));
+            None
+        }
         Err(error) => return Err(ClusterError::Connect(crate::describe(&error))),
         Ok((status, body)) if status.as_u16() == 401 => {
             return Err(ClusterError::Unauthorized(status_message(&body)));
@@ -146,7 +153,7 @@ pub async fn discover(
         } else {
             format!("/apis/{group}/{version}")
         };
-        let answer = get(client, &path, ACCEPT_JSON)
+        let answer = get(client, &path, ACCEPT_JSON, max_response_bytes)
             .await
             .ok()
             .and_then(|(status, body)| {

@@ -41,6 +41,9 @@ pub const PAGE_SIZE: u32 = 500;
 /// Lists read at the same time: enough to hide the round trips, few enough not to load the
 /// API server (kubectl's client-side rate limit is 5 requests per second with bursts of 10).
 pub const CONCURRENCY: usize = 6;
+/// The largest response palisade reads: far above a page of 500 real objects (a page of Pods is
+/// a few MB), far below what would exhaust memory, so a hostile or broken server cannot.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 
 /// What to read.
 #[derive(Clone, Debug)]
@@ -56,6 +59,8 @@ pub struct Options {
     pub progress: bool,
     pub page_size: u32,
     pub concurrency: usize,
+    /// Responses larger than this are not read: the kind is reported as unreadable.
+    pub max_response_bytes: usize,
 }
 
 impl Default for Options {
@@ -67,6 +72,7 @@ impl Default for Options {
             progress: false,
             page_size: PAGE_SIZE,
             concurrency: CONCURRENCY,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -187,7 +193,7 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
         ))
     })?;
 
-    let discovered = discovery::discover(&client, KINDS)
+    let discovered = discovery::discover(&client, KINDS, options.max_response_bytes)
         .await
         .map_err(|error| match error {
             ClusterError::Connect(message) => ClusterError::Connect(format!("{server}: {message}")),
@@ -210,7 +216,11 @@ async fn read(options: &Options) -> Result<ClusterRead, ClusterError> {
         .map(|(index, task)| {
             let client = &client;
             let read_so_far = &read_so_far;
-            async move { (index, list_all(client, task, page_size, read_so_far).await) }
+            let limits = list::Limits {
+                page_size,
+                max_response_bytes: options.max_response_bytes,
+            };
+            async move { (index, list_all(client, task, limits, read_so_far).await) }
         })
         .buffer_unordered(options.concurrency.max(1));
     while let Some((index, result)) = stream.next().await {

@@ -3,9 +3,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use http::header::ACCEPT;
+use http_body_util::BodyExt;
 use kube::Client;
 use kube::client::Body;
 use palisade_model::Node;
@@ -97,6 +98,15 @@ impl ListTask {
     }
 }
 
+/// How much one list may ask for and read.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Objects per page (`limit=`).
+    pub page_size: u32,
+    /// The largest response read; a larger one is an error, not an allocation.
+    pub max_response_bytes: usize,
+}
+
 /// What a list yielded.
 pub struct Listed {
     pub items: Vec<Node>,
@@ -108,7 +118,7 @@ pub struct Listed {
 pub async fn list_all(
     client: &Client,
     task: &ListTask,
-    limit: u32,
+    limits: Limits,
     read_so_far: &AtomicUsize,
 ) -> Result<Listed, Problem> {
     let api_version = task.endpoint.api_version();
@@ -123,13 +133,15 @@ pub async fn list_all(
         let mut items: Vec<Node> = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let url = task.url(limit, token.as_deref());
-            let (status, body) = get(client, &url, task.accept()).await.map_err(|error| {
-                task.problem(
-                    None,
-                    format!("the request failed: {}", crate::describe(&error)),
-                )
-            })?;
+            let url = task.url(limits.page_size, token.as_deref());
+            let (status, body) = get(client, &url, task.accept(), limits.max_response_bytes)
+                .await
+                .map_err(|error| {
+                    task.problem(
+                        None,
+                        format!("the request failed: {}", crate::describe(&error)),
+                    )
+                })?;
             if status == StatusCode::GONE && token.is_some() {
                 if restarted {
                     return Err(task.problem(
@@ -183,20 +195,42 @@ pub async fn list_all(
     }
 }
 
-/// A GET with the given `Accept`, returning the status and the whole body.
+/// Why a GET gave no body.
+#[derive(Debug, thiserror::Error)]
+pub enum GetError {
+    #[error(transparent)]
+    Request(#[from] kube::Error),
+    #[error(
+        "the response is larger than {limit} bytes, more than any list palisade asks for; it was not read"
+    )]
+    TooLarge { limit: usize },
+}
+
+/// A GET with the given `Accept`, returning the status and the whole body, read up to
+/// `max_bytes` (the body is read as it arrives, so a larger one is cut off before it is held).
 pub async fn get(
     client: &Client,
     url: &str,
     accept: &str,
-) -> Result<(StatusCode, Bytes), kube::Error> {
+    max_bytes: usize,
+) -> Result<(StatusCode, Bytes), GetError> {
     let request = http::Request::get(url)
         .header(ACCEPT, accept)
         .body(Body::empty())
         .map_err(kube::Error::HttpError)?;
     let response = client.send(request).await?;
     let status = response.status();
-    let body = response.into_body().collect_bytes().await?;
-    Ok((status, body))
+    let mut body = response.into_body();
+    let mut collected = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            if collected.len() + data.len() > max_bytes {
+                return Err(GetError::TooLarge { limit: max_bytes });
+            }
+            collected.extend_from_slice(&data);
+        }
+    }
+    Ok((status, collected.freeze()))
 }
 
 /// The `message` of a `Status` body, or the start of whatever else the body is.

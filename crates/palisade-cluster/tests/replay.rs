@@ -318,6 +318,106 @@ fn a_403_on_one_kind_is_reported_with_the_missing_permission_and_the_rest_is_rea
     assert_eq!(names(&read, "Pod").len(), 8);
 }
 
+/// The cluster of `cluster()`, with the ConfigMaps list answered by `reply` instead.
+fn with_configmaps(corpus: &Path, reply: Reply) -> Server {
+    let routes = support::cluster_routes(corpus)
+        .into_iter()
+        .filter(|route| route.path != "/api/v1/configmaps");
+    Replay::new(corpus)
+        .routes(routes)
+        .route(support::Route::get("/api/v1/configmaps", reply))
+        .start()
+}
+
+#[test]
+fn broken_and_hostile_list_responses_are_reported_and_the_rest_is_read() {
+    let corpus = corpus_or_skip!();
+    let recorded = std::fs::read(corpus.join("api-responses/kubeclient/pods_1.json"))
+        .expect("the recorded pod list");
+    let mut deep = b"{\"kind\":\"ConfigMapList\",\"items\":".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', 100_000));
+    let hostile: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated JSON", recorded[..recorded.len() / 2].to_vec()),
+        ("binary", (0..=255u8).cycle().take(64 * 1024).collect()),
+        ("nested 100,000 deep", deep),
+        (
+            "YAML, not JSON",
+            b"apiVersion: v1\nkind: ConfigMapList\nitems: []\n".to_vec(),
+        ),
+        (
+            "a Go template",
+            b"{\"kind\": \"ConfigMapList\", \"items\": [{{ .Values.items }}]}".to_vec(),
+        ),
+        (
+            "items that are not objects",
+            br#"{"kind": "ConfigMapList", "items": [1, "two", null, [3]]}"#.to_vec(),
+        ),
+        ("empty", Vec::new()),
+    ];
+    for (what, body) in hostile {
+        let server = with_configmaps(&corpus, Reply::ok(body));
+        let (read, _dir) = scan(&server, Options::default());
+        assert_eq!(read.problems.len(), 1, "{what}: {:?}", read.problems);
+        let problem = &read.problems[0];
+        assert_eq!(problem.kind, "ConfigMap", "{what}");
+        assert!(
+            problem.message.contains("not a readable list"),
+            "{what}: {}",
+            problem.message
+        );
+        assert!(
+            !problem.to_string().chars().any(char::is_control),
+            "{what}: control characters reach the terminal: {problem}"
+        );
+        assert!(names(&read, "ConfigMap").is_empty(), "{what}");
+        assert_eq!(
+            names(&read, "Pod").len(),
+            8,
+            "{what}: the other kinds are read"
+        );
+    }
+}
+
+#[test]
+fn a_response_larger_than_the_limit_is_not_read_and_the_rest_is() {
+    let corpus = corpus_or_skip!();
+    // A list of 4 MB against a limit of 2 MB that every other recorded response is under.
+    let limit = 2 * 1024 * 1024;
+    let server = with_configmaps(&corpus, Reply::ok(configmap_list_of_4_mb()));
+    let (read, _dir) = scan(
+        &server,
+        Options {
+            max_response_bytes: limit,
+            ..Options::default()
+        },
+    );
+    assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
+    let problem = &read.problems[0];
+    assert_eq!(problem.kind, "ConfigMap");
+    assert!(
+        problem.message.contains("larger than 2097152 bytes"),
+        "{}",
+        problem.message
+    );
+    assert!(names(&read, "ConfigMap").is_empty());
+    assert_eq!(names(&read, "Pod").len(), 8);
+
+    // The same list under the default limit is read.
+    let server = with_configmaps(&corpus, Reply::ok(configmap_list_of_4_mb()));
+    let (read, _dir) = scan(&server, Options::default());
+    assert!(read.problems.is_empty(), "{:?}", read.problems);
+    assert_eq!(names(&read, "ConfigMap"), ["default/huge"]);
+}
+
+/// A ConfigMapList (the envelope of a recorded one) of one ConfigMap with a 4 MB value.
+fn configmap_list_of_4_mb() -> Vec<u8> {
+    let padding = "x".repeat(4 * 1024 * 1024);
+    format!(
+        r#"{{"apiVersion": "v1", "kind": "ConfigMapList", "metadata": {{"resourceVersion": "1"}}, "items": [{{"metadata": {{"name": "huge", "namespace": "default"}}, "data": {{"padding": "{padding}"}}}}]}}"#
+    )
+    .into_bytes()
+}
+
 #[test]
 fn a_404_on_one_kind_is_reported_and_the_rest_is_read() {
     let corpus = corpus_or_skip!();
