@@ -5,6 +5,7 @@
 //! (What it does, Why is this bad?, Example, References). `palisade explain` and `docs/rules/`
 //! are generated from that comment, so the code and its documentation cannot drift apart.
 
+pub mod absence;
 pub mod config;
 mod docs;
 pub use docs::leading_doc_comment;

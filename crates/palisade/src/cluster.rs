@@ -1,10 +1,12 @@
 //! `palisade scan --cluster`: the flags to palisade-cluster's options, and its outcome to
 //! objects and report errors.
 
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal};
 
 use palisade_cluster::{ClusterRead, Options, read_cluster};
 use palisade_model::{Finding, InputError, Inventory, Object};
+use palisade_rules::absence::rules_resting_on_absence_of;
 
 use crate::cli::{ScanArgs, program_name};
 
@@ -13,6 +15,8 @@ pub struct Read {
     pub objects: Vec<Object>,
     /// Kinds that could not be read, already printed on stderr.
     pub errors: Vec<InputError>,
+    /// Rules whose findings would rest on there being none of a kind that could not be read.
+    pub withheld_rules: BTreeSet<&'static str>,
 }
 
 /// Reads the cluster; `Err` when nothing could be read at all.
@@ -53,19 +57,42 @@ fn report(read: ClusterRead, namespace: Option<&str>) -> Read {
     for note in &notes {
         eprintln!("{name}: note: {note}");
     }
+    let mut withheld_rules = BTreeSet::new();
     let errors: Vec<InputError> = problems
         .iter()
-        .map(|problem| InputError {
-            file: server.clone(),
-            line: None,
-            column: None,
-            message: problem.to_string(),
+        .map(|problem| {
+            let withheld = rules_resting_on_absence_of(&problem.kind);
+            let mut message = problem.to_string();
+            if !withheld.is_empty() {
+                message.push_str(&format!(
+                    "; the findings of {} are withheld, since they would rest on there being none",
+                    withheld.join(", ")
+                ));
+            }
+            withheld_rules.extend(withheld);
+            InputError {
+                file: server.clone(),
+                line: None,
+                column: None,
+                message,
+            }
         })
         .collect();
     for error in &errors {
         eprintln!("{name}: {error}");
     }
-    Read { objects, errors }
+    Read {
+        objects,
+        errors,
+        withheld_rules,
+    }
+}
+
+/// Drops the findings of rules that rest on the absence of a kind that could not be read.
+pub fn withhold(findings: &mut Vec<Finding>, rules: &BTreeSet<&'static str>) {
+    if !rules.is_empty() {
+        findings.retain(|finding| !rules.contains(finding.rule.as_ref()));
+    }
 }
 
 /// Drops the findings on Pods, ReplicaSets and Jobs that repeat their controller's (the same

@@ -1,5 +1,6 @@
 //! `palisade scan`: load, check, render, exit.
 
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
@@ -79,10 +80,12 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     // report; like an unreadable file, it makes the exit code 2 (an incomplete scan is never
     // clean), while every finding on what was read is still reported.
     let mut cluster_errors: Vec<InputError> = Vec::new();
+    let mut withheld_rules = BTreeSet::new();
     if arguments.cluster {
         match cluster::read(arguments) {
             Ok(read) => {
                 cluster_errors = read.errors;
+                withheld_rules = read.withheld_rules;
                 loaded.objects.extend(read.objects);
             }
             Err(message) => {
@@ -96,6 +99,7 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     let mut outcome = check(&inventory, &config);
     if arguments.cluster {
         cluster::drop_repeats_of_owners(&mut outcome.findings, &inventory);
+        cluster::withhold(&mut outcome.findings, &withheld_rules);
     }
     timings.mark("check");
     errors.extend(outcome.errors);

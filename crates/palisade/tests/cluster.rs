@@ -283,6 +283,90 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
 }
 
 #[test]
+fn findings_that_would_rest_on_an_unreadable_kind_are_withheld_and_said_so() {
+    let corpus = corpus_or_skip!();
+    let run = Run::new();
+    let scan = |server: &Server| {
+        let config = run.write("kubeconfig", server.kubeconfig("replay"));
+        let output = run.run(&[
+            "scan",
+            "--no-config",
+            "--cluster",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "-o",
+            "json",
+        ]);
+        (
+            output.status.code(),
+            json_report(&output),
+            text(&output.stderr),
+        )
+    };
+    let rules_of = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // With every right, the recorded cluster has pods no NetworkPolicy selects for ingress.
+    let (code, whole, _) = scan(&cluster(&corpus).start());
+    assert_eq!(code, Some(1));
+    let whole_rules = rules_of(&whole);
+    assert!(
+        whole_rules
+            .iter()
+            .any(|rule| rule == "missing-ingress-policy")
+    );
+
+    // Without `list` on NetworkPolicies, "no policy selects this pod" would be a guess.
+    let mut role = support::scanner_cluster_role();
+    let mut narrowed = 0;
+    for rule in role["rules"].as_array_mut().unwrap() {
+        if rule["apiGroups"] == json!(["networking.k8s.io"]) {
+            rule["resources"] = json!(["ingresses"]);
+            narrowed += 1;
+        }
+    }
+    assert_eq!(
+        narrowed, 1,
+        "deploy/scanner-rbac.yaml has one rule for networking.k8s.io"
+    );
+    let (code, partial, stderr) = scan(&cluster(&corpus).enforce(&role).start());
+    assert_eq!(code, Some(2), "{stderr}");
+    let partial_rules = rules_of(&partial);
+    for withheld in [
+        "missing-ingress-policy",
+        "missing-egress-policy",
+        "exposed-workload-without-ingress-policy",
+        "namespace-without-default-deny",
+    ] {
+        assert!(
+            !partial_rules.iter().any(|rule| rule == withheld),
+            "{withheld}"
+        );
+    }
+    // Everything else is still judged.
+    let others = |rules: &[String]| -> Vec<String> {
+        rules
+            .iter()
+            .filter(|rule| !rule.contains("policy") && !rule.contains("default-deny"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(others(&partial_rules), others(&whole_rules));
+    let message = partial["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the findings of missing-ingress-policy, missing-egress-policy"),
+        "{message}"
+    );
+    assert!(stderr.contains("are withheld"), "{stderr}");
+}
+
+#[test]
 fn the_rights_of_deploy_scanner_rbac_are_enough() {
     let corpus = corpus_or_skip!();
     let server = cluster(&corpus)
