@@ -53,6 +53,19 @@ impl Run {
         self.run_with(&[], args)
     }
 
+    /// `palisade scan --no-config --cluster --kubeconfig KUBECONFIG ARGS...`.
+    fn scan_cluster(&self, kubeconfig: &str, args: &[&str]) -> Output {
+        let mut all = vec![
+            "scan",
+            "--no-config",
+            "--cluster",
+            "--kubeconfig",
+            kubeconfig,
+        ];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// A run with more environment variables than this one's.
     fn run_with(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
         let mut command = Command::new(&self.program);
@@ -94,15 +107,7 @@ fn a_cluster_scan_reports_findings_by_object_and_path() {
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
     let kubeconfig = config.to_str().unwrap();
 
-    let output = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        kubeconfig,
-        "-o",
-        "json",
-    ]);
+    let output = run.scan_cluster(kubeconfig, &["-o", "json"]);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let report = json_report(&output);
@@ -150,15 +155,7 @@ fn a_cluster_scan_reports_findings_by_object_and_path() {
 
     // Every format, and the table shows the object and the path where a file position would be.
     for format in ["table", "json", "sarif", "junit"] {
-        let output = run.run(&[
-            "scan",
-            "--no-config",
-            "--cluster",
-            "--kubeconfig",
-            kubeconfig,
-            "-o",
-            format,
-        ]);
+        let output = run.scan_cluster(kubeconfig, &["-o", format]);
         assert_eq!(
             output.status.code(),
             Some(1),
@@ -211,15 +208,7 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
     let server = cluster(&corpus).enforce(&role).start();
     let run = Run::new();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
-    let output = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        config.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let output = run.scan_cluster(config.to_str().unwrap(), &["-o", "json"]);
     // Findings are still reported, but an incomplete scan exits 2, never 0 or 1.
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
@@ -245,15 +234,7 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
     // The other formats carry it too: SARIF as a notification at the server's URL, the
     // table after the findings.
     let kubeconfig = config.to_str().unwrap();
-    let sarif = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        kubeconfig,
-        "-o",
-        "sarif",
-    ]);
+    let sarif = run.scan_cluster(kubeconfig, &["-o", "sarif"]);
     assert_eq!(sarif.status.code(), Some(2));
     let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let notification = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
@@ -267,13 +248,7 @@ fn a_403_on_one_kind_is_reported_on_stderr_and_in_the_report_and_the_rest_is_jud
             .unwrap()
             .contains("`list` on `secrets`")
     );
-    let table = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        kubeconfig,
-    ]);
+    let table = run.scan_cluster(kubeconfig, &[]);
     assert_eq!(table.status.code(), Some(2));
     let stdout = text(&table.stdout);
     assert!(
@@ -288,15 +263,7 @@ fn findings_that_would_rest_on_an_unreadable_kind_are_withheld_and_said_so() {
     let run = Run::new();
     let scan = |server: &Server| {
         let config = run.write("kubeconfig", server.kubeconfig("replay"));
-        let output = run.run(&[
-            "scan",
-            "--no-config",
-            "--cluster",
-            "--kubeconfig",
-            config.to_str().unwrap(),
-            "-o",
-            "json",
-        ]);
+        let output = run.scan_cluster(config.to_str().unwrap(), &["-o", "json"]);
         (
             output.status.code(),
             json_report(&output),
@@ -374,15 +341,7 @@ fn the_rights_of_deploy_scanner_rbac_are_enough() {
         .start();
     let run = Run::new();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
-    let output = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        config.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let output = run.scan_cluster(config.to_str().unwrap(), &["-o", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert_eq!(json_report(&output)["errors"], json!([]));
     assert!(server.seen().iter().all(|s| s.status != 403));
@@ -465,16 +424,10 @@ fn files_and_the_cluster_are_judged_together() {
         "pod.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n",
     );
-    let output = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
+    let output = run.scan_cluster(
         config.to_str().unwrap(),
-        pod.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+        &[pod.to_str().unwrap(), "-o", "json"],
+    );
     let report = json_report(&output);
     assert_eq!(report["summary"]["files"], 1);
     let findings = report["findings"].as_array().unwrap();
@@ -627,13 +580,7 @@ fn the_real_kube_rs_kubeconfigs_in_utf8_and_utf16_resolve_alike() {
         reports.push(json_report(&output));
         // Alone, the file's own cluster is used (nothing listens at 0.0.0.0:6443 here, and
         // its CA "hello" is not a certificate): a clear error either way.
-        let output = run.run(&[
-            "scan",
-            "--no-config",
-            "--cluster",
-            "--kubeconfig",
-            real.to_str().unwrap(),
-        ]);
+        let output = run.scan_cluster(real.to_str().unwrap(), &[]);
         assert_eq!(output.status.code(), Some(2), "{encoding}");
         let stderr = text(&output.stderr);
         assert!(
@@ -837,15 +784,7 @@ fn findings_on_pods_that_only_repeat_their_controllers_are_shown_once() {
         .start();
     let run = Run::new();
     let config = run.write("kubeconfig", server.kubeconfig("replay"));
-    let output = run.run(&[
-        "scan",
-        "--no-config",
-        "--cluster",
-        "--kubeconfig",
-        config.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+    let output = run.scan_cluster(config.to_str().unwrap(), &["-o", "json"]);
     let stderr = text(&output.stderr);
     let report = json_report(&output);
     let findings = report["findings"].as_array().unwrap();
