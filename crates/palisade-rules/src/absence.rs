@@ -58,6 +58,11 @@ pub fn rules_resting_on_absence_of(kind: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether `rule` concludes anything from the absence of objects of some kind.
+pub fn rests_on_absence(rule: &str) -> bool {
+    RESTS_ON_ABSENCE.iter().any(|(name, _)| *name == rule)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,24 +165,7 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
     // order, so the outcome is the same on every run.
     let per_rule: Vec<Result<(Vec<Finding>, usize), InputError>> = inventory_rules
         .par_iter()
-        .map(|(rule, run)| {
-            let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
-            run_guarded(rule, None, || run(&inventory_context, &mut emitter))?;
-            let mut kept = Vec::with_capacity(emitter.findings.len());
-            let mut suppressed = 0;
-            for (index, finding) in emitter.findings {
-                let object = inventory.get(index);
-                let ignored = match object {
-                    Some(object) => ignored_rules(object, &mut Vec::new()),
-                    None => Ignored::Nothing,
-                };
-                match settle(finding, object, &ignored, config) {
-                    Some(finding) => kept.push(finding),
-                    None => suppressed += 1,
-                }
-            }
-            Ok((kept, suppressed))
-        })
+        .map(|(rule, run)| run_inventory_rule(rule, *run, &inventory_context))
         .collect();
     for result in per_rule {
         match result {
@@ -200,12 +183,81 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
     outcome
 }
 
-/// Runs the object rules on one object, with the same annotations, exemptions and severity
-/// overrides as [`check`]: what the admission webhook and the audit stream need to judge one
-/// object the way a scan would. `selected` narrows the rules further (by name), on top of the
-/// configuration. Inventory rules do not run: one object is no cluster.
+/// Runs one inventory rule and settles its findings (annotations, exemptions, overrides):
+/// the findings kept and how many were suppressed.
+fn run_inventory_rule(
+    rule: &Rule,
+    run: InventoryCheck,
+    context: &InventoryContext,
+) -> Result<(Vec<Finding>, usize), InputError> {
+    let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
+    run_guarded(rule, None, || run(context, &mut emitter))?;
+    let mut kept = Vec::with_capacity(emitter.findings.len());
+    let mut suppressed = 0;
+    for (index, finding) in emitter.findings {
+        let object = context.inventory.get(index);
+        let ignored = match object {
+            Some(object) => ignored_rules(object, &mut Vec::new()),
+            None => Ignored::Nothing,
+        };
+        match settle(finding, object, &ignored, context.config) {
+            Some(finding) => kept.push(finding),
+            None => suppressed += 1,
+        }
+    }
+    Ok((kept, suppressed))
+}
+
+/// Kinds that inventory rules judge on their own: a Role's wildcards, a binding's subjects,
+/// a Namespace's Pod Security labels, a NetworkPolicy's rules.
+const JUDGED_ALONE_BY_INVENTORY_RULES: &[&str] = &[
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Namespace",
+    "NetworkPolicy",
+    "GlobalNetworkPolicy",
+    "CiliumNetworkPolicy",
+    "CiliumClusterwideNetworkPolicy",
+];
+
+/// Judges one object the way a scan would (the same annotations, exemptions and severity
+/// overrides as [`check`]): what the admission webhook needs. `selected` narrows the rules
+/// further (by name), on top of the configuration. Besides the object rules, the inventory
+/// rules run that can judge the object alone (a Role's wildcards, a binding to
+/// `system:anonymous` or of `cluster-admin` to a user, a Namespace without Pod Security, a
+/// policy that allows everything); those that would conclude from the absence of the rest of
+/// the cluster ([`crate::absence`]: "no NetworkPolicy selects this pod", "the bound role does
+/// not exist") do not: one object is no cluster.
 pub fn check_object(object: &Object, config: &Config, selected: impl Fn(&str) -> bool) -> Outcome {
-    check_each_object(&Inventory::from_objects([object.clone()]), config, selected)
+    let inventory = Inventory::from_objects([object.clone()]);
+    let mut outcome = check_each_object(&inventory, config, &selected);
+    if !JUDGED_ALONE_BY_INVENTORY_RULES.contains(&object.kind.as_str()) {
+        return outcome;
+    }
+    let context = InventoryContext::new(&inventory, config);
+    for registered in all_rules() {
+        let rule = registered.rule;
+        let Check::Inventory(run) = rule.check else {
+            continue;
+        };
+        if !config.is_enabled(rule.meta.name)
+            || !selected(rule.meta.name)
+            || crate::absence::rests_on_absence(rule.meta.name)
+        {
+            continue;
+        }
+        match run_inventory_rule(rule, run, &context) {
+            Ok((mut findings, suppressed)) => {
+                outcome.findings.append(&mut findings);
+                outcome.suppressed += suppressed;
+            }
+            Err(error) => outcome.errors.push(error),
+        }
+    }
+    outcome.findings = sorted(std::mem::take(&mut outcome.findings));
+    outcome
 }
 
 /// Runs the object rules on every object of `inventory` on its own, as [`check_object`] does

@@ -668,3 +668,67 @@ fn many_findings_give_at_most_a_few_dozen_short_warnings() {
         "{warnings:?}"
     );
 }
+
+/// The reply's denial message, or "" when allowed.
+fn denial(admission: &palisade_webhook::Admission, object: Value) -> String {
+    let response = response(&admission.validate(&body(&review("CREATE", object))));
+    if response["allowed"] == true {
+        String::new()
+    } else {
+        status_message(&response)
+    }
+}
+
+#[test]
+fn rbac_objects_namespaces_and_policies_are_judged_by_the_rules_that_can_judge_them_alone() {
+    let admission = admission("webhook:\n  denyAtOrAbove: medium\n");
+    let rbac = "rbac.authorization.k8s.io/v1";
+    let cases = [
+        (
+            json!({"apiVersion": rbac, "kind": "Role", "metadata": {"name": "wild", "namespace": "shop"},
+                   "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}),
+            "rbac-wildcard",
+        ),
+        (
+            json!({"apiVersion": rbac, "kind": "ClusterRoleBinding", "metadata": {"name": "alice-admin"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]}),
+            "rbac-cluster-admin-to-individual",
+        ),
+        (
+            json!({"apiVersion": rbac, "kind": "RoleBinding", "metadata": {"name": "anyone", "namespace": "shop"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:unauthenticated"}]}),
+            "rbac-binding-to-everyone",
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop",
+                   "labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}),
+            "namespace-without-pod-security",
+        ),
+    ];
+    for (object, rule) in cases {
+        let message = denial(&admission, object);
+        assert!(message.contains(rule), "{rule}: {message:?}");
+    }
+
+    // What the rest of the cluster decides is not judged from one object: a binding to a
+    // Role that is not in the review, a workload no policy in the review selects, a new
+    // Namespace that cannot have its default-deny policy yet.
+    let allowed = [
+        json!({"apiVersion": rbac, "kind": "RoleBinding", "metadata": {"name": "app", "namespace": "shop"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "app-reader"},
+               "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": "shop"}]}),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop",
+               "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}}),
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+               "metadata": {"name": "web", "namespace": "shop"},
+               "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+                        "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "shop-ui"}}}]}]}}),
+    ];
+    for object in allowed {
+        let kind = object["kind"].clone();
+        assert_eq!(denial(&admission, object), "", "{kind}");
+    }
+    assert_eq!(denial(&admission, clean_deployment()), "");
+}
