@@ -7,30 +7,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use palisade_conformance::audit::{default_mapping, render_text, run};
-use palisade_conformance::default_corpus;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
+use palisade_conformance::cli::Common;
 
 /// Compare palisade's audit rules with Falco's and Panther's labelled audit events
-/// (../shared/corpus/audit-logs), through docs/audit-peer-mapping.md.
+/// (../shared/corpus/audit-logs), through docs/audit-peer-mapping.md. `--verbose` also lists
+/// the cases that agree.
 #[derive(Parser, Debug)]
 #[command(name = "audit-conformance", version)]
 struct Cli {
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    format: Format,
-    /// Also list the cases that agree.
-    #[arg(short, long)]
-    verbose: bool,
-    /// The shared corpus (default: $PALISADE_CORPUS, else ../shared/corpus next to the workspace).
-    #[arg(long, value_name = "DIR")]
-    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
     /// The mapping table (default: docs/audit-peer-mapping.md of the workspace).
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
@@ -38,24 +26,20 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let corpus = cli.corpus.unwrap_or_else(default_corpus);
     let mapping = cli.mapping.unwrap_or_else(default_mapping);
-    let report = match run(&corpus, &mapping) {
+    let report = match run(&cli.common.corpus(), &mapping) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("audit-conformance: {error}");
             return ExitCode::from(2);
         }
     };
-    match cli.format {
-        Format::Text => print!("{}", render_text(&report, cli.verbose)),
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
-                eprintln!("audit-conformance: {error}");
-                return ExitCode::from(2);
-            }
-        },
+    if let Err(code) = cli.common.print(
+        "audit-conformance",
+        |verbose| render_text(&report, verbose),
+        &report,
+    ) {
+        return code;
     }
     if report.problems.is_empty() {
         ExitCode::SUCCESS

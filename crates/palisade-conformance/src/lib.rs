@@ -10,6 +10,7 @@
 //! `tests/conformance.rs` runs the same comparison.
 
 pub mod audit;
+pub mod cli;
 pub mod compare;
 pub mod mapping;
 pub mod netpol;

@@ -5,33 +5,22 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
-use palisade_conformance::{Options, default_corpus, default_mapping, render, run};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
+use clap::Parser;
+use palisade_conformance::cli::Common;
+use palisade_conformance::{Options, default_mapping, render, run};
 
 /// Compare palisade's verdicts with the labelled fixtures of kube-linter, Polaris, kubeaudit,
 /// kubesec, Checkov and kube-score (../shared/corpus/peer-fixtures), through the mapping table
-/// docs/peer-mapping.md.
+/// docs/peer-mapping.md. `--verbose` also lists accepted disagreements, cases not compared and
+/// unreadable inputs.
 #[derive(Parser, Debug)]
 #[command(name = "palisade-conformance", version)]
 struct Cli {
     /// Only this peer (repeatable): kube-linter, polaris, kubeaudit, kubesec, checkov, kube-score.
     #[arg(long = "peer", value_name = "NAME")]
     peers: Vec<String>,
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    format: Format,
-    /// Also list accepted disagreements, cases not compared and unreadable inputs.
-    #[arg(short, long)]
-    verbose: bool,
-    /// The shared corpus (default: $PALISADE_CORPUS, else ../shared/corpus next to the workspace).
-    #[arg(long, value_name = "DIR")]
-    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
     /// The mapping table (default: docs/peer-mapping.md of the workspace).
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
@@ -40,7 +29,7 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let options = Options {
-        corpus: cli.corpus.unwrap_or_else(default_corpus),
+        corpus: cli.common.corpus(),
         mapping: cli.mapping.unwrap_or_else(default_mapping),
         peers: cli.peers,
     };
@@ -51,9 +40,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.format {
-        Format::Text => print!("{}", render::text(&report, cli.verbose)),
-        Format::Json => println!("{}", render::json(&report)),
+    if let Err(code) = cli.common.print(
+        "palisade-conformance",
+        |verbose| render::text(&report, verbose),
+        &render::document(&report),
+    ) {
+        return code;
     }
     if report.problems.is_broken() {
         eprintln!(
