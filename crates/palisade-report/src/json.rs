@@ -165,48 +165,56 @@ fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Resul
     Ok(())
 }
 
-/// A JSON string, escaped as serde_json escapes it: `"` and `\`, the control characters
-/// (`\b`, `\f`, `\n`, `\r`, `\t` short, the others as `\u00xx`), nothing else.
+/// A JSON string, escaped as serde_json escapes it: `"` and `\\`, the control characters
+/// (`\\b`, `\\f`, `\\n`, `\\r`, `\\t` short, the others as `\\u00xx`), nothing else.
 fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Nearly every string needs no escape: one pass without early exit (which the compiler
-    // vectorises) says so, and the string is copied whole.
-    let plain = bytes.iter().fold(true, |plain, &byte| {
-        plain & (byte >= 0x20) & (byte != b'"') & (byte != b'\\')
-    });
-    if plain {
-        out.extend_from_slice(bytes);
-    } else {
-        let mut start = 0;
+    // Control characters are rare (one pass without early exit, which the compiler
+    // vectorises, says whether there are any); quotes are not (messages quote names), so
+    // they are found with memchr.
+    let control = bytes.iter().fold(false, |any, &byte| any | (byte < 0x20));
+    let mut start = 0;
+    if control {
         for (at, &byte) in bytes.iter().enumerate() {
-            let short = match byte {
-                b'"' => b'"',
-                b'\\' => b'\\',
-                b'\n' => b'n',
-                b'\r' => b'r',
-                b'\t' => b't',
-                0x08 => b'b',
-                0x0c => b'f',
-                0x00..=0x1f => b'u',
-                _ => continue,
-            };
-            out.extend_from_slice(&bytes[start..at]);
-            if short == b'u' {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(byte >> 4)]);
-                out.push(HEX[usize::from(byte & 0xf)]);
-            } else {
-                out.push(b'\\');
-                out.push(short);
+            if byte < 0x20 || byte == b'"' || byte == b'\\' {
+                out.extend_from_slice(&bytes[start..at]);
+                escape(out, byte);
+                start = at + 1;
             }
+        }
+    } else {
+        for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            out.extend_from_slice(&bytes[start..at]);
+            escape(out, bytes[at]);
             start = at + 1;
         }
-        out.extend_from_slice(&bytes[start..]);
     }
+    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// The escape of one byte that needs one.
+fn escape(out: &mut Vec<u8>, byte: u8) {
+    let short = match byte {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0xf)]);
+            return;
+        }
+    };
+    out.push(b'\\');
+    out.push(short);
 }
 
 /// Pretty-printed JSON with a trailing newline.
