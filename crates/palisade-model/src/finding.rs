@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -38,14 +39,44 @@ impl Finding {
     /// a parallel scan prints the same report every time.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
-            self.location.as_ref().map(|l| (&l.file, l.line, l.column)),
-            &self.object,
+            self.location
+                .as_ref()
+                .map(|l| (Shared(&l.file), l.line, l.column)),
+            Shared(&self.object),
             &self.rule,
             &self.path,
             &self.message,
         )
     }
 }
+
+/// Orders what an `Arc` points to, asking first whether both are the same `Arc`: the findings
+/// of one object share their file name and identity, and sorting compares them often.
+struct Shared<'a, T: ?Sized>(&'a Arc<T>);
+
+impl<T: ?Sized + Ord> Ord for Shared<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        if Arc::ptr_eq(self.0, other.0) {
+            Ordering::Equal
+        } else {
+            (**self.0).cmp(&**other.0)
+        }
+    }
+}
+
+impl<T: ?Sized + Ord> PartialOrd for Shared<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: ?Sized + Ord> PartialEq for Shared<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<T: ?Sized + Ord> Eq for Shared<'_, T> {}
 
 /// An input that could not be read or parsed. It never stops the scan of other inputs, and
 /// it always makes the exit code 2.
@@ -92,5 +123,52 @@ impl ScanSummary {
         for finding in findings {
             *self.by_severity.entry(finding.severity).or_default() += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(file: Arc<str>, object: Arc<ObjectRef>, line: u32) -> Finding {
+        Finding {
+            rule: "r".into(),
+            severity: Severity::Low,
+            layer: Layer::Workload,
+            object,
+            path: String::new(),
+            location: Some(Location {
+                file,
+                line,
+                column: 1,
+            }),
+            message: String::new(),
+            fix: "".into(),
+        }
+    }
+
+    #[test]
+    fn sort_key_compares_contents_whether_or_not_they_are_shared() {
+        let object = |name: &str| {
+            Arc::new(ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: name.into(),
+            })
+        };
+        let shared_file: Arc<str> = "a.yaml".into();
+        let shared_object = object("p");
+        let one = finding(shared_file.clone(), shared_object.clone(), 1);
+        let same = finding(shared_file.clone(), shared_object.clone(), 1);
+        let copy = finding("a.yaml".into(), object("p"), 1);
+        assert!(one.sort_key() == same.sort_key());
+        assert!(one.sort_key() == copy.sort_key());
+        let later_file = finding("b.yaml".into(), shared_object.clone(), 1);
+        assert!(one.sort_key() < later_file.sort_key());
+        let later_object = finding(shared_file.clone(), object("q"), 1);
+        assert!(one.sort_key() < later_object.sort_key());
+        let later_line = finding(shared_file, shared_object, 2);
+        assert!(copy.sort_key() < later_line.sort_key());
     }
 }

@@ -31,7 +31,12 @@ impl Pointer {
 
     /// This pointer extended by a sequence index.
     pub fn index(&self, index: usize) -> Self {
-        Pointer(format!("{}/{index}", self.0))
+        use std::fmt::Write;
+        let mut text = String::with_capacity(self.0.len() + 4);
+        text.push_str(&self.0);
+        // Writing a number into a String cannot fail.
+        let _ = write!(text, "/{index}");
+        Pointer(text)
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,7 +61,8 @@ impl From<Pointer> for String {
 }
 
 pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
-    if token.contains(['~', '/']) {
+    // Bytes, not chars: a search for one of several chars decodes every character.
+    if token.bytes().any(|byte| byte == b'~' || byte == b'/') {
         Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
     } else {
         Cow::Borrowed(token)

@@ -18,7 +18,7 @@ pub const SUPPRESSION_WITHOUT_REASON: &str = "suppression-without-reason";
 
 type ObjectCheck = fn(&ObjectContext, &mut Emitter);
 type InventoryCheck = fn(&InventoryContext, &mut Emitter);
-/// Findings (with the index of their object) and rule crashes of one object.
+/// The findings, rule crashes and number of suppressed findings of one object.
 type ObjectResult = (Vec<Finding>, Vec<InputError>, usize);
 
 /// The result of checking an inventory.
@@ -128,31 +128,6 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
             Check::Inventory(_) => None,
         })
         .collect();
-
-    // Each object is checked, and its findings silenced or re-rated, on the worker that
-    // found them, so that the findings are moved as few times as possible.
-    let accounts = AccountIndex::default();
-    let per_object: Vec<ObjectResult> = inventory
-        .objects()
-        .par_iter()
-        .enumerate()
-        .map(|(index, object)| {
-            check_one(index, object, inventory, config, &accounts, &object_rules)
-        })
-        .collect();
-
-    let mut outcome = Outcome::default();
-    let total: usize = per_object
-        .iter()
-        .map(|(findings, _, _)| findings.len())
-        .sum();
-    outcome.findings.reserve(total);
-    for (mut findings, mut errors, suppressed) in per_object {
-        outcome.findings.append(&mut findings);
-        outcome.errors.append(&mut errors);
-        outcome.suppressed += suppressed;
-    }
-    let inventory_context = InventoryContext::new(inventory, config);
     let inventory_rules: Vec<(&Rule, InventoryCheck)> = enabled
         .iter()
         .filter_map(|rule| match rule.check {
@@ -160,52 +135,120 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
             Check::Object(_) => None,
         })
         .collect();
-    // Inventory rules do not depend on each other: they run side by side (the RBAC model they
-    // share is built once, by the first that asks), and their results are gathered in rule
-    // order, so the outcome is the same on every run.
-    let per_rule: Vec<Result<(Vec<Finding>, usize), InputError>> = inventory_rules
-        .par_iter()
-        .map(|(rule, run)| run_inventory_rule(rule, *run, &inventory_context))
-        .collect();
+
+    // The inventory rules run beside the object rules rather than after them: much of their
+    // time goes into models (NetworkPolicy, RBAC) that one thread builds while the others
+    // would wait.
+    let (per_object, per_rule) = rayon::join(
+        || {
+            // Each object is checked, and its findings silenced or re-rated, on the worker that
+            // found them, so that the findings are moved as few times as possible.
+            let accounts = AccountIndex::default();
+            inventory
+                .objects()
+                .par_iter()
+                .map(|object| check_one(object, inventory, config, &accounts, &object_rules))
+                .collect::<Vec<ObjectResult>>()
+        },
+        || check_inventory(inventory, config, &inventory_rules),
+    );
+
+    let mut outcome = Outcome::default();
+    let mut from_inventory = Vec::new();
     for result in per_rule {
         match result {
             Ok((mut findings, suppressed)) => {
-                outcome.findings.append(&mut findings);
+                from_inventory.append(&mut findings);
                 outcome.suppressed += suppressed;
             }
             Err(error) => outcome.errors.push(error),
         }
     }
-    outcome.findings = sorted(std::mem::take(&mut outcome.findings));
+    // Stable, so that equal findings keep the order of their rules.
+    from_inventory.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.findings = merged(per_object, from_inventory, &mut outcome);
     outcome.errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
     outcome
 }
 
-/// Runs one inventory rule and settles its findings (annotations, exemptions, overrides):
-/// the findings kept and how many were suppressed.
-fn run_inventory_rule(
-    rule: &Rule,
-    run: InventoryCheck,
-    context: &InventoryContext,
-) -> Result<(Vec<Finding>, usize), InputError> {
-    let mut emitter = Emitter::new(&rule.meta, None, usize::MAX);
-    run_guarded(rule, None, || run(context, &mut emitter))?;
-    let mut kept = Vec::with_capacity(emitter.findings.len());
-    let mut suppressed = 0;
-    for (index, finding) in emitter.findings {
-        let object = context.inventory.get(index);
-        let ignored = match object {
-            Some(object) => ignored_rules(object, &mut Vec::new()),
-            None => Ignored::Nothing,
-        };
-        match settle(finding, object, &ignored, context.config) {
-            Some(finding) => kept.push(finding),
-            None => suppressed += 1,
+/// Runs the inventory rules side by side (the models they share are built once, by the first
+/// that asks) and gathers their results in rule order, so that the outcome is the same on
+/// every run.
+fn check_inventory(
+    inventory: &Inventory,
+    config: &Config,
+    inventory_rules: &[(&Rule, InventoryCheck)],
+) -> Vec<Result<(Vec<Finding>, usize), InputError>> {
+    let inventory_context = InventoryContext::new(inventory, config);
+    inventory_rules
+        .par_iter()
+        .map(|(rule, run)| {
+            let mut emitter = Emitter::new(&rule.meta, None);
+            run_guarded(rule, None, || run(&inventory_context, &mut emitter))?;
+            let mut kept = Vec::with_capacity(emitter.findings.len());
+            let mut suppressed = 0;
+            for (mut finding, index) in emitter.findings.into_iter().zip(emitter.objects) {
+                let object = inventory.get(index);
+                let ignored = match object {
+                    Some(object) => ignored_rules(object, &mut Vec::new()),
+                    None => Ignored::Nothing,
+                };
+                if settle(&mut finding, object, &ignored, config) {
+                    kept.push(finding);
+                } else {
+                    suppressed += 1;
+                }
+            }
+            Ok((kept, suppressed))
+        })
+        .collect()
+}
+
+/// All findings in [`Finding::sort_key`] order, the same as a stable sort of the object rules'
+/// findings (object by object) followed by the inventory rules' (`from_inventory`, sorted).
+/// Objects come in file order and their findings lie within them, so the object rules'
+/// findings are nearly always in order already: then the two lists are merged as the objects'
+/// lists are gathered, with no sort and no second copy.
+fn merged(
+    per_object: Vec<ObjectResult>,
+    from_inventory: Vec<Finding>,
+    outcome: &mut Outcome,
+) -> Vec<Finding> {
+    let total = per_object
+        .iter()
+        .map(|(findings, _, _)| findings.len())
+        .sum::<usize>()
+        + from_inventory.len();
+    let in_order = per_object
+        .iter()
+        .map(|(findings, _, _)| findings)
+        .filter(|findings| !findings.is_empty())
+        .collect::<Vec<_>>()
+        .windows(2)
+        .all(|pair| pair[0][pair[0].len() - 1].sort_key() <= pair[1][0].sort_key());
+    let mut all = Vec::with_capacity(total);
+    let mut from_inventory = from_inventory.into_iter().peekable();
+    for (findings, mut errors, suppressed) in per_object {
+        outcome.errors.append(&mut errors);
+        outcome.suppressed += suppressed;
+        if !in_order {
+            all.extend(findings);
+            continue;
+        }
+        for finding in findings {
+            // On a tie the object rule's finding goes first, as in a stable sort.
+            while let Some(next) =
+                from_inventory.next_if(|next| next.sort_key() < finding.sort_key())
+            {
+                all.push(next);
+            }
+            all.push(finding);
         }
     }
-    Ok((kept, suppressed))
+    all.extend(from_inventory);
+    if in_order { all } else { sorted(all) }
 }
 
 /// Kinds that inventory rules judge on their own: a Role's wildcards, a binding's subjects,
@@ -224,31 +267,45 @@ const JUDGED_ALONE_BY_INVENTORY_RULES: &[&str] = &[
 
 /// Judges one object the way a scan would (the same annotations, exemptions and severity
 /// overrides as [`check`]): what the admission webhook needs. `selected` narrows the rules
-/// further (by name), on top of the configuration. Besides the object rules, the inventory
-/// rules run that can judge the object alone (a Role's wildcards, a binding to
-/// `system:anonymous` or of `cluster-admin` to a user, a Namespace without Pod Security, a
-/// policy that allows everything); those that would conclude from the absence of the rest of
-/// the cluster ([`crate::absence`]: "no NetworkPolicy selects this pod", "the bound role does
-/// not exist") do not: one object is no cluster.
+/// further (by name), on top of the configuration. See [`check_alone`].
 pub fn check_object(object: &Object, config: &Config, selected: impl Fn(&str) -> bool) -> Outcome {
-    let inventory = Inventory::from_objects([object.clone()]);
-    let mut outcome = check_each_object(&inventory, config, &selected);
-    if !JUDGED_ALONE_BY_INVENTORY_RULES.contains(&object.kind.as_str()) {
+    check_alone(&Inventory::from_objects([object.clone()]), config, selected)
+}
+
+/// Judges each object of `inventory` as if it were alone, as [`check_object`] does for one:
+/// besides the object rules, the inventory rules run that can judge an object alone (a Role's
+/// wildcards, a binding to `system:anonymous` or of `cluster-admin` to a user, a Namespace
+/// without Pod Security, a policy that allows everything); those that would conclude from the
+/// absence of the rest of the cluster ([`crate::absence`]: "no NetworkPolicy selects this pod",
+/// "the bound role does not exist") do not: one object is no cluster.
+pub fn check_alone(
+    inventory: &Inventory,
+    config: &Config,
+    selected: impl Fn(&str) -> bool,
+) -> Outcome {
+    let mut outcome = check_each_object(inventory, config, &selected);
+    let judged_alone = inventory
+        .objects()
+        .iter()
+        .any(|object| JUDGED_ALONE_BY_INVENTORY_RULES.contains(&object.kind.as_str()));
+    if !judged_alone {
         return outcome;
     }
-    let context = InventoryContext::new(&inventory, config);
-    for registered in all_rules() {
-        let rule = registered.rule;
-        let Check::Inventory(run) = rule.check else {
-            continue;
-        };
-        if !config.is_enabled(rule.meta.name)
-            || !selected(rule.meta.name)
-            || crate::absence::rests_on_absence(rule.meta.name)
-        {
-            continue;
-        }
-        match run_inventory_rule(rule, run, &context) {
+    let inventory_rules: Vec<(&Rule, InventoryCheck)> = all_rules()
+        .iter()
+        .map(|registered| registered.rule)
+        .filter(|rule| {
+            config.is_enabled(rule.meta.name)
+                && selected(rule.meta.name)
+                && !crate::absence::rests_on_absence(rule.meta.name)
+        })
+        .filter_map(|rule| match rule.check {
+            Check::Inventory(run) => Some((rule, run)),
+            Check::Object(_) => None,
+        })
+        .collect();
+    for result in check_inventory(inventory, config, &inventory_rules) {
+        match result {
             Ok((mut findings, suppressed)) => {
                 outcome.findings.append(&mut findings);
                 outcome.suppressed += suppressed;
@@ -281,9 +338,9 @@ pub fn check_each_object(
     // rules use to see what a pod's account may do) stays empty.
     let accounts = AccountIndex::default();
     let mut outcome = Outcome::default();
-    for (index, object) in inventory.objects().iter().enumerate() {
+    for object in inventory.objects() {
         let (mut findings, mut errors, suppressed) =
-            check_one(index, object, inventory, config, &accounts, &object_rules);
+            check_one(object, inventory, config, &accounts, &object_rules);
         outcome.findings.append(&mut findings);
         outcome.errors.append(&mut errors);
         outcome.suppressed += suppressed;
@@ -293,7 +350,6 @@ pub fn check_each_object(
 
 /// Checks one object of the inventory with the given object rules.
 fn check_one(
-    index: usize,
     object: &Object,
     inventory: &Inventory,
     config: &Config,
@@ -309,36 +365,52 @@ fn check_one(
     };
     let mut errors = Vec::new();
     let ignored = ignored_rules(object, &mut errors);
-    let mut findings = Vec::new();
+    let Some(((first, _), _)) = object_rules.split_first() else {
+        return (Vec::new(), errors, 0);
+    };
+    // One emitter for all the rules: their findings go straight into the object's list.
+    let mut emitter = Emitter::new(&first.meta, Some(object));
     let mut suppressed = 0;
     for (rule, run) in object_rules {
-        let mut emitter = Emitter::new(&rule.meta, Some(object), index);
+        emitter.set_rule(&rule.meta);
+        let start = emitter.findings.len();
         match run_guarded(rule, Some(object), || run(&context, &mut emitter)) {
             Ok(()) => {
-                for (_, finding) in emitter.findings {
-                    match settle(finding, Some(object), &ignored, config) {
-                        Some(finding) => findings.push(finding),
-                        None => suppressed += 1,
+                // Settled in place: the kept findings move down, in order, over the
+                // suppressed ones.
+                let mut kept = start;
+                for at in start..emitter.findings.len() {
+                    if settle(&mut emitter.findings[at], Some(object), &ignored, config) {
+                        emitter.findings.swap(kept, at);
+                        kept += 1;
+                    } else {
+                        suppressed += 1;
                     }
                 }
+                emitter.findings.truncate(kept);
             }
-            Err(error) => errors.push(error),
+            Err(error) => {
+                // What a crashed rule reported before it crashed is not reported.
+                emitter.findings.truncate(start);
+                errors.push(error);
+            }
         }
     }
+    let mut findings = emitter.findings;
     // Sorted here, on the worker, while small: objects come in file order and their
     // findings lie within them, so the whole list is then usually sorted already.
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (findings, errors, suppressed)
 }
 
-/// Applies annotations, exemptions and severity overrides to one finding: `None` when it is
+/// Applies annotations, exemptions and severity overrides to one finding: `false` when it is
 /// suppressed.
 fn settle(
-    mut finding: Finding,
+    finding: &mut Finding,
     object: Option<&Object>,
     ignored: &Ignored,
     config: &Config,
-) -> Option<Finding> {
+) -> bool {
     let silenced_by_annotation = finding.rule != SUPPRESSION_WITHOUT_REASON
         && match ignored {
             Ignored::All => true,
@@ -347,12 +419,12 @@ fn settle(
         };
     let exempt = object.is_some_and(|object| config.exemption_for(&finding.rule, object).is_some());
     if silenced_by_annotation || exempt {
-        return None;
+        return false;
     }
     if let Some(severity) = config.severity_override(&finding.rule) {
         finding.severity = severity;
     }
-    Some(finding)
+    true
 }
 
 /// Sorts by [`Finding::sort_key`], comparing through indices and then permuting in place, so
@@ -375,4 +447,56 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
         order[current] = current;
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+";
+
+    fn inventory(files: &[&str]) -> Inventory {
+        Inventory::from_objects(files.iter().flat_map(|file| {
+            let loaded = palisade_load::load_str(file, DEPLOYMENT);
+            assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+            loaded.objects
+        }))
+    }
+
+    #[test]
+    fn object_and_inventory_findings_come_in_sort_key_order() {
+        // The loader orders files by path ("a" before "a.b.yaml"), the report by text ('.'
+        // before '/'): the second inventory's objects are out of order and must be sorted.
+        for files in [
+            &["dir/a.yaml", "dir/b.yaml"][..],
+            &["dir/a/b.yaml", "dir/a.b.yaml"][..],
+        ] {
+            let outcome = check(&inventory(files), &Config::default());
+            let findings = &outcome.findings;
+            assert!(
+                findings.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()),
+                "{files:?}"
+            );
+            for file in files {
+                let of = |rule: &str| {
+                    findings.iter().any(|finding| {
+                        finding.rule == rule
+                            && finding.location.as_ref().is_some_and(|l| &*l.file == *file)
+                    })
+                };
+                // One of the object rules and one of the inventory rules.
+                assert!(of("missing-seccomp-profile"), "{file}");
+                assert!(of("missing-egress-policy"), "{file}");
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub mod supply_chain;
 pub mod workload;
 
 pub use config::{Config, ConfigError, RuleSetting};
-pub use engine::{Outcome, SUPPRESSION_WITHOUT_REASON, check, check_each_object, check_object};
+pub use engine::{
+    Outcome, SUPPRESSION_WITHOUT_REASON, check, check_alone, check_each_object, check_object,
+};
 pub use registry::{RegisteredRule, all_rules, find_rule, rule_docs};
 pub use rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};

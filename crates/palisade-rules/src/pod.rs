@@ -37,6 +37,8 @@ pub struct PodView<'a> {
     /// The pod's (or template's) metadata, for annotations such as AppArmor profiles.
     pub metadata: Option<&'a Node>,
     pub metadata_path: Pointer,
+    /// Found once: most rules walk the containers, and each walk would build their paths again.
+    containers: Vec<ContainerView<'a>>,
 }
 
 /// Which list a container comes from.
@@ -117,6 +119,7 @@ impl<'a> PodView<'a> {
                 .get_path(metadata_keys)
                 .and_then(|node| node.get("metadata"));
             return Some(PodView {
+                containers: PodView::find_containers(template, &template_pointer),
                 spec: template,
                 spec_path: template_pointer,
                 metadata,
@@ -127,9 +130,11 @@ impl<'a> PodView<'a> {
         if !spec.is_map() {
             return None;
         }
+        let spec_path = template_pointer.key("spec");
         Some(PodView {
+            containers: PodView::find_containers(spec, &spec_path),
             spec,
-            spec_path: template_pointer.key("spec"),
+            spec_path,
             metadata: template.get("metadata"),
             metadata_path: template_pointer.key("metadata"),
         })
@@ -137,32 +142,38 @@ impl<'a> PodView<'a> {
 
     /// Every container: init containers, containers, then ephemeral containers, as the Pod
     /// Security Admission visitor walks them.
-    pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + '_ {
-        [
+    pub fn containers(&self) -> impl Iterator<Item = &ContainerView<'a>> + '_ {
+        self.containers.iter()
+    }
+
+    fn find_containers(spec: &'a Node, spec_path: &Pointer) -> Vec<ContainerView<'a>> {
+        let mut containers = Vec::new();
+        for kind in [
             ContainerKind::Init,
             ContainerKind::Regular,
             ContainerKind::Ephemeral,
-        ]
-        .into_iter()
-        .flat_map(move |kind| {
-            let list_path = self.spec_path.key(kind.field());
-            self.spec
-                .get(kind.field())
-                .map(Node::items)
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
-                .filter(|(_, node)| node.is_map())
-                .map(move |(index, node)| ContainerView {
-                    kind,
-                    node,
-                    path: list_path.index(index),
-                    name: node
-                        .get("name")
-                        .and_then(Node::as_str)
-                        .unwrap_or("<unnamed>"),
-                })
-        })
+        ] {
+            let Some(list) = spec.get(kind.field()) else {
+                continue;
+            };
+            let list_path = spec_path.key(kind.field());
+            containers.extend(
+                list.items()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, node)| node.is_map())
+                    .map(|(index, node)| ContainerView {
+                        kind,
+                        node,
+                        path: list_path.index(index),
+                        name: node
+                            .get("name")
+                            .and_then(Node::as_str)
+                            .unwrap_or("<unnamed>"),
+                    }),
+            );
+        }
+        containers
     }
 
     /// The pod-level `securityContext`, if present.

@@ -71,22 +71,30 @@ impl<'a> InventoryContext<'a> {
     }
 }
 
-/// Collects the findings of one rule.
+/// Collects the findings of a rule. An object rule's emitter serves every rule run on that
+/// object in turn (the engine sets the rule), so that its findings land in one list.
 pub struct Emitter<'a> {
     meta: &'a RuleMeta,
     object: Option<&'a Object>,
-    pub(crate) findings: Vec<(usize, Finding)>,
-    object_index: usize,
+    pub(crate) findings: Vec<Finding>,
+    /// The inventory index of each finding's object, beside `findings`: filled by
+    /// [`Emitter::report_on`] only (an object rule's findings are all on its one object).
+    pub(crate) objects: Vec<usize>,
 }
 
 impl<'a> Emitter<'a> {
-    pub(crate) fn new(meta: &'a RuleMeta, object: Option<&'a Object>, object_index: usize) -> Self {
+    pub(crate) fn new(meta: &'a RuleMeta, object: Option<&'a Object>) -> Self {
         Emitter {
             meta,
             object,
             findings: Vec::new(),
-            object_index,
+            objects: Vec::new(),
         }
+    }
+
+    /// Makes the next findings those of `meta`.
+    pub(crate) fn set_rule(&mut self, meta: &'a RuleMeta) {
+        self.meta = meta;
     }
 
     /// The severity of the rule being run, before any override of the configuration.
@@ -103,8 +111,7 @@ impl<'a> Emitter<'a> {
         let object = self
             .object
             .expect("Emitter::report needs an object rule; inventory rules use report_on");
-        let index = self.object_index;
-        self.push(index, object, path, message.into())
+        self.push(object, path, message.into())
     }
 
     /// Reports a problem on any object of the inventory (inventory rules).
@@ -115,17 +122,11 @@ impl<'a> Emitter<'a> {
         path: &Pointer,
         message: impl Into<String>,
     ) -> &mut Finding {
-        let index = index_in(inventory, object);
-        self.push(index, object, path, message.into())
+        self.objects.push(index_in(inventory, object));
+        self.push(object, path, message.into())
     }
 
-    fn push(
-        &mut self,
-        index: usize,
-        object: &Object,
-        path: &Pointer,
-        message: String,
-    ) -> &mut Finding {
+    fn push(&mut self, object: &Object, path: &Pointer, message: String) -> &mut Finding {
         let finding = Finding {
             rule: Cow::Borrowed(self.meta.name),
             severity: self.meta.severity,
@@ -136,8 +137,8 @@ impl<'a> Emitter<'a> {
             message,
             fix: Cow::Borrowed(self.meta.fix),
         };
-        self.findings.push((index, finding));
-        &mut self.findings.last_mut().expect("just pushed").1
+        self.findings.push(finding);
+        self.findings.last_mut().expect("just pushed")
     }
 }
 

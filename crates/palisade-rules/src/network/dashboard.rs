@@ -63,7 +63,7 @@ pub(crate) fn is_dashboard_image(image: &str) -> bool {
 /// The containers of a pod spec that run the dashboard.
 pub(crate) fn dashboard_containers<'a>(
     pod: &'a PodView<'a>,
-) -> impl Iterator<Item = ContainerView<'a>> + 'a {
+) -> impl Iterator<Item = &'a ContainerView<'a>> + 'a {
     pod.containers().filter(|container| {
         container
             .node

@@ -9,7 +9,7 @@ use crate::rule::ObjectContext;
 
 /// One container (init, regular or ephemeral) and its image.
 pub(crate) struct ContainerImage<'a> {
-    pub container: ContainerView<'a>,
+    pub container: &'a ContainerView<'a>,
     /// The `image` field as written, when it is a string.
     pub text: Option<&'a str>,
     /// The path of the `image` field.
@@ -20,7 +20,7 @@ pub(crate) struct ContainerImage<'a> {
 }
 
 /// Every container of the object's pod spec, with its image.
-pub(crate) fn container_images<'a>(context: &ObjectContext<'a>) -> Vec<ContainerImage<'a>> {
+pub(crate) fn container_images<'a>(context: &'a ObjectContext<'a>) -> Vec<ContainerImage<'a>> {
     let Some(pod) = &context.pod else {
         return Vec::new();
     };

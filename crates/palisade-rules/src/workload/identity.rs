@@ -24,9 +24,9 @@ pub(crate) struct Settings<'a> {
     /// The names of the containers that do not write the field and so take the pod's value.
     pub inheriting: Vec<&'a str>,
     /// The containers that write the field themselves.
-    pub own: Vec<(ContainerView<'a>, Written<'a>)>,
+    pub own: Vec<(&'a ContainerView<'a>, Written<'a>)>,
     /// The containers for which neither they nor the pod write it.
-    pub unset: Vec<ContainerView<'a>>,
+    pub unset: Vec<&'a ContainerView<'a>>,
 }
 
 impl Settings<'_> {
@@ -43,7 +43,7 @@ impl Settings<'_> {
 
 /// The field `key` of the pod's and every container's `securityContext` (`null` counts as
 /// absent, as Kubernetes reads it).
-pub(crate) fn settings<'a>(pod: &PodView<'a>, key: &str) -> Settings<'a> {
+pub(crate) fn settings<'a>(pod: &'a PodView<'a>, key: &str) -> Settings<'a> {
     let pod_value = pod_field(pod, &[key]).map(|node| Written {
         node,
         path: pod.security_context_path(&[key]),

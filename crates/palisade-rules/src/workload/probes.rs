@@ -7,7 +7,7 @@ use crate::workload::common::field;
 
 /// A container that is meant to keep running.
 pub(crate) struct LongRunning<'a> {
-    pub container: ContainerView<'a>,
+    pub container: &'a ContainerView<'a>,
     /// An init container with `restartPolicy: Always` (a sidecar, Kubernetes 1.28+).
     pub sidecar: bool,
 }
@@ -36,7 +36,7 @@ impl LongRunning<'_> {
 /// containers. Nothing for pods that run to completion: Jobs, CronJobs, and any pod whose
 /// `restartPolicy` is `Never` or `OnFailure`; a failed probe there only kills the run, and
 /// nothing routes traffic to it.
-pub(crate) fn long_running<'a>(context: &ObjectContext<'a>) -> Vec<LongRunning<'a>> {
+pub(crate) fn long_running<'a>(context: &'a ObjectContext<'a>) -> Vec<LongRunning<'a>> {
     let Some(pod) = &context.pod else {
         return Vec::new();
     };

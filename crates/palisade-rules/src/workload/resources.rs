@@ -25,7 +25,7 @@ impl Amount {
 
 /// A container without the amount it should have.
 pub(crate) struct Gap<'a> {
-    pub container: ContainerView<'a>,
+    pub container: &'a ContainerView<'a>,
     /// `.../resources/limits/memory`, which may not exist.
     pub path: Pointer,
     /// The value written when it is a zero or empty quantity (which means "none").
@@ -124,7 +124,7 @@ fn supported_at_pod_level(resource: &str) -> bool {
 ///   `Container` in the object's namespace (the LimitRanger fills only absent values, so an
 ///   explicit zero stays zero).
 pub(crate) fn gaps<'a>(
-    context: &ObjectContext<'a>,
+    context: &'a ObjectContext<'a>,
     resource: &str,
     amount: Amount,
 ) -> Vec<Gap<'a>> {

@@ -109,7 +109,7 @@ impl<'a> Containers<'a> {
     }
 
     fn named(&self, name: &str) -> Option<crate::pod::ContainerView<'a>> {
-        self.pod.containers().find(|c| c.name == name)
+        self.pod.containers().find(|c| c.name == name).cloned()
     }
 
     fn any_image(&self, parts: &[&str]) -> bool {
