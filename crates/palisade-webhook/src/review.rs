@@ -246,12 +246,15 @@ pub fn parse(body: &[u8]) -> Result<Review, MalformedReview> {
 /// Deserialises the body. Tracking the path of every field costs as much as the parse itself,
 /// so a body is first read without it; only a body that fails is read again with it, to name
 /// the field in the message (the same error at the same place, since parsing is deterministic).
+/// The first reading also checks the body's UTF-8 once for all, instead of string by string.
 fn read_wire(body: &[u8]) -> Result<WireReview, MalformedReview> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    if let Ok(wire) = WireReview::deserialize(&mut deserializer)
-        && deserializer.end().is_ok()
-    {
-        return Ok(wire);
+    if let Ok(text) = std::str::from_utf8(body) {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        if let Ok(wire) = WireReview::deserialize(&mut deserializer)
+            && deserializer.end().is_ok()
+        {
+            return Ok(wire);
+        }
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let wire: WireReview = serde_path_to_error::deserialize(&mut deserializer)
