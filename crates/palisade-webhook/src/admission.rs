@@ -144,7 +144,7 @@ impl Admission {
         }
     }
 
-    fn patch(&self, review: review::Review) -> Judgement {
+    fn patch(&self, mut review: review::Review) -> Judgement {
         let allowed = |uid: String, decision| Judgement {
             response: AdmissionResponse {
                 uid,
@@ -160,12 +160,17 @@ impl Admission {
         if mutate_policy.is_empty() {
             return allowed(review.uid, Decision::Allowed);
         }
-        let (Some(object), Some(view)) = (review.object.as_ref(), validate::object_of(&review))
-        else {
+        let Some(view) = validate::object_of(&mut review) else {
             return allowed(review.uid, Decision::Skipped);
         };
-        let operations =
-            mutate::patch(object, &view, review.operation, &self.config, mutate_policy);
+        let object = view.root.to_json();
+        let operations = mutate::patch(
+            &object,
+            &view,
+            review.operation,
+            &self.config,
+            mutate_policy,
+        );
         if operations.is_empty() {
             return allowed(review.uid, Decision::Allowed);
         }

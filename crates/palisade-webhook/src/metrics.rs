@@ -314,17 +314,30 @@ impl Metrics {
 
     /// Counts one finding and what it did. `namespace` is `None` for cluster-scoped objects.
     pub fn record_rule_hit(&self, rule: &str, namespace: Option<&str>, action: HitAction) {
-        let namespace = match namespace {
-            Some(namespace) => self.namespaces.value(namespace),
-            None => CLUSTER_SCOPED.to_string(),
+        self.record_rule_hits(namespace, [(rule, action)]);
+    }
+
+    /// Counts the findings of one object and what each did, its namespace's label looked up
+    /// once for all.
+    pub fn record_rule_hits<'a>(
+        &self,
+        namespace: Option<&str>,
+        hits: impl IntoIterator<Item = (&'a str, HitAction)>,
+    ) {
+        let mut labels = RuleHitLabels {
+            rule: String::new(),
+            namespace: match namespace {
+                Some(namespace) => self.namespaces.value(namespace),
+                None => CLUSTER_SCOPED.to_string(),
+            },
+            action: HitAction::Deny.as_str(),
         };
-        self.rule_hits
-            .get_or_create(&RuleHitLabels {
-                rule: rule.to_string(),
-                namespace,
-                action: action.as_str(),
-            })
-            .inc();
+        for (rule, action) in hits {
+            labels.rule.clear();
+            labels.rule.push_str(rule);
+            labels.action = action.as_str();
+            self.rule_hits.get_or_create(&labels).inc();
+        }
     }
 
     /// The metrics in the Prometheus text format ([`CONTENT_TYPE`]).

@@ -5,8 +5,10 @@
 //! Errors describe where the body is wrong (line, column, field) and never quote it: the body
 //! may be a Secret.
 
+use palisade_model::{Node, Pos, Value as NodeValue};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+
+use crate::json::{self, JsonNode};
 
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 pub const KIND: &str = "AdmissionReview";
@@ -41,8 +43,9 @@ struct WireRequest {
     operation: Option<String>,
     #[serde(default)]
     user_info: Option<UserInfo>,
+    /// Read straight into the rules' tree.
     #[serde(default)]
-    object: Option<Value>,
+    object: Option<JsonNode>,
     #[serde(default)]
     dry_run: Option<bool>,
 }
@@ -119,7 +122,7 @@ pub struct Review {
     /// `request.object` for CREATE and UPDATE, with `apiVersion`, `kind`, `metadata.namespace`
     /// and `metadata.name` filled from the request where the object lacks them (the API server
     /// leaves them out of some objects, and the namespace of most).
-    pub object: Option<Value>,
+    pub object: Option<Node>,
 }
 
 /// Why a body is not an AdmissionReview the webhook can answer.
@@ -148,12 +151,7 @@ pub fn parse(body: &[u8]) -> Result<Review, MalformedReview> {
             "not an AdmissionReview: the body must be a JSON object",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let wire: WireReview = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| describe_json_error(error.inner(), &error.path().to_string()))?;
-    deserializer
-        .end()
-        .map_err(|error| describe_json_error(&error, "."))?;
+    let wire = read_wire(body)?;
 
     match wire.api_version.as_deref() {
         Some(API_VERSION) => {}
@@ -204,7 +202,7 @@ pub fn parse(body: &[u8]) -> Result<Review, MalformedReview> {
         (group, version) => format!("{group}/{version}"),
     };
     let object = if operation.is_judged() {
-        let Some(mut object) = request.object.filter(|o| !o.is_null()) else {
+        let Some(JsonNode(mut object)) = request.object.filter(|o| !o.0.is_null()) else {
             return Err(malformed(format!(
                 "request.object is missing: a {} request must carry the object",
                 operation.as_str()
@@ -245,25 +243,47 @@ pub fn parse(body: &[u8]) -> Result<Review, MalformedReview> {
     })
 }
 
+/// Deserialises the body. Tracking the path of every field costs as much as the parse itself,
+/// so a body is first read without it; only a body that fails is read again with it, to name
+/// the field in the message (the same error at the same place, since parsing is deterministic).
+/// The first reading also checks the body's UTF-8 once for all, instead of string by string.
+fn read_wire(body: &[u8]) -> Result<WireReview, MalformedReview> {
+    if let Ok(text) = std::str::from_utf8(body) {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        if let Ok(wire) = WireReview::deserialize(&mut deserializer)
+            && deserializer.end().is_ok()
+        {
+            return Ok(wire);
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let wire: WireReview = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| describe_json_error(error.inner(), &error.path().to_string()))?;
+    deserializer
+        .end()
+        .map_err(|error| describe_json_error(&error, "."))?;
+    Ok(wire)
+}
+
 /// Reconciles the object's identity with the request's: the object's own fields win where it
 /// has them, the request fills in the rest, and the object is given what it lacked so that the
 /// rules see the same identity as the messages.
 fn fill_identity(
-    object: &mut Value,
+    object: &mut Node,
     kind: &mut String,
     api_version: &mut String,
     namespace: &mut Option<String>,
     name: &mut String,
 ) -> Result<(), MalformedReview> {
-    let Value::Object(fields) = object else {
+    if !object.is_map() {
         return Err(malformed("request.object must be a JSON object"));
-    };
+    }
     for (field, from_request) in [("kind", &mut *kind), ("apiVersion", &mut *api_version)] {
-        match fields.get(field) {
-            Some(Value::String(own)) if !own.is_empty() => *from_request = own.clone(),
-            None | Some(Value::Null) | Some(Value::String(_)) => {
+        match object.get(field).map(|node| &node.value) {
+            Some(NodeValue::Str(own)) if !own.is_empty() => *from_request = own.clone(),
+            None | Some(NodeValue::Null) | Some(NodeValue::Str(_)) => {
                 if !from_request.is_empty() {
-                    fields.insert(field.to_string(), Value::String(from_request.clone()));
+                    json::insert(object, field, text_node(from_request.clone()));
                 }
             }
             Some(_) => {
@@ -273,20 +293,25 @@ fn fill_identity(
             }
         }
     }
-    let metadata = fields
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(serde_json::Map::new()));
-    if metadata.is_null() {
-        *metadata = Value::Object(serde_json::Map::new());
+    match object.get("metadata").map(|node| &node.value) {
+        None | Some(NodeValue::Null) => {
+            json::insert(
+                object,
+                "metadata",
+                Node::new(Pos::UNKNOWN, NodeValue::Map(Box::new([]))),
+            );
+        }
+        Some(NodeValue::Map(_)) => {}
+        Some(_) => return Err(malformed("request.object.metadata must be a JSON object")),
     }
-    let Value::Object(metadata) = metadata else {
+    let Some(metadata) = field_mut(object, "metadata") else {
         return Err(malformed("request.object.metadata must be a JSON object"));
     };
-    match metadata.get("namespace") {
-        Some(Value::String(own)) if !own.is_empty() => *namespace = Some(own.clone()),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
+    match metadata.get("namespace").map(|node| &node.value) {
+        Some(NodeValue::Str(own)) if !own.is_empty() => *namespace = Some(own.clone()),
+        None | Some(NodeValue::Null) | Some(NodeValue::Str(_)) => {
             if let Some(from_request) = namespace.as_ref() {
-                metadata.insert("namespace".to_string(), Value::String(from_request.clone()));
+                json::insert(metadata, "namespace", text_node(from_request.clone()));
             }
         }
         Some(_) => {
@@ -297,18 +322,34 @@ fn fill_identity(
     }
     // A created object may have only a generateName: the name the server will give it is not
     // known yet, and messages show the prefix.
-    match metadata.get("name") {
-        Some(Value::String(own)) if !own.is_empty() => *name = own.clone(),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
+    match metadata.get("name").map(|node| &node.value) {
+        Some(NodeValue::Str(own)) if !own.is_empty() => *name = own.clone(),
+        None | Some(NodeValue::Null) | Some(NodeValue::Str(_)) => {
             if !name.is_empty() {
-                metadata.insert("name".to_string(), Value::String(name.clone()));
-            } else if let Some(Value::String(prefix)) = metadata.get("generateName") {
-                *name = prefix.clone();
+                json::insert(metadata, "name", text_node(name.clone()));
+            } else if let Some(prefix) = metadata.get("generateName").and_then(Node::as_str) {
+                *name = prefix.to_string();
             }
         }
         Some(_) => return Err(malformed("request.object.metadata.name must be a string")),
     }
     Ok(())
+}
+
+fn text_node(text: String) -> Node {
+    Node::new(Pos::UNKNOWN, NodeValue::Str(text))
+}
+
+/// The value of `key` in a mapping, to change it (the last one if the key repeats, as `get`).
+fn field_mut<'a>(map: &'a mut Node, key: &str) -> Option<&'a mut Node> {
+    match &mut map.value {
+        NodeValue::Map(entries) => entries
+            .iter_mut()
+            .rev()
+            .find(|entry| entry.key == key)
+            .map(|entry| &mut entry.value),
+        _ => None,
+    }
 }
 
 /// A serde_json error in words, with its position and the field it concerns, without the
@@ -416,7 +457,11 @@ impl ReviewResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    fn text<'a>(object: &'a Node, keys: &[&str]) -> Option<&'a str> {
+        object.get_path(keys).and_then(Node::as_str)
+    }
 
     fn review(request: Value) -> Vec<u8> {
         serde_json::to_vec(&json!({
@@ -452,10 +497,13 @@ mod tests {
         assert_eq!(review.name, "web");
         assert_eq!(review.user.groups(), ["dev"]);
         let object = review.object.unwrap();
-        assert_eq!(object["kind"], "Deployment");
-        assert_eq!(object["apiVersion"], "apps/v1");
-        assert_eq!(object["metadata"]["namespace"], "shop");
-        assert_eq!(object["metadata"]["name"], "web");
+        assert_eq!(text(&object, &["kind"]), Some("Deployment"));
+        assert_eq!(text(&object, &["apiVersion"]), Some("apps/v1"));
+        assert_eq!(text(&object, &["metadata", "namespace"]), Some("shop"));
+        assert_eq!(text(&object, &["metadata", "name"]), Some("web"));
+        // In key order, as the scan's tree of the same JSON text read through a map would be.
+        let keys: Vec<&str> = object.entries().iter().map(|e| e.key.as_ref()).collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
     }
 
     #[test]
@@ -470,7 +518,7 @@ mod tests {
         let review = parse(&body).unwrap();
         assert_eq!(review.api_version, "v1");
         assert_eq!(review.name, "web-");
-        assert_eq!(review.object.unwrap()["metadata"].get("name"), None);
+        assert_eq!(review.object.unwrap().get_path(&["metadata", "name"]), None);
     }
 
     #[test]

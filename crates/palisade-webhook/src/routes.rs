@@ -35,24 +35,41 @@ pub(crate) struct Limits {
     pub request_timeout: Duration,
 }
 
-/// Runs the rule checks on tokio's blocking pool, at most `permits` at once when bounded.
+/// Runs the rule checks: a small review where its body was read, a larger one on tokio's
+/// blocking pool (at most `permits` at once when bounded).
 #[derive(Clone)]
 pub(crate) struct Workers {
     permits: Option<Arc<Semaphore>>,
+    inline_max_body_bytes: usize,
 }
 
 impl Workers {
-    pub fn spawn_blocking() -> Workers {
-        Workers { permits: None }
-    }
-
-    pub fn bounded(count: usize) -> Workers {
+    pub fn spawn_blocking(inline_max_body_bytes: usize) -> Workers {
         Workers {
-            permits: Some(Arc::new(Semaphore::new(count))),
+            permits: None,
+            inline_max_body_bytes,
         }
     }
 
-    async fn run(&self, work: impl FnOnce() -> Reply + Send + 'static) -> Option<Reply> {
+    pub fn bounded(count: usize, inline_max_body_bytes: usize) -> Workers {
+        Workers {
+            permits: Some(Arc::new(Semaphore::new(count))),
+            inline_max_body_bytes,
+        }
+    }
+
+    async fn run(
+        &self,
+        body_bytes: usize,
+        work: impl FnOnce() -> Reply + Send + 'static,
+    ) -> Option<Reply> {
+        // Judging a typical review takes tens of microseconds: less than handing it to another
+        // thread and waking this one again, and short enough not to hold up the connections
+        // this thread also serves. The time grows with the object, so a large one goes to the
+        // pool, where it cannot stall the runtime.
+        if body_bytes <= self.inline_max_body_bytes {
+            return Some(work());
+        }
         let _permit = match &self.permits {
             Some(permits) => Some(permits.acquire().await.ok()?),
             None => None,
@@ -225,7 +242,11 @@ async fn review(
         }
     };
     let admission = Arc::clone(&shared.admission);
-    match shared.workers.run(move || judge(&admission, &body)).await {
+    match shared
+        .workers
+        .run(body.len(), move || judge(&admission, &body))
+        .await
+    {
         Some(reply) => json_response(reply.status, reply.body),
         None => {
             tracing::error!("judging a review failed unexpectedly (a bug in palisade)");

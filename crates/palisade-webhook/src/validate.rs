@@ -6,7 +6,7 @@
 //! of a Secret, a ConfigMap entry or a token (palisade-rules tests that), and from the object's
 //! kind, namespace and name. Nothing else of the object is ever written out.
 
-use palisade_model::{Finding, Node, Object};
+use palisade_model::{Finding, Inventory, Object};
 use palisade_rules::Config;
 
 use crate::metrics::{Decision, HitAction, Metrics};
@@ -96,9 +96,9 @@ pub fn untouched(review: &Review, policy: &Policy, endpoint: &str) -> Option<Dec
     None
 }
 
-/// The object of a review as the rules see it.
-pub fn object_of(review: &Review) -> Option<Object> {
-    let root = Node::from_json(review.object.as_ref()?);
+/// The object of a review as the rules see it, taken out of the review.
+pub fn object_of(review: &mut Review) -> Option<Object> {
+    let root = review.object.take()?;
     Some(Object::new(
         None,
         review.api_version.clone(),
@@ -110,11 +110,16 @@ pub fn object_of(review: &Review) -> Option<Object> {
 }
 
 /// Judges a review.
-pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metrics) -> Judgement {
+pub fn validate(
+    mut review: Review,
+    config: &Config,
+    policy: &Policy,
+    metrics: &Metrics,
+) -> Judgement {
     if let Some(decision) = untouched(&review, policy, "validate") {
         return Judgement::allowed(review.uid, decision);
     }
-    let Some(object) = object_of(&review) else {
+    let Some(object) = object_of(&mut review) else {
         // parse() gives every CREATE and UPDATE an object; this is only a guard.
         return Judgement::allowed(review.uid, Decision::Skipped);
     };
@@ -126,7 +131,9 @@ pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metr
             "no palisade rule reads this kind; allowed unless a general rule objects"
         );
     }
-    let outcome = palisade_rules::check_object(&object, config, |_| true);
+    // check_object would copy the object into an inventory of one; this one is ours to give.
+    let inventory = Inventory::from_objects([object]);
+    let outcome = palisade_rules::check_alone(&inventory, config, |_| true);
 
     let mut denials: Vec<&Finding> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
@@ -134,10 +141,11 @@ pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metr
         // An unknown rule name in palisade.dev/ignore, or a rule that crashed: the scan fails
         // on these; the webhook tells the requester and judges with the other rules.
         tracing::warn!(uid = %review.uid, kind = %review.kind, error = %error.message, "rule problem");
-        warnings.push(one_line(&format!("palisade: {}", error.message)));
+        warnings.push(line(&["palisade: ", &error.message], MAX_WARNING_CHARS));
     }
     let mut would_deny = 0usize;
     let mut warned_findings: Vec<&Finding> = Vec::new();
+    let mut hits: Vec<(&str, HitAction)> = Vec::with_capacity(outcome.findings.len());
     for finding in &outcome.findings {
         let action = match (
             policy.action(&finding.rule, finding.severity),
@@ -149,10 +157,15 @@ pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metr
             }
             (Action::Deny, true) => {
                 would_deny += 1;
-                warnings.push(one_line(&format!(
-                    "dry-run, would deny: {}: {}",
-                    finding.rule, finding.message
-                )));
+                warnings.push(line(
+                    &[
+                        "dry-run, would deny: ",
+                        &finding.rule,
+                        ": ",
+                        &finding.message,
+                    ],
+                    MAX_WARNING_CHARS,
+                ));
                 HitAction::DryRun
             }
             (Action::Warn, _) => {
@@ -160,13 +173,14 @@ pub fn validate(review: Review, config: &Config, policy: &Policy, metrics: &Metr
                 HitAction::Warn
             }
         };
-        metrics.record_rule_hit(&finding.rule, review.namespace.as_deref(), action);
+        hits.push((&finding.rule, action));
     }
+    metrics.record_rule_hits(review.namespace.as_deref(), hits);
     // Would-be denials first: in dry-run mode they are what the operator is looking for.
     warnings.extend(
         warned_findings
             .iter()
-            .map(|finding| one_line(&format!("{}: {}", finding.rule, finding.message))),
+            .map(|finding| line(&[&finding.rule, ": ", &finding.message], MAX_WARNING_CHARS)),
     );
     let warnings = capped(warnings);
     let described = describe(&review);
@@ -236,35 +250,40 @@ fn describe(review: &Review) -> String {
         &review.name
     };
     match review.namespace.as_deref() {
-        Some(namespace) => one_line(&format!("{} {namespace}/{name}", review.kind)),
-        None => one_line(&format!("{} {name}", review.kind)),
+        Some(namespace) => line(&[&review.kind, " ", namespace, "/", name], usize::MAX),
+        None => line(&[&review.kind, " ", name], usize::MAX),
     }
 }
 
 /// "palisade denied Deployment shop/web: RULE at PATH: MESSAGE; fix: FIX", one finding per line
 /// when there are several.
 fn denial_message(described: &str, denials: &[&Finding]) -> String {
-    let line = |finding: &Finding| {
+    let finding_line = |finding: &Finding| {
         let path = if finding.path.is_empty() {
             "the object"
         } else {
             &finding.path
         };
-        truncated(
-            &one_line(&format!(
-                "{} at {path}: {}; fix: {}",
-                finding.rule, finding.message, finding.fix
-            )),
+        line(
+            &[
+                &finding.rule,
+                " at ",
+                path,
+                ": ",
+                &finding.message,
+                "; fix: ",
+                &finding.fix,
+            ],
             MAX_DENIAL_LINE_CHARS,
         )
     };
     match denials {
-        [only] => format!("palisade denied {described}: {}", line(only)),
+        [only] => format!("palisade denied {described}: {}", finding_line(only)),
         _ => {
             let mut message = format!("palisade denied {described} ({} findings):", denials.len());
             for finding in denials.iter().take(MAX_DENIAL_LINES) {
                 message.push('\n');
-                message.push_str(&line(finding));
+                message.push_str(&finding_line(finding));
             }
             if denials.len() > MAX_DENIAL_LINES {
                 message.push_str(&format!(
@@ -277,15 +296,42 @@ fn denial_message(described: &str, denials: &[&Finding]) -> String {
     }
 }
 
-/// Control characters (a newline in a name or message) would break a warning header or a
-/// denial's one-line-per-finding layout.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// The parts joined on one line of at most `max_chars` characters, the last of them `…` when
+/// the text was longer. Control characters (a newline in a name or message) become spaces:
+/// they would break a warning header or a denial's one-line-per-finding layout. Only what is
+/// kept is copied, so a long message cut to a short warning costs its first characters.
+fn line(parts: &[&str], max_chars: usize) -> String {
+    let bytes: usize = parts.iter().map(|part| part.len()).sum();
+    let mut line = String::with_capacity(bytes.min(max_chars.saturating_add(3)));
+    let mut chars = 0usize;
+    for part in parts {
+        if part.bytes().all(|byte| (0x20..0x7f).contains(&byte)) {
+            // One byte per character, none to replace.
+            let room = max_chars - chars;
+            if part.len() <= room {
+                line.push_str(part);
+                chars += part.len();
+                continue;
+            }
+            line.push_str(&part[..room]);
+            line.pop();
+            line.push('…');
+            return line;
+        }
+        for c in part.chars() {
+            if chars == max_chars {
+                line.pop();
+                line.push('…');
+                return line;
+            }
+            line.push(if c.is_control() { ' ' } else { c });
+            chars += 1;
+        }
+    }
+    line
 }
 
-/// At most [`MAX_WARNINGS`] warnings of at most [`MAX_WARNING_CHARS`] characters each.
+/// At most [`MAX_WARNINGS`] warnings (each already at most [`MAX_WARNING_CHARS`] characters).
 fn capped(warnings: Vec<String>) -> Vec<String> {
     let total = warnings.len();
     let keep = if total > MAX_WARNINGS {
@@ -293,11 +339,7 @@ fn capped(warnings: Vec<String>) -> Vec<String> {
     } else {
         total
     };
-    let mut capped: Vec<String> = warnings
-        .into_iter()
-        .take(keep)
-        .map(|warning| truncated(&warning, MAX_WARNING_CHARS))
-        .collect();
+    let mut capped: Vec<String> = warnings.into_iter().take(keep).collect();
     if total > keep {
         capped.push(format!(
             "palisade: {} more warnings (palisade scan lists them all)",
@@ -307,34 +349,77 @@ fn capped(warnings: Vec<String>) -> Vec<String> {
     capped
 }
 
-fn truncated(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-    short.push('…');
-    short
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn warnings_are_short_single_lines() {
-        let long = format!("rule: {}\nsecond line", "x".repeat(300));
-        let warnings = capped(vec![one_line(&long), "short".into()]);
-        assert_eq!(warnings.len(), 2);
-        assert_eq!(warnings[0].chars().count(), MAX_WARNING_CHARS);
-        assert!(warnings[0].ends_with('…'));
-        assert!(!warnings[0].contains('\n'));
-        assert_eq!(warnings[1], "short");
+        let long = "x".repeat(300) + "\nsecond line";
+        let warning = line(&["rule: ", &long], MAX_WARNING_CHARS);
+        assert_eq!(warning.chars().count(), MAX_WARNING_CHARS);
+        assert!(warning.ends_with('…'));
+        assert!(!warning.contains('\n'));
+        assert_eq!(line(&["short"], MAX_WARNING_CHARS), "short");
         // Multi-byte characters are cut on a character boundary.
         let wide = "é".repeat(500);
         assert_eq!(
-            truncated(&wide, MAX_WARNING_CHARS).chars().count(),
+            line(&[&wide], MAX_WARNING_CHARS).chars().count(),
             MAX_WARNING_CHARS
         );
+    }
+
+    /// The line by its definition: the parts joined, control characters made spaces, then at
+    /// most `max_chars` characters, the last of them an ellipsis when the text was longer.
+    fn line_by_definition(parts: &[&str], max_chars: usize) -> String {
+        let text: String = parts
+            .concat()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if text.chars().count() <= max_chars {
+            return text;
+        }
+        let mut short: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+
+    #[test]
+    fn lines_agree_with_their_definition() {
+        let texts = [
+            String::new(),
+            "a".repeat(119),
+            "a".repeat(120),
+            "a".repeat(121),
+            format!("{}é", "a".repeat(119)),
+            format!("{}é", "a".repeat(118)),
+            format!("é{}", "a".repeat(119)),
+            format!("é{}", "a".repeat(120)),
+            "é".repeat(60),
+            "é".repeat(61),
+            "日本".repeat(70),
+            format!("{}\u{85}x\u{9f}\u{a0}\u{7f}\t\n", "Ç".repeat(3)),
+            format!("{}\n{}", "b".repeat(60), "c".repeat(60)),
+        ];
+        for text in &texts {
+            for max_chars in [0, 1, 2, 60, 119, 120, 121, 200, usize::MAX] {
+                // The text whole, and cut into parts at every tenth character.
+                let chars: Vec<char> = text.chars().collect();
+                let pieces: Vec<String> = chars
+                    .chunks(10)
+                    .map(|chunk| chunk.iter().collect())
+                    .collect();
+                let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
+                for parts in [vec![text.as_str()], pieces, vec!["", text.as_str(), ""]] {
+                    assert_eq!(
+                        line(&parts, max_chars),
+                        line_by_definition(&parts, max_chars),
+                        "{parts:?} {max_chars}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

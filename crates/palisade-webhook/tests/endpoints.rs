@@ -408,9 +408,30 @@ async fn plain_http_gets_no_http_answer() {
 
 #[tokio::test]
 async fn the_bounded_worker_pool_answers_concurrent_reviews() {
+    concurrent_reviews_are_answered(|options| {
+        options.workers = palisade_webhook::WorkerPool::Bounded(1);
+        // Every review to the pool, however small.
+        options.inline_max_body_bytes = 0;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reviews_judged_inline_or_on_the_blocking_pool_are_answered_alike() {
+    let small = review("uid-0").len();
+    for inline_max_body_bytes in [0, small - 1, small + 64, usize::MAX] {
+        concurrent_reviews_are_answered(|options| {
+            options.inline_max_body_bytes = inline_max_body_bytes;
+        })
+        .await;
+    }
+}
+
+/// Sends 16 reviews at once and checks that each is answered for its own uid.
+async fn concurrent_reviews_are_answered(adjust: impl FnOnce(&mut palisade_webhook::ServeOptions)) {
     let fixture = Fixture::new();
     let mut options = fixture.options();
-    options.workers = palisade_webhook::WorkerPool::Bounded(1);
+    adjust(&mut options);
     let server = Running::start(options);
     let client = fixture.client(server.addr);
     let requests = (0..16).map(|index| {

@@ -128,6 +128,11 @@ pub struct ServeArgs {
     /// pool, at most N at once). For benchmarks.
     #[arg(long, hide = true, value_name = "POOL", default_value = "spawn-blocking", value_parser = parse_workers)]
     pub workers: WorkerPool,
+
+    /// Reviews up to this many bytes are judged on the thread that read them, larger ones on
+    /// the workers; 0 sends every review to the workers. For benchmarks.
+    #[arg(long, hide = true, value_name = "N", default_value_t = ServeOptions::DEFAULT_INLINE_MAX_BODY_BYTES)]
+    pub inline_max_body_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -30,6 +30,7 @@ pub fn run(arguments: &ServeArgs) -> u8 {
         request_timeout: arguments.request_timeout,
         shutdown_grace: arguments.shutdown_grace,
         workers: arguments.workers,
+        inline_max_body_bytes: arguments.inline_max_body_bytes,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -230,6 +230,11 @@ fn starts_a_word(bytes: &[u8], at: usize) -> bool {
 }
 
 fn find_token(text: &str, kind: &TokenKind) -> Option<usize> {
+    // Too short to hold the prefix and the shortest body: no search (setting one up costs more
+    // than most of the values the rules look at are long).
+    if text.len() < kind.prefix.len() + kind.min {
+        return None;
+    }
     let bytes = text.as_bytes();
     for (at, _) in text.match_indices(kind.prefix) {
         if !starts_a_word(bytes, at) {
