@@ -4,13 +4,22 @@
 //! An audit rule is one file in `src/rules/`, documented in its leading `//!` comment like the
 //! manifest rules of palisade-rules (What it does, Why is this bad?, Example, References), so
 //! that `palisade explain` and `docs/rules/` come from the code. Most rules judge one event at a
-//! time ([`AuditCheck::Event`]); rules that count or remember (failures per source, who
-//! normally reads Secrets) keep state for the length of one stream ([`AuditCheck::Stateful`]).
+//! time ([`AuditCheck::Event`]); rules that count or remember (failures per source, the
+//! findings an object already had) keep state for the length of one stream
+//! ([`AuditCheck::Stateful`], [`AuditCheck::Manifest`]).
+//!
+//! Judging is split in two so that most of it runs in parallel: an [`EventJudge`] runs, on
+//! the threads that decode (it is the reader's [`Step`]), everything that needs the event
+//! alone: the event rules, the manifest judgement of the request object, and whether a
+//! stateful rule wants the event at all. The [`Detector`] then takes the [`Verdict`]s in
+//! order and adds what needs memory. An event no stateful rule wants is dropped on its
+//! decoding thread.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use palisade_model::{
     Alert, AlertRequest, AlertUser, Finding, InputError, Inventory, Location, Object, RuleMeta,
@@ -18,8 +27,9 @@ use palisade_model::{
 
 use crate::config::AuditConfig;
 use crate::event::{Event, UserInfo};
-use crate::reader::Record;
+use crate::reader::{Record, Step};
 use crate::registry::all_rules;
+use crate::rules::common::ManifestJudge;
 
 /// An audit rule: its metadata, why its alerts matter, and the function that checks.
 pub struct AuditRule {
@@ -33,12 +43,24 @@ pub struct AuditRule {
     pub check: AuditCheck,
 }
 
-/// The two kinds of audit rule.
+/// The kinds of audit rule.
 pub enum AuditCheck {
     /// Judges each event on its own.
     Event(fn(&EventContext, &mut AlertEmitter)),
-    /// Remembers across the events of one stream; the function makes a fresh state.
-    Stateful(fn(&AuditConfig) -> Box<dyn StatefulCheck>),
+    /// Remembers across the events of one stream: `new` makes a fresh state, which sees the
+    /// events `wants` accepts. `wants` looks at the event alone (it runs on the threads that
+    /// decode) and must accept every event the state would do anything with.
+    Stateful {
+        new: fn(&AuditConfig) -> Box<dyn StatefulCheck>,
+        wants: fn(&Event) -> bool,
+    },
+    /// Judges the objects that requests on the resources `applies_to` accepts wrote, with the
+    /// manifest `rules` (a subset of [`JUDGED_MANIFEST_RULES`]), reporting each finding of an
+    /// object once (see [`ManifestJudge`]).
+    Manifest {
+        rules: &'static [&'static str],
+        applies_to: fn(&Event) -> bool,
+    },
 }
 
 /// The state of a stateful rule over one stream of events.
@@ -52,7 +74,7 @@ pub struct EventContext<'a> {
     pub location: &'a Location,
     pub config: &'a AuditConfig,
     /// The request object and its manifest findings, worked out once for all rules.
-    judged: OnceCell<Option<JudgedRequest>>,
+    judged: JudgedCell,
 }
 
 /// The request object of an event as the manifest rules judge it, with their findings.
@@ -61,6 +83,9 @@ pub struct JudgedRequest {
     inventory: Inventory,
     /// The findings of [`JUDGED_MANIFEST_RULES`] on it.
     pub findings: Vec<Finding>,
+    /// The object's name, as `rules::common::object_name` finds it: worked out here, once, on
+    /// the thread that judges, for every rule that remembers objects by name.
+    pub name: Option<String>,
 }
 
 impl JudgedRequest {
@@ -85,13 +110,26 @@ pub const JUDGED_MANIFEST_RULES: &[&str] = &[
     "untrusted-registry",
 ];
 
+/// The request object as judged, or not yet worked out. Boxed: it travels with the event's
+/// verdict from a decoding thread to the detector, and a pointer moves for free.
+type JudgedCell = OnceCell<Option<Box<JudgedRequest>>>;
+
 impl<'a> EventContext<'a> {
     pub fn new(event: &'a Event, location: &'a Location, config: &'a AuditConfig) -> Self {
+        Self::with_judged(event, location, config, OnceCell::new())
+    }
+
+    fn with_judged(
+        event: &'a Event,
+        location: &'a Location,
+        config: &'a AuditConfig,
+        judged: JudgedCell,
+    ) -> Self {
         EventContext {
             event,
             location,
             config,
-            judged: OnceCell::new(),
+            judged,
         }
     }
 
@@ -102,18 +140,20 @@ impl<'a> EventContext<'a> {
         self.judged
             .get_or_init(|| {
                 let object = crate::rules::common::judged_request_object(self.event)?;
+                let name = crate::rules::common::judged_object_name(self.event, &object);
                 let inventory = Inventory::from_objects([object]);
                 let findings =
                     palisade_rules::check_each_object(&inventory, &self.config.scan, |name| {
                         JUDGED_MANIFEST_RULES.contains(&name)
                     })
                     .findings;
-                Some(JudgedRequest {
+                Some(Box::new(JudgedRequest {
                     inventory,
                     findings,
-                })
+                    name,
+                }))
             })
-            .as_ref()
+            .as_deref()
     }
 }
 
@@ -251,82 +291,238 @@ fn redacted_uri(uri: &str) -> String {
     format!("{path}?{}", query.join("&"))
 }
 
+/// The rules that judge an event on their own (see the module documentation), shared by the
+/// threads that decode: the reader's [`Step`] for a [`Detector`] (see
+/// [`Detector::event_judge`]).
+pub struct EventJudge {
+    config: AuditConfig,
+    /// Every enabled rule, in registration order; a rule's index here is its position.
+    rules: Vec<&'static AuditRule>,
+}
+
+/// What an [`EventJudge`] found in one event, for [`Detector::conclude`].
+pub struct Verdict {
+    /// The event, kept only when a stateful rule wants it.
+    record: Option<Record>,
+    found: Found,
+}
+
+/// What the rules that need no memory found in one event.
+struct Found {
+    /// The alerts of the event rules, in rule order, and the position of each one's rule.
+    alerts: Vec<Alert>,
+    positions: Vec<usize>,
+    /// The positions of the stateful rules that want the event.
+    wanted: Vec<usize>,
+    judged: JudgedCell,
+    /// The first rule (by position) that crashed, and the error that says so.
+    crash: Option<Box<(usize, InputError)>>,
+}
+
+impl EventJudge {
+    /// Runs the rules that need no memory on `record`, and drops the event if no stateful rule
+    /// wants it.
+    pub fn judge(&self, record: Record) -> Verdict {
+        let found = self.find(&record);
+        Verdict {
+            record: (!found.wanted.is_empty()).then_some(record),
+            found,
+        }
+    }
+
+    fn find(&self, record: &Record) -> Found {
+        let context = EventContext::new(&record.event, &record.location, &self.config);
+        let event = context.event;
+        let mut alerts = Vec::new();
+        let mut positions = Vec::new();
+        let mut wanted = Vec::new();
+        let mut crash = None;
+        for (position, rule) in self.rules.iter().enumerate() {
+            let outcome = catch_unwind(AssertUnwindSafe(|| match rule.check {
+                AuditCheck::Event(check) => {
+                    let mut emitter = AlertEmitter {
+                        rule,
+                        context: &context,
+                        alerts: &mut alerts,
+                    };
+                    check(&context, &mut emitter);
+                    false
+                }
+                AuditCheck::Stateful { wants, .. } => wants(event),
+                AuditCheck::Manifest { applies_to, .. } => {
+                    let concerned = ManifestJudge::concerns(event, applies_to);
+                    // Judge the request object here, in parallel, rather than when the
+                    // stateful part asks for it.
+                    if concerned && event.verb != "delete" {
+                        context.judged_request();
+                    }
+                    concerned
+                }
+            }));
+            positions.resize(alerts.len(), position);
+            match outcome {
+                Ok(true) => wanted.push(position),
+                Ok(false) => {}
+                Err(_) => {
+                    // A stateful rule whose `wants` crashed sees the event all the same.
+                    if !matches!(rule.check, AuditCheck::Event(_)) {
+                        wanted.push(position);
+                    }
+                    if crash.is_none() {
+                        crash = Some(Box::new((position, crash_error(rule, record))));
+                    }
+                }
+            }
+        }
+        Found {
+            alerts,
+            positions,
+            wanted,
+            judged: context.judged,
+            crash,
+        }
+    }
+}
+
+impl Step for EventJudge {
+    type Output = Result<Verdict, InputError>;
+
+    fn apply(&self, item: Result<Record, InputError>) -> Self::Output {
+        item.map(|record| self.judge(record))
+    }
+}
+
+/// The error that a rule crashed on an event.
+fn crash_error(rule: &AuditRule, record: &Record) -> InputError {
+    InputError {
+        file: record.location.file.to_string(),
+        line: Some(record.location.line),
+        column: None,
+        message: format!(
+            "internal error: audit rule {} crashed on event {}; please report this with the event",
+            rule.meta.name, record.event.audit_id
+        ),
+    }
+}
+
 /// Runs every enabled audit rule over a stream of events, in order.
 ///
 /// The API server logs one request at up to four stages (`RequestReceived`,
 /// `ResponseStarted`, `ResponseComplete`, `Panic`) under one `auditID`; a rule alerts on the
 /// first stage that shows the problem, and not again for the later stages of the same request.
 pub struct Detector {
-    config: AuditConfig,
-    rules: Vec<(&'static AuditRule, Option<Box<dyn StatefulCheck>>)>,
+    judge: Arc<EventJudge>,
+    /// The state of each stateful rule, with the rule's position.
+    states: Vec<(usize, &'static AuditRule, Box<dyn StatefulCheck>)>,
     alerted: HashSet<(String, &'static str)>,
     alerted_order: VecDeque<(String, &'static str)>,
 }
 
 impl Detector {
     pub fn new(config: AuditConfig) -> Detector {
-        let rules = all_rules()
+        let rules: Vec<&'static AuditRule> = all_rules()
             .iter()
             .map(|registered| registered.rule)
             .filter(|rule| config.is_enabled(rule.meta.name, rule.enabled_by_default))
-            .map(|rule| {
-                let state = match rule.check {
-                    AuditCheck::Event(_) => None,
-                    AuditCheck::Stateful(make) => Some(make(&config)),
+            .collect();
+        let states = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(position, &rule)| {
+                let state: Box<dyn StatefulCheck> = match rule.check {
+                    AuditCheck::Event(_) => return None,
+                    AuditCheck::Stateful { new, .. } => new(&config),
+                    AuditCheck::Manifest { rules, applies_to } => {
+                        Box::new(ManifestJudge::new(rules, applies_to))
+                    }
                 };
-                (rule, state)
+                Some((position, rule, state))
             })
             .collect();
         Detector {
-            config,
-            rules,
+            judge: Arc::new(EventJudge { config, rules }),
+            states,
             alerted: HashSet::new(),
             alerted_order: VecDeque::new(),
         }
     }
 
     pub fn config(&self) -> &AuditConfig {
-        &self.config
+        &self.judge.config
+    }
+
+    /// The part of this detector that judges each event on its own, to run on the threads
+    /// that decode (`EventReader::with_step`); its [`Verdict`]s go to [`Detector::conclude`] in
+    /// order.
+    pub fn event_judge(&self) -> Arc<EventJudge> {
+        self.judge.clone()
     }
 
     /// Judges one event and appends its alerts, in rule order, with configured severities.
     /// A rule that crashes is an error naming it and the event; the other rules still run.
     pub fn observe(&mut self, record: &Record, alerts: &mut Vec<Alert>) -> Result<(), InputError> {
-        let context = EventContext::new(&record.event, &record.location, &self.config);
+        let found = self.judge.find(record);
+        self.finish(Some(record), found, alerts)
+    }
+
+    /// Completes the judgement of one event with the rules that remember, and appends its
+    /// alerts as [`Detector::observe`] does. Verdicts must come in the order of their events.
+    pub fn conclude(
+        &mut self,
+        verdict: Verdict,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<(), InputError> {
+        self.finish(verdict.record.as_ref(), verdict.found, alerts)
+    }
+
+    fn finish(
+        &mut self,
+        record: Option<&Record>,
+        found: Found,
+        alerts: &mut Vec<Alert>,
+    ) -> Result<(), InputError> {
         let first = alerts.len();
-        let mut crashed = None;
-        for (rule, state) in &mut self.rules {
-            let mut emitter = AlertEmitter {
-                rule,
-                context: &context,
-                alerts,
-            };
-            let outcome = catch_unwind(AssertUnwindSafe(|| match (&rule.check, state) {
-                (AuditCheck::Event(check), _) => check(&context, &mut emitter),
-                (AuditCheck::Stateful(_), Some(state)) => state.observe(&context, &mut emitter),
-                (AuditCheck::Stateful(_), None) => {}
-            }));
-            if outcome.is_err() && crashed.is_none() {
-                crashed = Some(rule.meta.name);
+        let Found {
+            alerts: early,
+            positions,
+            wanted,
+            judged,
+            mut crash,
+        } = found;
+        let mut early = early.into_iter().zip(positions).peekable();
+        if let Some(record) = record.filter(|_| !wanted.is_empty()) {
+            let config = &self.judge.config;
+            let context =
+                EventContext::with_judged(&record.event, &record.location, config, judged);
+            for (position, rule, state) in &mut self.states {
+                if !wanted.contains(position) {
+                    continue;
+                }
+                while let Some((alert, _)) = early.next_if(|(_, at)| at < position) {
+                    alerts.push(alert);
+                }
+                let mut emitter = AlertEmitter {
+                    rule,
+                    context: &context,
+                    alerts,
+                };
+                let outcome =
+                    catch_unwind(AssertUnwindSafe(|| state.observe(&context, &mut emitter)));
+                if outcome.is_err() && crash.as_ref().is_none_or(|found| found.0 > *position) {
+                    crash = Some(Box::new((*position, crash_error(rule, record))));
+                }
             }
         }
+        alerts.extend(early.map(|(alert, _)| alert));
         self.forget_repeats(alerts, first);
         for alert in &mut alerts[first..] {
-            if let Some(severity) = self.config.severity_override(&alert.rule) {
+            if let Some(severity) = self.judge.config.severity_override(&alert.rule) {
                 alert.severity = severity;
             }
         }
-        match crashed {
+        match crash {
             None => Ok(()),
-            Some(name) => Err(InputError {
-                file: record.location.file.to_string(),
-                line: Some(record.location.line),
-                column: None,
-                message: format!(
-                    "internal error: audit rule {name} crashed on event {}; please report this with the event",
-                    record.event.audit_id
-                ),
-            }),
+            Some(found) => Err(found.1),
         }
     }
 }

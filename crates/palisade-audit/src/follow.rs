@@ -29,7 +29,7 @@ use memchr::memmem;
 use palisade_model::InputError;
 
 use crate::reader::{
-    Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
+    Decoded, Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
     next_pending, overlong_error, reuse,
 };
 
@@ -287,7 +287,7 @@ impl Follower {
     /// written before is read.
     fn next_blocking(&mut self) -> Option<Result<Record, InputError>> {
         loop {
-            if let Some(result) = next_pending(&mut self.pending, &self.file) {
+            if let Some(result) = next_pending(&mut self.pending, &self.file, &Decoded) {
                 return Some(result);
             }
             if self.stopping {
@@ -355,7 +355,7 @@ mod tests {
     fn drain(follower: &mut Follower) -> Vec<String> {
         follower.poll();
         let mut out = Vec::new();
-        while let Some(result) = next_pending(&mut follower.pending, &follower.file) {
+        while let Some(result) = next_pending(&mut follower.pending, &follower.file, &Decoded) {
             out.push(match result {
                 Ok(record) => format!("{}@{}", record.event.audit_id, record.location.line),
                 Err(error) => format!("error@{:?}: {}", error.line, error.message),

@@ -20,11 +20,13 @@ pub mod registry;
 pub mod rules;
 
 pub use config::{AuditConfig, Principals};
-pub use detect::{AlertEmitter, AuditCheck, AuditRule, Detector, EventContext, StatefulCheck};
+pub use detect::{
+    AlertEmitter, AuditCheck, AuditRule, Detector, EventContext, EventJudge, StatefulCheck, Verdict,
+};
 pub use event::{
-    AuditVersion, Body, DecodeError, Event, Level, ObjectReference, ResponseStatus, Stage, Text,
-    UserInfo, decode_event, parse_timestamp,
+    Annotations, AuditVersion, Body, DecodeError, Event, Level, ObjectReference, ResponseStatus,
+    Stage, Text, UserInfo, decode_event, parse_timestamp,
 };
 pub use follow::{FollowOptions, Follower};
-pub use reader::{Background, EventReader, Limits, Record};
+pub use reader::{Background, Decoded, EventReader, Limits, Record, Step};
 pub use registry::{RegisteredAuditRule, all_rules, find_rule, rule_docs};

@@ -37,16 +37,19 @@
 //!
 //! # Speed
 //! JSON lines are read in batches (up to 256 lines or 512 KiB) that are decoded in parallel on
-//! rayon's pool, in order, while the next batch is read. A source that may block (a pipe,
-//! stdin) never waits to fill a batch: what has arrived is decoded and handed on.
+//! rayon's pool, up to three at a time, and handed on in order, while the next batch is read. A
+//! source that may block (a pipe, stdin) never waits to fill a batch: what has arrived is
+//! decoded and handed on. A [`Step`] (the audit rules that judge one event alone) runs on the
+//! same threads, right after each event is decoded.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use memchr::memmem;
@@ -142,11 +145,33 @@ fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) 
     }
 }
 
-/// What reading produced, in source order: a finished result, or a list whose items are
-/// decoded when they are asked for.
-pub(crate) enum Pending {
+/// What reading produced, in source order: a finished result, a list whose items are decoded
+/// when they are asked for, or a result that has been through the reader's [`Step`] already
+/// (on the thread that decoded it).
+pub(crate) enum Pending<T = Result<Record, InputError>> {
     Ready(Result<Record, InputError>),
     List(PendingList),
+    Done(T),
+}
+
+/// Work done on every result on the threads that decode it, before the results are handed on
+/// in order: what needs no other event (the audit rules that judge one event alone) then runs
+/// in parallel with decoding, and an event nothing further needs is dropped where it was made.
+/// See [`EventReader::with_step`].
+pub trait Step: Send + Sync + 'static {
+    type Output: Send + 'static;
+    fn apply(&self, item: Result<Record, InputError>) -> Self::Output;
+}
+
+/// No step: the results as decoded.
+pub struct Decoded;
+
+impl Step for Decoded {
+    type Output = Result<Record, InputError>;
+
+    fn apply(&self, item: Result<Record, InputError>) -> Self::Output {
+        item
+    }
 }
 
 /// The items of one `EventList` or array, located but not yet decoded.
@@ -306,13 +331,13 @@ impl<'de> Visitor<'de> for ShapeSeed {
 
 /// Decodes one top-level JSON value (a line, or a gathered document) that starts at `start`
 /// into events, errors, or a list to decode lazily. `text` is trimmed.
-pub(crate) fn decode_value(
+pub(crate) fn decode_value<T>(
     file: &Arc<str>,
     text: &[u8],
     start: Start,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut Vec<Pending>,
+    out: &mut Vec<Pending<T>>,
 ) {
     let maybe_list = match text.first() {
         Some(b'[') => true,
@@ -408,13 +433,13 @@ pub(crate) fn decode_value(
 }
 
 /// Decodes one line of JSON lines (blank lines give nothing).
-pub(crate) fn decode_line(
+pub(crate) fn decode_line<T>(
     file: &Arc<str>,
     text: &[u8],
     line: u32,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    out: &mut Vec<Pending>,
+    out: &mut Vec<Pending<T>>,
 ) {
     let (trimmed, front) = trim(text);
     if trimmed.is_empty() {
@@ -671,7 +696,8 @@ enum Source {
     Closed,
 }
 
-/// The events of one source, in order, as `Result<Record, InputError>`.
+/// The events of one source, in order, as `Result<Record, InputError>` (or, with a
+/// [`Step`], as what the step makes of each).
 ///
 /// ```no_run
 /// use palisade_audit::{EventReader, Limits};
@@ -683,7 +709,7 @@ enum Source {
 ///     }
 /// }
 /// ```
-pub struct EventReader {
+pub struct EventReader<S: Step = Decoded> {
     file: Arc<str>,
     source: Source,
     limits: Limits,
@@ -695,13 +721,19 @@ pub struct EventReader {
     line: u32,
     mode: Mode,
     document: Document,
-    pending: VecDeque<Pending>,
-    marker: memmem::Finder<'static>,
-    /// Lines read ahead, to decode next; `ahead` is how that read ended.
-    batch: Batch,
-    ahead: Option<io::Result<Filled>>,
-    /// The buffer the next batch is read into while `batch` is decoded.
-    spare: Batch,
+    pending: VecDeque<Pending<S::Output>>,
+    step: Arc<S>,
+    marker: Arc<memmem::Finder<'static>>,
+    /// Batches of lines being decoded, oldest first (see [`BATCHES_IN_FLIGHT`]).
+    in_flight: VecDeque<Flight<S::Output>>,
+    /// Buffers of batches that were handed on, to read the next ones into.
+    free: Vec<Batch>,
+    /// How the last read of a batch ended, when it ended the input (or failed): said once
+    /// the batches before it are handed on.
+    ended: Option<io::Result<Filled>>,
+    /// Whether the last read of a batch left more input at hand, so that reading the next
+    /// batch cannot wait.
+    at_hand: bool,
     /// Whether a read may wait (a pipe, a terminal): then no read is started only to look
     /// ahead, so that events already read are never held back waiting for more input.
     may_block: bool,
@@ -729,6 +761,66 @@ const BATCH_LINES: usize = 256;
 /// Lines per parallel task: large enough that handing out tasks costs little next to
 /// decoding (a few microseconds per event), small enough to share the work evenly.
 const CHUNK_LINES: usize = 32;
+/// Batches decoded at a time. While the oldest is handed on (by the thread that reads, which
+/// also reads the next batch), the others keep every decoding thread busy: with one batch at
+/// a time, they waited for that thread at the end of every batch.
+const BATCHES_IN_FLIGHT: usize = 3;
+
+/// One batch being decoded on rayon's threads, a task per chunk of [`CHUNK_LINES`] lines.
+struct Flight<T> {
+    shared: Arc<FlightShared<T>>,
+}
+
+struct FlightShared<T> {
+    batch: Batch,
+    state: Mutex<FlightState<T>>,
+    finished: Condvar,
+}
+
+/// The output of each chunk (or its panic, passed on to whoever waits), and how many chunks
+/// are still being decoded.
+struct FlightState<T> {
+    outputs: Vec<Option<thread::Result<Vec<Pending<T>>>>>,
+    remaining: usize,
+}
+
+/// Decodes the lines of a batch (or of one chunk of it) and runs the step on each result.
+fn decode_lines<S: Step>(
+    file: &Arc<str>,
+    text: &[u8],
+    lines: &[BatchLine],
+    limits: &Limits,
+    marker: &memmem::Finder<'_>,
+    step: &S,
+) -> Vec<Pending<S::Output>> {
+    let mut out: Vec<Pending<S::Output>> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match line.overlong {
+            Some(length) => out.push(Pending::Ready(Err(overlong_error(
+                file,
+                line.line,
+                length,
+                limits.max_line_bytes,
+            )))),
+            None => decode_line(
+                file,
+                &text[line.from..line.to],
+                line.line,
+                limits,
+                marker,
+                &mut out,
+            ),
+        }
+    }
+    // Lists stay lazy: their items are decoded, and go through the step, when they are asked
+    // for.
+    out.into_iter()
+        .map(|pending| match pending {
+            Pending::Ready(result) => Pending::Done(step.apply(result)),
+            other => other,
+        })
+        .collect()
+}
 
 impl EventReader {
     /// Reads `name` from `input`; a gzip stream is recognised and decompressed.
@@ -744,10 +836,12 @@ impl EventReader {
             mode: Mode::Undecided,
             document: Document::default(),
             pending: VecDeque::new(),
-            marker: list_marker(),
-            batch: Batch::default(),
-            ahead: None,
-            spare: Batch::default(),
+            step: Arc::new(Decoded),
+            marker: Arc::new(list_marker()),
+            in_flight: VecDeque::new(),
+            free: Vec::new(),
+            ended: None,
+            at_hand: false,
             may_block: true,
         }
     }
@@ -775,6 +869,40 @@ impl EventReader {
         }
     }
 
+    /// Runs `step` on every result on the threads that decode (see [`Step`]); the reader
+    /// then yields what the step makes of each result, in the same order.
+    pub fn with_step<T: Step>(self, step: Arc<T>) -> EventReader<T> {
+        let pending = self
+            .pending
+            .into_iter()
+            .map(|pending| match pending {
+                Pending::Ready(result) | Pending::Done(result) => Pending::Ready(result),
+                Pending::List(list) => Pending::List(list),
+            })
+            .collect();
+        EventReader {
+            file: self.file,
+            source: self.source,
+            limits: self.limits,
+            gzip: self.gzip,
+            lines: self.lines,
+            text: self.text,
+            line: self.line,
+            mode: self.mode,
+            document: self.document,
+            pending,
+            step,
+            marker: self.marker,
+            in_flight: VecDeque::new(),
+            free: self.free,
+            ended: self.ended,
+            at_hand: self.at_hand,
+            may_block: self.may_block,
+        }
+    }
+}
+
+impl<S: Step> EventReader<S> {
     /// The name events and errors carry (`-` for stdin).
     pub fn file(&self) -> &Arc<str> {
         &self.file
@@ -793,7 +921,12 @@ impl EventReader {
     /// Memory held for lines (bounded by [`Limits::max_line_bytes`] and the batch size); for
     /// tests.
     pub fn line_capacity(&self) -> usize {
-        self.text.capacity() + self.batch.text.capacity() + self.spare.text.capacity()
+        let batches = self.free.iter().map(|batch| batch.text.capacity());
+        let in_flight = self
+            .in_flight
+            .iter()
+            .map(|flight| flight.shared.batch.text.capacity());
+        self.text.capacity() + batches.chain(in_flight).sum::<usize>()
     }
 
     fn fail(&mut self, line: Option<u32>, message: String) {
@@ -849,27 +982,15 @@ impl EventReader {
         };
         while self.pending.is_empty() {
             if self.mode == Mode::Lines {
-                let end = match self.ahead.take() {
-                    Some(end) => end,
-                    None => read_batch(
-                        &mut *input,
-                        &mut self.lines,
-                        &mut self.line,
-                        &self.limits,
-                        self.may_block,
-                        &mut self.batch,
-                    ),
-                };
-                // Read the next batch while this one is decoded, unless that read could wait.
-                let look_ahead = match end {
-                    Ok(Filled::Line { buffered }) => buffered || !self.may_block,
-                    _ => false,
-                };
-                self.ahead = self.decode_batch(look_ahead.then_some(&mut *input));
-                match end {
-                    Ok(Filled::Line { .. }) => continue,
-                    Ok(Filled::End) => self.finish(),
-                    Err(error) => self.read_failed(&error),
+                self.start_batches(&mut *input);
+                if let Some(flight) = self.in_flight.pop_front() {
+                    self.land(flight);
+                    continue;
+                }
+                match self.ended.take() {
+                    Some(Ok(Filled::End)) => self.finish(),
+                    Some(Err(error)) => self.read_failed(&error),
+                    Some(Ok(Filled::Line { .. })) | None => continue,
                 }
                 return;
             }
@@ -911,68 +1032,109 @@ impl EventReader {
         self.fail(Some(line), message);
     }
 
-    /// Decodes `batch` (in parallel when it is worth it, keeping the order of the lines) into
-    /// `pending`. Given the input, reads the next batch meanwhile, makes it the one to decode
-    /// next and returns how that read ended.
-    fn decode_batch(
-        &mut self,
-        input: Option<&mut (dyn BufRead + Send)>,
-    ) -> Option<io::Result<Filled>> {
-        let (file, limits, marker) = (&self.file, &self.limits, &self.marker);
-        let text = &self.batch.text;
-        let decode = |lines: &[BatchLine]| {
-            let mut out = Vec::with_capacity(lines.len());
-            for line in lines {
-                match line.overlong {
-                    Some(length) => out.push(Pending::Ready(Err(overlong_error(
-                        file,
-                        line.line,
-                        length,
-                        limits.max_line_bytes,
-                    )))),
-                    None => decode_line(
-                        file,
-                        &text[line.from..line.to],
-                        line.line,
-                        limits,
-                        marker,
-                        &mut out,
-                    ),
-                }
+    /// Reads batches of lines and starts decoding them, while fewer than
+    /// [`BATCHES_IN_FLIGHT`] are being decoded and the input has more at hand: a read that could
+    /// wait (a pipe) is only started when nothing read is still held back. A small batch that
+    /// nothing is read after is decoded here rather than handed out.
+    fn start_batches(&mut self, input: &mut dyn BufRead) {
+        while self.ended.is_none()
+            && self.in_flight.len() < BATCHES_IN_FLIGHT
+            && (self.in_flight.is_empty() || self.at_hand)
+        {
+            let mut batch = self.free.pop().unwrap_or_default();
+            let end = read_batch(
+                input,
+                &mut self.lines,
+                &mut self.line,
+                &self.limits,
+                self.may_block,
+                &mut batch,
+            );
+            self.at_hand = match end {
+                Ok(Filled::Line { buffered }) => buffered || !self.may_block,
+                _ => false,
+            };
+            if !matches!(end, Ok(Filled::Line { .. })) {
+                self.ended = Some(end);
             }
-            out
+            if self.in_flight.is_empty() && !self.at_hand && batch.lines.len() <= CHUNK_LINES {
+                let out = decode_lines(
+                    &self.file,
+                    &batch.text,
+                    &batch.lines,
+                    &self.limits,
+                    &self.marker,
+                    &*self.step,
+                );
+                self.pending.extend(out);
+                self.free.push(batch);
+                return;
+            }
+            self.in_flight.push_back(self.launch(batch));
+        }
+    }
+
+    /// Hands out the chunks of `batch` to rayon's threads.
+    fn launch(&self, batch: Batch) -> Flight<S::Output> {
+        let chunks = batch.lines.len().div_ceil(CHUNK_LINES);
+        let mut outputs = Vec::new();
+        outputs.resize_with(chunks, || None);
+        let shared = Arc::new(FlightShared {
+            batch,
+            state: Mutex::new(FlightState {
+                outputs,
+                remaining: chunks,
+            }),
+            finished: Condvar::new(),
+        });
+        for chunk in 0..chunks {
+            let shared = shared.clone();
+            let (file, marker, step) = (self.file.clone(), self.marker.clone(), self.step.clone());
+            let limits = self.limits;
+            rayon::spawn(move || {
+                let lines = &shared.batch.lines;
+                let lines =
+                    &lines[chunk * CHUNK_LINES..((chunk + 1) * CHUNK_LINES).min(lines.len())];
+                // A panic is handed to the thread that waits for the batch, as a scope would.
+                let output = catch_unwind(AssertUnwindSafe(|| {
+                    decode_lines(&file, &shared.batch.text, lines, &limits, &marker, &*step)
+                }));
+                let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+                state.outputs[chunk] = Some(output);
+                state.remaining -= 1;
+                if state.remaining == 0 {
+                    shared.finished.notify_one();
+                }
+            });
+        }
+        Flight { shared }
+    }
+
+    /// Waits until `flight` is decoded and appends its results to `pending`, in order.
+    fn land(&mut self, flight: Flight<S::Output>) {
+        let outputs = {
+            let state = flight
+                .shared
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let mut state = flight
+                .shared
+                .finished
+                .wait_while(state, |state| state.remaining > 0)
+                .unwrap_or_else(PoisonError::into_inner);
+            std::mem::take(&mut state.outputs)
         };
-        let chunks: Vec<&[BatchLine]> = self.batch.lines.chunks(CHUNK_LINES).collect();
-        let mut outputs: Vec<Vec<Pending>> = Vec::new();
-        outputs.resize_with(chunks.len(), Vec::new);
-        let mut ahead = None;
-        match input {
-            None if chunks.len() <= 1 => {
-                for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
-                    *out = decode(chunk);
-                }
-            }
-            input => {
-                let (lines, line, spare) = (&mut self.lines, &mut self.line, &mut self.spare);
-                let may_block = self.may_block;
-                let decode = &decode;
-                rayon::scope(|scope| {
-                    for (chunk, out) in chunks.iter().zip(outputs.iter_mut()) {
-                        scope.spawn(move |_| *out = decode(chunk));
-                    }
-                    if let Some(input) = input {
-                        ahead = Some(read_batch(input, lines, line, limits, may_block, spare));
-                    }
-                });
+        for output in outputs.into_iter().flatten() {
+            match output {
+                Ok(out) => self.pending.extend(out),
+                Err(panic) => resume_unwind(panic),
             }
         }
-        for out in outputs {
-            self.pending.extend(out);
+        // The buffers are used again, unless a task has not let go of them yet.
+        if let Ok(shared) = Arc::try_unwrap(flight.shared) {
+            self.free.push(shared.batch);
         }
-        if ahead.is_some() {
-            std::mem::swap(&mut self.batch, &mut self.spare);
-        }
-        ahead
     }
 
     /// Hands the current line to the current mode (outside batches).
@@ -1193,23 +1355,25 @@ fn gunzip(input: Box<dyn Read + Send>) -> Box<dyn BufRead + Send> {
     ))
 }
 
-/// Takes the next result from `pending`, decoding list items as they come.
-pub(crate) fn next_pending(
-    pending: &mut VecDeque<Pending>,
+/// Takes the next result from `pending`, decoding list items as they come, through `step`
+/// if they have not been through it yet.
+pub(crate) fn next_pending<S: Step>(
+    pending: &mut VecDeque<Pending<S::Output>>,
     file: &Arc<str>,
-) -> Option<Result<Record, InputError>> {
+    step: &S,
+) -> Option<S::Output> {
     loop {
         match pending.front_mut()? {
-            Pending::Ready(_) => {
-                if let Some(Pending::Ready(result)) = pending.pop_front() {
-                    return Some(result);
-                }
-            }
             Pending::List(list) => match list.next(file) {
-                Some(result) => return Some(result),
+                Some(result) => return Some(step.apply(result)),
                 None => {
                     pending.pop_front();
                 }
+            },
+            _ => match pending.pop_front()? {
+                Pending::Ready(result) => return Some(step.apply(result)),
+                Pending::Done(output) => return Some(output),
+                Pending::List(_) => {}
             },
         }
     }
@@ -1219,14 +1383,14 @@ pub(crate) fn next_pending(
 const BACKGROUND_BATCH: usize = 256;
 const BACKGROUND_QUEUE: usize = 4;
 
-impl EventReader {
+impl<S: Step> EventReader<S> {
     /// Moves reading and decoding to a thread of its own, so that whoever consumes the events
     /// (detections, a renderer) works while the next ones are decoded. The order, the results
     /// and the memory bound are the same; a few hundred events are held ahead. Events already
     /// decoded are handed on at once, so a slow pipe is not waited on to fill a batch.
     ///
     /// If no thread can be started, the reader runs in the calling thread instead.
-    pub fn spawn(self) -> Background {
+    pub fn spawn(self) -> Background<S> {
         let (sender, receiver) = mpsc::sync_channel(BACKGROUND_QUEUE);
         let slot = Arc::new(Mutex::new(Some(self)));
         let shared = slot.clone();
@@ -1254,7 +1418,7 @@ impl EventReader {
     }
 }
 
-fn produce(mut reader: EventReader, sender: &SyncSender<Vec<Result<Record, InputError>>>) {
+fn produce<S: Step>(mut reader: EventReader<S>, sender: &SyncSender<Vec<S::Output>>) {
     loop {
         let Some(first) = reader.next() else {
             return;
@@ -1262,7 +1426,7 @@ fn produce(mut reader: EventReader, sender: &SyncSender<Vec<Result<Record, Input
         let mut batch = Vec::with_capacity(BACKGROUND_BATCH);
         batch.push(first);
         while batch.len() < BACKGROUND_BATCH {
-            match next_pending(&mut reader.pending, &reader.file) {
+            match next_pending(&mut reader.pending, &reader.file, &*reader.step) {
                 Some(result) => batch.push(result),
                 None => break,
             }
@@ -1276,14 +1440,37 @@ fn produce(mut reader: EventReader, sender: &SyncSender<Vec<Result<Record, Input
 
 /// The events of an [`EventReader`] read in a background thread (see [`EventReader::spawn`]).
 /// Dropping it stops the thread at its next batch.
-pub struct Background {
-    receiver: Option<Receiver<Vec<Result<Record, InputError>>>>,
-    inline: Option<EventReader>,
-    current: std::vec::IntoIter<Result<Record, InputError>>,
+pub struct Background<S: Step = Decoded> {
+    receiver: Option<Receiver<Vec<S::Output>>>,
+    inline: Option<EventReader<S>>,
+    current: std::vec::IntoIter<S::Output>,
 }
 
-impl Iterator for Background {
-    type Item = Result<Record, InputError>;
+impl<S: Step> Background<S> {
+    /// Whether the next result is at hand, so that taking it does not wait for the thread
+    /// (which may be waiting for input). A consumer that writes output flushes it when this is
+    /// `false`: what it found is then seen before palisade waits for more.
+    pub fn ready(&mut self) -> bool {
+        if let Some(reader) = self.inline.as_ref() {
+            return !reader.pending.is_empty();
+        }
+        if self.current.len() > 0 {
+            return true;
+        }
+        match self.receiver.as_ref().map(Receiver::try_recv) {
+            Some(Ok(batch)) => {
+                self.current = batch.into_iter();
+                true
+            }
+            // Disconnected: the next call returns at once (with nothing).
+            Some(Err(mpsc::TryRecvError::Disconnected)) | None => true,
+            Some(Err(mpsc::TryRecvError::Empty)) => false,
+        }
+    }
+}
+
+impl<S: Step> Iterator for Background<S> {
+    type Item = S::Output;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(reader) = self.inline.as_mut() {
@@ -1299,12 +1486,12 @@ impl Iterator for Background {
     }
 }
 
-impl Iterator for EventReader {
-    type Item = Result<Record, InputError>;
+impl<S: Step> Iterator for EventReader<S> {
+    type Item = S::Output;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(result) = next_pending(&mut self.pending, &self.file) {
+            if let Some(result) = next_pending(&mut self.pending, &self.file, &*self.step) {
                 return Some(result);
             }
             if matches!(self.source, Source::Closed) {

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use palisade_audit::rbac::{Options, RbacGenerator, Subject};
 use palisade_audit::{
-    AuditConfig, Detector, EventReader, FollowOptions, Follower, Limits, Record, rule_docs,
+    AuditConfig, Detector, EventReader, FollowOptions, Follower, Limits, Verdict, rule_docs,
 };
 use palisade_model::{Alert, InputError};
 use palisade_report::{AlertWriter, AuditFormat, AuditSummary, RenderOptions};
@@ -90,15 +90,16 @@ struct Judge<'a> {
     keep_errors: bool,
     /// The alerts of the current event (reused).
     alerts: Vec<Alert>,
-    /// Flush after each event that alerted, so that a reader of a pipe or a terminal sees the
-    /// alert at once; not for a file written at the end.
+    /// Whether alerts are flushed before palisade waits for more input, so that a reader of a
+    /// pipe or a terminal sees them at once; not for a file written at the end.
     flush: bool,
 }
 
 impl Judge<'_> {
-    fn judge(&mut self, item: Result<Record, InputError>, out: &mut dyn Write) -> io::Result<()> {
-        let record = match item {
-            Ok(record) => record,
+    /// Concludes the judgement of one event (see [`Detector::conclude`]) and writes its alerts.
+    fn judge(&mut self, item: Result<Verdict, InputError>, out: &mut dyn Write) -> io::Result<()> {
+        let verdict = match item {
+            Ok(verdict) => verdict,
             Err(error) => {
                 self.error(error);
                 return Ok(());
@@ -106,14 +107,20 @@ impl Judge<'_> {
         };
         self.summary.events += 1;
         self.alerts.clear();
-        if let Err(error) = self.detector.observe(&record, &mut self.alerts) {
+        if let Err(error) = self.detector.conclude(verdict, &mut self.alerts) {
             self.error(error);
         }
         for alert in &self.alerts {
             self.summary.count(alert);
             self.writer.write(alert, out)?;
         }
-        if self.flush && !self.alerts.is_empty() {
+        Ok(())
+    }
+
+    /// Flushes what was written, if alerts are to be seen at once: called before waiting for
+    /// more input.
+    fn waiting(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.flush {
             out.flush()?;
         }
         Ok(())
@@ -174,9 +181,13 @@ fn detect(arguments: &AuditDetectArgs) -> u8 {
             }
         };
         judge.summary.files = 1;
+        let event_judge = judge.detector.event_judge();
         write_report(None, |out| {
             for item in follower {
-                judge.judge(item, out)?;
+                judge.judge(item.map(|record| event_judge.judge(record)), out)?;
+                // Events of a followed log come as they are written: each one may be the last
+                // for a while.
+                judge.waiting(out)?;
             }
             judge.finish(out)
         })
@@ -184,10 +195,16 @@ fn detect(arguments: &AuditDetectArgs) -> u8 {
         write_report(arguments.output_file.as_deref(), |out| {
             for file in &arguments.files {
                 judge.summary.files += 1;
-                // Decoding runs in a thread of its own while the rules judge.
-                let reader = EventReader::open(Path::new(file), Limits::default()).spawn();
-                for item in reader {
+                // Decoding, and the rules that judge an event on its own, run in threads of
+                // their own while the rules that remember conclude in order.
+                let mut reader = EventReader::open(Path::new(file), Limits::default())
+                    .with_step(judge.detector.event_judge())
+                    .spawn();
+                while let Some(item) = reader.next() {
                     judge.judge(item, out)?;
+                    if !reader.ready() {
+                        judge.waiting(out)?;
+                    }
                 }
             }
             judge.finish(out)

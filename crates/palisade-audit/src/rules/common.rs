@@ -57,8 +57,7 @@ pub fn request_object(event: &Event) -> Option<Object> {
     if !matches!(event.verb.as_str(), "create" | "update") {
         return None;
     }
-    let value = event.request_object.as_ref()?.value().ok()?;
-    let mut node = Node::from_json(value);
+    let mut node = event.request_object.as_ref()?.node()?;
     fill_in_type(&mut node, event);
     let mut object = Object::from_node(node, None)?;
     // Bodies of namespaced creates often leave the namespace to the URL; exemptions by
@@ -164,18 +163,34 @@ pub fn judge_request_object(context: &EventContext, rules: &[&str]) -> Vec<Findi
 /// server gave it (in the response), else the request's, else its `generateName` followed by
 /// `*` (the Pods controllers make).
 pub fn described_object(event: &Event) -> String {
+    describe_object(
+        event,
+        || object_name(event),
+        || {
+            event
+                .request_object
+                .as_ref()
+                .and_then(|body| body.pointer("/metadata/generateName")?.as_str())
+                .map(str::to_string)
+        },
+    )
+}
+
+/// [`described_object`], given how to find the object's name (as [`object_name`] does) and
+/// the request's `generateName`.
+fn describe_object(
+    event: &Event,
+    name: impl FnOnce() -> Option<String>,
+    generate_name: impl FnOnce() -> Option<String>,
+) -> String {
     let path = event.resource_path();
     if !event.name().is_empty() || event.object_ref.is_none() {
         return path;
     }
-    if let Some(name) = object_name(event) {
+    if let Some(name) = name() {
         return format!("{path}/{name}");
     }
-    let generated = event
-        .request_object
-        .as_ref()
-        .and_then(|body| body.pointer("/metadata/generateName")?.as_str());
-    match generated {
+    match generate_name() {
         Some(prefix) if !prefix.is_empty() => format!("{path}/{prefix}*"),
         _ => path,
     }
@@ -343,6 +358,11 @@ pub fn workload_kind(event: &Event) -> Option<&'static str> {
     }
 }
 
+/// The request is about a workload ([`workload_kind`]).
+pub fn is_workload(event: &Event) -> bool {
+    workload_kind(event).is_some()
+}
+
 /// The control plane ([`is_control_plane`]) or a managed platform's own components, which
 /// install and manage the system's add-ons: EKS's `eks:*` users (`eks:addon-manager`,
 /// `eks:node-manager`…) and AKS's `aksService` and `masterclient`.
@@ -388,14 +408,36 @@ pub fn verb_done(verb: &str) -> &str {
 /// reference has no name) the name the server gave it in the response, else the request's
 /// `metadata.name`. `None` when only a `generateName` is known.
 pub fn object_name(event: &Event) -> Option<String> {
+    object_name_with(event, || {
+        event
+            .request_object
+            .as_ref()
+            .and_then(|body| body.text_at(&["metadata", "name"]))
+    })
+}
+
+/// [`object_name`], given the `metadata.name` of the request object.
+fn object_name_with(event: &Event, requested: impl FnOnce() -> Option<String>) -> Option<String> {
     if !event.name().is_empty() {
         return Some(event.name().to_string());
     }
-    [&event.response_object, &event.request_object]
-        .into_iter()
-        .flatten()
-        .find_map(|body| body.pointer("/metadata/name")?.as_str().map(str::to_string))
-        .filter(|name| !name.is_empty())
+    let answered = event
+        .response_object
+        .as_ref()
+        .and_then(|body| body.text_at(&["metadata", "name"]));
+    answered.or_else(requested).filter(|name| !name.is_empty())
+}
+
+/// A text field of the `metadata` of an object.
+fn metadata_text(object: &Object, key: &str) -> Option<String> {
+    let value = object.root.get("metadata")?.get(key)?;
+    value.as_str().map(str::to_string)
+}
+
+/// [`object_name`] of a request whose object was judged (the request object's name is read
+/// from the judged object rather than from its body again).
+pub fn judged_object_name(event: &Event, object: &Object) -> Option<String> {
+    object_name_with(event, || metadata_text(object, "name"))
 }
 
 /// The object's own annotation that silences manifest rules in a scan. In an audit log it was
@@ -528,15 +570,23 @@ fn is_mirror_pod(event: &Event, object: &Object) -> bool {
         && object.annotation("kubernetes.io/config.mirror").is_some()
 }
 
+impl ManifestJudge {
+    /// Whether a judge of the resources `applies_to` accepts has anything to do with the
+    /// event: a successful create, update or delete of such an object itself (not of a
+    /// subresource). It needs nothing but the event, so it is asked on the threads that decode.
+    pub fn concerns(event: &Event, applies_to: fn(&Event) -> bool) -> bool {
+        matches!(event.verb.as_str(), "create" | "update" | "delete")
+            && event.subresource().is_empty()
+            && applies_to(event)
+            && was_carried_out(event)
+    }
+}
+
 impl crate::detect::StatefulCheck for ManifestJudge {
     fn observe(&mut self, context: &EventContext, out: &mut crate::detect::AlertEmitter) {
         let event = context.event;
         let verb = event.verb.as_str();
-        if !matches!(verb, "create" | "update" | "delete")
-            || !event.subresource().is_empty()
-            || !(self.applies_to)(event)
-            || !was_carried_out(event)
-        {
+        if !Self::concerns(event, self.applies_to) {
             return;
         }
         if verb == "delete" {
@@ -565,7 +615,10 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         if findings.is_empty() && self.reported.is_empty() {
             return;
         }
-        let own_key = object_name(event).map(|name| Self::key(event, &object.kind, name));
+        let own_key = judged
+            .name
+            .clone()
+            .map(|name| Self::key(event, &object.kind, name));
         let owner = controller_owner(object).filter(|_| by_control_plane(event));
         let owner_key = owner
             .as_ref()
@@ -590,7 +643,11 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         if !fresh.is_empty() {
             let user = who(event);
             let done = verb_done(verb);
-            let path = described_object(event);
+            let path = describe_object(
+                event,
+                || judged.name.clone(),
+                || metadata_text(object, "generateName"),
+            );
             let made_for = owner
                 .as_ref()
                 .map(|(kind, name)| format!(" (for {kind} {name})"))

@@ -48,10 +48,9 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
+use crate::detect::{AuditCheck, AuditRule};
 use crate::event::Event;
-use crate::rules::common::{ManifestJudge, api_group};
+use crate::rules::common::api_group;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -69,16 +68,12 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "ConfigMaps are readable by far more users and workloads than Secrets, and are not encrypted at rest: the credential is exposed (MITRE T1552)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: &["credential-in-configmap"],
+        applies_to: is_configmap,
+    },
 };
 
 fn is_configmap(event: &Event) -> bool {
     event.resource() == "configmaps" && api_group(event).is_empty()
-}
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(
-        &["credential-in-configmap"],
-        is_configmap,
-    ))
 }

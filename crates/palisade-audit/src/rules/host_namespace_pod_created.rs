@@ -53,9 +53,8 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
-use crate::rules::common::{ManifestJudge, workload_kind};
+use crate::detect::{AuditCheck, AuditRule};
+use crate::rules::common::is_workload;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -72,13 +71,10 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "a pod in the node's namespaces sees the node's traffic, processes or shared memory, outside the isolation of containers and NetworkPolicy (MITRE T1611)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: MANIFEST_RULES,
+        applies_to: is_workload,
+    },
 };
 
 const MANIFEST_RULES: &[&str] = &["host-network", "host-pid", "host-ipc"];
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(MANIFEST_RULES, |event| {
-        workload_kind(event).is_some()
-    }))
-}

@@ -60,9 +60,8 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
-use crate::rules::common::{ManifestJudge, workload_kind};
+use crate::detect::{AuditCheck, AuditRule};
+use crate::rules::common::is_workload;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -83,13 +82,10 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "a hostPath volume puts the node's filesystem in the container: its configuration, the kubelet's credentials and other pods' secrets (MITRE T1611)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: MANIFEST_RULES,
+        applies_to: is_workload,
+    },
 };
 
 const MANIFEST_RULES: &[&str] = &["host-path-volume"];
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(MANIFEST_RULES, |event| {
-        workload_kind(event).is_some()
-    }))
-}

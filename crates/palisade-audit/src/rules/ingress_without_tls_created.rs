@@ -49,10 +49,9 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
+use crate::detect::{AuditCheck, AuditRule};
 use crate::event::Event;
-use crate::rules::common::{ManifestJudge, api_group};
+use crate::rules::common::api_group;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -70,14 +69,13 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "without TLS, the logins, cookies and tokens the Ingress routes cross the network in clear text (MITRE T1040, T1557)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: &["ingress-without-tls"],
+        applies_to: is_ingress,
+    },
 };
 
 fn is_ingress(event: &Event) -> bool {
     event.resource() == "ingresses"
         && matches!(api_group(event), "networking.k8s.io" | "extensions")
-}
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(&["ingress-without-tls"], is_ingress))
 }

@@ -48,10 +48,9 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
+use crate::detect::{AuditCheck, AuditRule};
 use crate::event::Event;
-use crate::rules::common::{ManifestJudge, api_group};
+use crate::rules::common::api_group;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -69,13 +68,12 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "a NodePort opens the Service on every node's addresses, around the Ingress, its TLS and the load balancer's firewall (MITRE T1133)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: &["node-port-service"],
+        applies_to: is_service,
+    },
 };
 
 fn is_service(event: &Event) -> bool {
     event.resource() == "services" && api_group(event).is_empty()
-}
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(&["node-port-service"], is_service))
 }

@@ -70,9 +70,8 @@
 
 use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
-use crate::config::AuditConfig;
-use crate::detect::{AuditCheck, AuditRule, StatefulCheck};
-use crate::rules::common::{ManifestJudge, workload_kind};
+use crate::detect::{AuditCheck, AuditRule};
+use crate::rules::common::is_workload;
 
 pub static RULE: AuditRule = AuditRule {
     meta: RuleMeta {
@@ -95,7 +94,10 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "a privileged container, or one with SYS_ADMIN-like capabilities, is root on its node and a step from cluster admin (MITRE T1611)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(judge),
+    check: AuditCheck::Manifest {
+        rules: MANIFEST_RULES,
+        applies_to: is_workload,
+    },
 };
 
 /// The manifest rules that find root on the node.
@@ -104,12 +106,6 @@ const MANIFEST_RULES: &[&str] = &[
     "windows-host-process",
     "non-default-capabilities",
 ];
-
-fn judge(_: &AuditConfig) -> Box<dyn StatefulCheck> {
-    Box::new(ManifestJudge::new(MANIFEST_RULES, |event| {
-        workload_kind(event).is_some()
-    }))
-}
 
 #[cfg(test)]
 mod tests {

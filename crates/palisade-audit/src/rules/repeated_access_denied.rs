@@ -76,7 +76,10 @@ pub static RULE: AuditRule = AuditRule {
     },
     why: "many refusals from one source in a short time are someone guessing credentials or probing what a stolen one may do (MITRE T1110, T1613)",
     enabled_by_default: true,
-    check: AuditCheck::Stateful(new_state),
+    check: AuditCheck::Stateful {
+        new: new_state,
+        wants: is_access_refusal,
+    },
 };
 
 /// How many (source, user) pairs are remembered at most.

@@ -4,6 +4,10 @@
 //! copies or formats the credential itself, so that no message built from these answers can quote
 //! a secret.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::secret_names::is_secret_name;
 
 /// One credential found in a text, described for a message. Never holds the value.
@@ -128,6 +132,15 @@ const TOKENS: &[TokenKind] = &[
     TokenKind { prefix: "eyJ", what: "a JSON Web Token (a bearer credential)", body: jwt_byte, min: 40, max: 16_384, valid: jwt_shape },
 ];
 
+/// A finder of each prefix of [`TOKENS`], built once: on the short values ConfigMaps mostly
+/// hold, building a substring searcher for every prefix and value cost more than searching.
+static TOKEN_FINDERS: LazyLock<Vec<memmem::Finder<'static>>> = LazyLock::new(|| {
+    TOKENS
+        .iter()
+        .map(|kind| memmem::Finder::new(kind.prefix))
+        .collect()
+});
+
 /// AWS access key ids: `AKIA` (long-term) and `ASIA` (temporary), 16 more upper-case characters.
 /// An id alone is not secret; it is reported with a secret access key beside it.
 const AWS_KEY_ID_PREFIXES: &[&str] = &["AKIA", "ASIA"];
@@ -154,13 +167,26 @@ pub(crate) fn scan(text: &str) -> Vec<Detection> {
         offset += line.len();
     }
 
-    for kind in TOKENS {
-        if let Some(at) = find_token(text, kind) {
+    // A prefix can only be in the text if each of its bytes is: most texts rule out most
+    // prefixes before any search.
+    let mut present = [false; 256];
+    for &byte in text.as_bytes() {
+        present[usize::from(byte)] = true;
+    }
+    let may_hold = |prefix: &str| prefix.bytes().all(|byte| present[usize::from(byte)]);
+
+    for (kind, finder) in TOKENS.iter().zip(TOKEN_FINDERS.iter()) {
+        if !may_hold(kind.prefix) {
+            continue;
+        }
+        if let Some(at) = find_token(text, kind, finder) {
             add(&mut found, kind.what.into(), at);
         }
     }
 
-    if let Some(at) = find_aws_key_pair(text) {
+    if AWS_KEY_ID_PREFIXES.iter().any(|prefix| may_hold(prefix))
+        && let Some(at) = find_aws_key_pair(text)
+    {
         add(
             &mut found,
             "an AWS access key id with its secret access key".into(),
@@ -229,14 +255,16 @@ fn starts_a_word(bytes: &[u8], at: usize) -> bool {
             .is_none_or(|byte| !(byte.is_ascii_alphanumeric() || *byte == b'_'))
 }
 
-fn find_token(text: &str, kind: &TokenKind) -> Option<usize> {
+/// The first token of `kind` in `text`; `finder` finds its prefix (non-overlapping matches,
+/// left to right, as `str::match_indices`).
+fn find_token(text: &str, kind: &TokenKind, finder: &memmem::Finder) -> Option<usize> {
     // Too short to hold the prefix and the shortest body: no search (setting one up costs more
     // than most of the values the rules look at are long).
     if text.len() < kind.prefix.len() + kind.min {
         return None;
     }
     let bytes = text.as_bytes();
-    for (at, _) in text.match_indices(kind.prefix) {
+    for at in finder.find_iter(bytes) {
         if !starts_a_word(bytes, at) {
             continue;
         }
