@@ -911,7 +911,7 @@ impl Annotations {
     }
 
     /// The annotations whose key is `from` or after it, in key order.
-    fn from_key(&self, from: &str) -> impl Iterator<Item = (&Text, &Text)> {
+    fn starting_at(&self, from: &str) -> impl Iterator<Item = (&Text, &Text)> {
         let start = self.0.partition_point(|(key, _)| key.as_str() < from);
         self.0[start..].iter().map(|(key, value)| (key, value))
     }
@@ -1065,7 +1065,7 @@ impl Event {
     /// `…/audit-violations`, `…/exempt`), with the prefix removed from the key.
     pub fn pod_security_annotations(&self) -> impl Iterator<Item = (&str, &str)> {
         self.annotations
-            .from_key(POD_SECURITY_PREFIX)
+            .starting_at(POD_SECURITY_PREFIX)
             .map_while(|(key, value)| {
                 key.strip_prefix(POD_SECURITY_PREFIX)
                     .map(|short| (short, value.as_str()))

@@ -99,7 +99,7 @@ pub static RULE: Rule = Rule {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     for container in dashboard_containers(pod) {
-        check_container(&container, out);
+        check_container(container, out);
     }
 }
 

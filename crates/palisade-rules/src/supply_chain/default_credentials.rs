@@ -341,7 +341,7 @@ struct Word<'a> {
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     for container in pod.containers() {
-        check_container(&container, out);
+        check_container(container, out);
     }
 }
 

@@ -85,9 +85,9 @@ const CONSEQUENCE: &str = "git-sync executes that program instead of git on ever
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     for container in pod.containers() {
-        check_env(&container, out);
-        check_env_from(context, &container, out);
-        check_args(&container, out);
+        check_env(container, out);
+        check_env_from(context, container, out);
+        check_args(container, out);
     }
 }
 

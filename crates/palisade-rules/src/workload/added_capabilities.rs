@@ -80,7 +80,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         return;
     }
     for container in pod.containers() {
-        for (_, item, path) in added_capabilities(&container) {
+        for (_, item, path) in added_capabilities(container) {
             let name = capability_name(item);
             if name == "NET_BIND_SERVICE" || !DEFAULT_CAPABILITIES.contains(&name.as_str()) {
                 continue;

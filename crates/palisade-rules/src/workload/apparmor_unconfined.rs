@@ -146,7 +146,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        let Some(profile) = container_field(&container, &["appArmorProfile"]) else {
+        let Some(profile) = container_field(container, &["appArmorProfile"]) else {
             continue;
         };
         let Some(problem) = profile_problem(profile) else {

@@ -76,7 +76,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         return;
     }
     for container in pod.containers() {
-        let drop = container_field(&container, &["capabilities", "drop"]);
+        let drop = container_field(container, &["capabilities", "drop"]);
         let names: Vec<String> = drop
             .map(Node::items)
             .unwrap_or(&[])

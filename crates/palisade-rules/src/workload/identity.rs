@@ -55,7 +55,7 @@ pub(crate) fn settings<'a>(pod: &'a PodView<'a>, key: &str) -> Settings<'a> {
         pod: None,
     };
     for container in pod.containers() {
-        match container_field(&container, &[key]) {
+        match container_field(container, &[key]) {
             Some(node) => {
                 let path = container.security_context_path(&[key]);
                 settings.own.push((container, Written { node, path }));

@@ -117,7 +117,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 
     for container in pod.containers() {
         let path = container.security_context_path(&["runAsNonRoot"]);
-        match container_field(&container, &["runAsNonRoot"]) {
+        match container_field(container, &["runAsNonRoot"]) {
             Some(value) if is_true(value) => {}
             Some(value) => {
                 out.report(

@@ -86,7 +86,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         return;
     }
     for container in pod.containers() {
-        if container_field(&container, &["seccompProfile"]).is_some() {
+        if container_field(container, &["seccompProfile"]).is_some() {
             continue;
         }
         out.report(

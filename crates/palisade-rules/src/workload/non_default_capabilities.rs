@@ -95,7 +95,7 @@ const CRITICAL: &[&str] = &[
 fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     for container in pod.containers() {
-        for (_, item, path) in added_capabilities(&container) {
+        for (_, item, path) in added_capabilities(container) {
             let name = capability_name(item);
             if DEFAULT_CAPABILITIES.contains(&name.as_str()) {
                 continue;

@@ -73,7 +73,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         return;
     }
     for container in pod.containers() {
-        let setting = container_field(&container, &["allowPrivilegeEscalation"]);
+        let setting = container_field(container, &["allowPrivilegeEscalation"]);
         let problem = match setting {
             Some(value) if value.as_bool() == Some(false) => continue,
             Some(value) if value.as_bool() == Some(true) => {

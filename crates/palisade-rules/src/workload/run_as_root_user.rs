@@ -86,7 +86,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        if container_field(&container, &["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {
+        if container_field(container, &["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {
             out.report(
                 &container.security_context_path(&["runAsUser"]),
                 format!(

@@ -120,7 +120,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        if let Some(profile) = container_field(&container, &["seccompProfile"]) {
+        if let Some(profile) = container_field(container, &["seccompProfile"]) {
             check_profile(
                 &container.describe(),
                 profile,

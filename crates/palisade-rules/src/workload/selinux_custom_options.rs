@@ -122,7 +122,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        if let Some(options) = container_field(&container, &["seLinuxOptions"]) {
+        if let Some(options) = container_field(container, &["seLinuxOptions"]) {
             check_options(
                 &container.describe(),
                 options,

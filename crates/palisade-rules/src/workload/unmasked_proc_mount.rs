@@ -77,7 +77,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     let Some(pod) = &context.pod else { return };
     let user_namespace = pod.in_user_namespace();
     for container in pod.containers() {
-        let Some(proc_mount) = container_field(&container, &["procMount"]) else {
+        let Some(proc_mount) = container_field(container, &["procMount"]) else {
             continue;
         };
         if proc_mount.as_str() == Some("Default") {

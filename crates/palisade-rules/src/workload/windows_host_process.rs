@@ -87,7 +87,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         );
     }
     for container in pod.containers() {
-        if container_field(&container, &["windowsOptions", "hostProcess"]).and_then(|n| n.as_bool())
+        if container_field(container, &["windowsOptions", "hostProcess"]).and_then(|n| n.as_bool())
             == Some(true)
         {
             out.report(

@@ -86,7 +86,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         .containers()
         .filter(|c| c.kind != ContainerKind::Ephemeral)
     {
-        let setting = container_field(&container, &["readOnlyRootFilesystem"]);
+        let setting = container_field(container, &["readOnlyRootFilesystem"]);
         let what = match setting.map(|node| (node, node.as_bool())) {
             Some((_, Some(true))) => continue,
             Some((_, Some(false))) => "sets readOnlyRootFilesystem: false".to_string(),
