@@ -20,10 +20,13 @@
 # rule on), warms up, then measures, with the CA given to oha (--cacert), so the certificate
 # is verified as the API server verifies it:
 #   1. GET /healthz                     the baseline
-#   2. POST /validate                   rule checks on tokio's blocking pool (the default)
-#   3. POST /validate, --workers <cores> the same pool bounded to one check per core
-# and prints requests/s, p50, p99 and errors for each, and the ratios. Target: p99 under
-# 5 ms and no error. Everything it writes goes to bench/out/ (gitignored).
+#   2. POST /validate                   the default: a review this small is judged on the
+#                                       thread that read it
+#   3. POST /validate, every review on tokio's blocking pool (--inline-max-body-bytes 0)
+#   4. the same, the pool bounded to one check per core (--workers <cores>)
+# and prints requests/s, p50, p99 and errors for each, the ratios, and the CPU time the
+# server and oha took per request. Target: p99 under 5 ms and no error. Everything it writes
+# goes to bench/out/ (gitignored).
 # Needs: cargo, python3 (to read oha's JSON).
 set -euo pipefail
 
@@ -83,11 +86,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# start_server WORKERS: starts palisade serve on a free port and sets $base to its URL.
+# start_server NAME [OPTION...]: starts palisade serve on a free port with the options given
+# and sets $base to its URL.
 start_server() {
   local log=$out/webhook-serve-$1.log
+  shift
   "$palisade" serve --tls-cert "$tls/tls.crt" --tls-key "$tls/tls.key" --listen 127.0.0.1:0 \
-    --no-config --workers "$1" 2>"$log" &
+    --no-config "$@" 2>"$log" &
   server_pid=$!
   local address=
   for _ in $(seq 1 100); do
@@ -103,14 +108,27 @@ start_server() {
   base=https://$address
 }
 
-# load NAME METHOD PATH [N]: runs oha, leaves its JSON in $out/webhook-NAME.json
+# cpu_ticks PID: user and system time of a process so far, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# load NAME METHOD PATH [N]: runs oha, leaves its JSON in $out/webhook-NAME.json and the CPU
+# time the server and oha took, in µs per request, in $server_us and $oha_us
 load() {
   local name=$1 method=$2 path=$3 count=${4:-$requests}
   local body=()
   if [ "$method" = POST ]; then body=(-m POST -T application/json -D "$review"); fi
-  "$oha" --no-tui --output-format json -o "$out/webhook-$name.json" \
+  local before oha_seconds
+  before=$(cpu_ticks "$server_pid")
+  oha_seconds=$(python3 -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime)' \
+    "$oha" --no-tui --output-format json -o "$out/webhook-$name.json" \
     -n "$count" -c "$connections" --http-version "$http_version" \
-    --cacert "$tls/ca.crt" "${body[@]}" "$base$path"
+    --cacert "$tls/ca.crt" "${body[@]}" "$base$path")
+  server_us=$(( ($(cpu_ticks "$server_pid") - before) * 1000000 / $(getconf CLK_TCK) / count ))
+  oha_us=$(awk "BEGIN { printf \"%d\", $oha_seconds * 1e6 / $count }")
 }
 
 # figures NAME: "requests_per_second p50_ms p99_ms errors" from oha's JSON
@@ -125,25 +143,33 @@ print(f'{s["requestsPerSec"]:.0f} {p["p50"] * 1e3:.3f} {p["p99"] * 1e3:.3f} {err
 EOF
 }
 
-declare -A rps p50 p99 errors
+declare -A rps p50 p99 errors server oha
 measure() {
   local name=$1
   load "$@"
+  server[$name]=$server_us
+  oha[$name]=$oha_us
   read -r rps[$name] p50[$name] p99[$name] errors[$name] < <(figures "$name")
-  printf '  %-26s %8s req/s   p50 %7s ms   p99 %7s ms   errors %s\n' \
-    "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${errors[$name]}"
+  printf '  %-16s %8s req/s   p50 %7s ms   p99 %7s ms   errors %s   cpu per request: server %s µs, oha %s µs\n' \
+    "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${errors[$name]}" "${server[$name]}" "${oha[$name]}"
 }
 
-echo "== spawn-blocking (the default)"
-start_server spawn-blocking
+echo "== the default (reviews this small judged inline)"
+start_server inline
 load warmup POST /validate 2000
 load warmup-healthz GET /healthz 2000
 measure healthz GET /healthz
 measure validate POST /validate
 stop_server
 
-echo "== bounded pool: $cores workers"
-start_server "$cores"
+echo "== every review on tokio's blocking pool"
+start_server pool --inline-max-body-bytes 0
+load warmup POST /validate 2000
+measure validate-pool POST /validate
+stop_server
+
+echo "== every review on the blocking pool, bounded to $cores at once"
+start_server bounded --inline-max-body-bytes 0 --workers "$cores"
 load warmup POST /validate 2000
 measure validate-bounded POST /validate
 stop_server
@@ -151,12 +177,15 @@ stop_server
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 echo
 echo "== figures (HTTP/$http_version, $connections connections, $requests requests each)"
-printf '| what | requests/s | p50 | p99 | errors |\n| --- | ---: | ---: | ---: | ---: |\n'
-for name in healthz validate validate-bounded; do
-  printf '| %s | %s | %s ms | %s ms | %s |\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${errors[$name]}"
+printf '| what | requests/s | p50 | p99 | errors | server cpu per request | oha cpu per request |\n'
+printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+for name in healthz validate validate-pool validate-bounded; do
+  printf '| %s | %s | %s ms | %s ms | %s | %s µs | %s µs |\n' "$name" "${rps[$name]}" "${p50[$name]}" \
+    "${p99[$name]}" "${errors[$name]}" "${server[$name]}" "${oha[$name]}"
 done
 echo "validate / healthz: throughput $(ratio "${rps[validate]}" "${rps[healthz]}")x, p99 $(ratio "${p99[validate]}" "${p99[healthz]}")x"
-echo "bounded / spawn-blocking: throughput $(ratio "${rps[validate-bounded]}" "${rps[validate]}")x, p99 $(ratio "${p99[validate-bounded]}" "${p99[validate]}")x"
+echo "pool / inline: throughput $(ratio "${rps[validate-pool]}" "${rps[validate]}")x, p99 $(ratio "${p99[validate-pool]}" "${p99[validate]}")x"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 met=yes
 for name in validate; do
   if awk "BEGIN { exit !(${p99[$name]} >= 5) }" || [ "${errors[$name]}" != 0 ]; then met=no; fi

@@ -2,7 +2,7 @@
 //! same rules, messages and configuration as `palisade scan`, over HTTPS only.
 
 pub mod admission;
-pub mod json;
+mod json;
 pub mod metrics;
 pub mod mutate;
 pub mod policy;
