@@ -230,6 +230,10 @@ fn starts_a_word(bytes: &[u8], at: usize) -> bool {
 }
 
 fn find_token(text: &str, kind: &TokenKind) -> Option<usize> {
+    // Most values scanned (environment variables) are too short for any token: no search.
+    if text.len() < kind.prefix.len() + kind.min {
+        return None;
+    }
     let bytes = text.as_bytes();
     for (at, _) in text.match_indices(kind.prefix) {
         if !starts_a_word(bytes, at) {
@@ -251,6 +255,9 @@ fn find_token(text: &str, kind: &TokenKind) -> Option<usize> {
 /// The offset of an AWS access key id, when the text also holds something shaped like its
 /// secret access key (40 characters of base64).
 fn find_aws_key_pair(text: &str) -> Option<usize> {
+    if text.len() < AWS_KEY_ID_PREFIXES[0].len() + AWS_KEY_ID_BODY {
+        return None;
+    }
     let bytes = text.as_bytes();
     let id_at = AWS_KEY_ID_PREFIXES.iter().find_map(|prefix| {
         text.match_indices(prefix).map(|(at, _)| at).find(|&at| {
