@@ -8,10 +8,12 @@
 //! it give up, and the whole text goes to the full parser, which is the authority: the tests
 //! check that both produce the same tree, positions included, over the whole corpus.
 
+use std::borrow::Cow;
+
 use palisade_model::{Entry, Node, Pos, Value};
 
 use crate::error::Limits;
-use crate::resolve::resolve_plain;
+use crate::resolve::{resolve_non_string, resolve_plain};
 use crate::yaml::{is_helm_template, reject_duplicate_keys};
 
 /// Gives up: the caller parses the text with the full parser.
@@ -273,7 +275,7 @@ impl<'t> Reader<'t, '_> {
                 value
             };
             entries.push(Entry {
-                key: crate::keys::intern(&key),
+                key: crate::keys::intern(key),
                 key_pos,
                 value,
             });
@@ -346,16 +348,16 @@ impl<'t> Reader<'t, '_> {
 
 /// Where a mapping key ends: `(key, index of the colon)`, or `None` when `content` is not a
 /// `key: value` line.
-fn key_end(content: &str) -> Fast<Option<(String, usize)>> {
+fn key_end(content: &str) -> Fast<Option<(Cow<'_, str>, usize)>> {
     let bytes = content.as_bytes();
     let (key, after) = match bytes.first() {
         Some(b'"') => {
             let (key, used) = double_quoted(content)?;
-            (key, used)
+            (Cow::Owned(key), used)
         }
         Some(b'\'') => {
             let (key, used) = single_quoted(content)?;
-            (key, used)
+            (Cow::Owned(key), used)
         }
         Some(_) => {
             let Some(colon) = find_plain_colon(content) else {
@@ -365,11 +367,11 @@ fn key_end(content: &str) -> Fast<Option<(String, usize)>> {
             if key.is_empty() || starts_with_indicator(key) {
                 return Err(GiveUp);
             }
-            let resolved = resolve_plain(key);
-            let Value::Str(text) = resolved else {
+            if resolve_non_string(key).is_some() {
                 return Err(GiveUp); // `on:`, `1:`: keys that resolve to non-strings
-            };
-            return Ok(Some((text, colon)));
+            }
+            // Borrowed: most keys are then shared ones (crate::keys), never copied.
+            return Ok(Some((Cow::Borrowed(key), colon)));
         }
         None => return Ok(None),
     };
@@ -628,7 +630,7 @@ impl Flow<'_, '_, '_> {
             }
             let value = self.value()?;
             entries.push(Entry {
-                key: crate::keys::intern(&key),
+                key: crate::keys::intern(key),
                 key_pos,
                 value,
             });

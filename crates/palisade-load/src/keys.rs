@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 
 /// The key as a shared static string when it is a common one, an owned string otherwise.
-pub(crate) fn intern(key: &str) -> Cow<'static, str> {
-    let common: &'static str = match key {
+pub(crate) fn intern<'k>(key: impl Into<Cow<'k, str>>) -> Cow<'static, str> {
+    let key = key.into();
+    let common: &'static str = match &*key {
         "apiVersion" => "apiVersion",
         "kind" => "kind",
         "metadata" => "metadata",
@@ -146,7 +147,7 @@ pub(crate) fn intern(key: &str) -> Cow<'static, str> {
         "app.kubernetes.io/part-of" => "app.kubernetes.io/part-of",
         "app.kubernetes.io/version" => "app.kubernetes.io/version",
         "app.kubernetes.io/managed-by" => "app.kubernetes.io/managed-by",
-        _ => return Cow::Owned(key.to_string()),
+        _ => return Cow::Owned(key.into_owned()),
     };
     Cow::Borrowed(common)
 }

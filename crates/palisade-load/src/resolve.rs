@@ -9,26 +9,32 @@ use palisade_model::Value;
 
 /// The value of a plain (unquoted) scalar.
 pub(crate) fn resolve_plain(text: &str) -> Value {
+    resolve_non_string(text).unwrap_or_else(|| Value::Str(text.to_string()))
+}
+
+/// What a plain scalar means when it is not a string (null, a boolean, a number); `None` when
+/// it is a string, which [`resolve_plain`] would copy.
+pub(crate) fn resolve_non_string(text: &str) -> Option<Value> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            return Value::Bool(true);
+            return Some(Value::Bool(true));
         }
         "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            return Value::Bool(false);
+            return Some(Value::Bool(false));
         }
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
+            return Some(Value::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
     let first = text.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Value::Str(text.to_string());
+        return None;
     }
-    resolve_number(text).unwrap_or_else(|| Value::Str(text.to_string()))
+    resolve_number(text)
 }
 
 fn resolve_number(text: &str) -> Option<Value> {

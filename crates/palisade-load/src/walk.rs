@@ -114,8 +114,26 @@ fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
             .into_input_error(&display(root)),
         ));
     }
-    found.sort();
+    found.sort_by(|a, b| path_order(a, b));
     jobs.extend(found.into_iter().map(Job::File));
+}
+
+/// The order of `Path`'s `Ord` (component by component) for the paths of one walk, computed on
+/// their bytes: below the root, the walker joins clean names with `/`, so the paths compare as
+/// byte strings in which `/` sorts before every other byte. `Path::cmp` parses components
+/// and took longer than the rest of the walk on large trees.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    if cfg!(not(unix)) {
+        return a.cmp(b);
+    }
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let rank =
+        |byte: Option<&u8>| byte.map(|&byte| if byte == b'/' { 0 } else { u16::from(byte) + 1 });
+    rank(a.get(common)).cmp(&rank(b.get(common)))
 }
 
 fn walk_error_parts(error: &ignore::Error, root: &Path) -> (String, String) {
@@ -205,10 +223,44 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
             .count(),
         ..Loaded::default()
     };
+    loaded
+        .objects
+        .reserve(results.iter().map(|file| file.objects.len()).sum());
     for mut file in results {
         loaded.objects.append(&mut file.objects);
         loaded.skipped_documents += file.skipped_documents;
         loaded.errors.append(&mut file.errors);
     }
     loaded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_order_is_the_order_of_path_components() {
+        let names = [
+            "root/a",
+            "root/a/b",
+            "root/a.b",
+            "root/a-b",
+            "root/a/b/c",
+            "root/a b/c",
+            "root/ab",
+            "root/a/b.yaml",
+            "root/a.b/c",
+            "root/A",
+            "root/é/x",
+            "root/e/x",
+            "root/a0",
+            "root/a~",
+        ];
+        for a in names {
+            for b in names {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(path_order(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 }

@@ -15,11 +15,19 @@ impl Inventory {
     }
 
     pub fn from_objects(objects: impl IntoIterator<Item = Object>) -> Self {
-        let mut inventory = Inventory::new();
-        for object in objects {
-            inventory.push(object);
+        // Collected first: a Vec given is then kept as it is (std reuses its allocation), where
+        // pushing the objects one by one would move every one of them.
+        let objects: Vec<Object> = objects.into_iter().collect();
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, object) in objects.iter().enumerate() {
+            match by_kind.get_mut(&object.kind) {
+                Some(indexes) => indexes.push(index),
+                None => {
+                    by_kind.insert(object.kind.clone(), vec![index]);
+                }
+            }
         }
-        inventory
+        Inventory { objects, by_kind }
     }
 
     pub fn push(&mut self, object: Object) -> usize {

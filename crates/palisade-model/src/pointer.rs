@@ -78,7 +78,8 @@ pub fn escape_pointer_token(token: &str) -> Cow<'_, str> {
 }
 
 pub(crate) fn unescape_pointer_token(token: &str) -> Cow<'_, str> {
-    if token.contains('~') {
+    // A byte loop: tokens are short, and a char search sets up memchr for each.
+    if token.bytes().any(|byte| byte == b'~') {
         Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {
         Cow::Borrowed(token)

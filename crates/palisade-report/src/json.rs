@@ -321,13 +321,28 @@ mod tests {
         let fixture = Fixture::new();
         let base = fixture.report();
         let every_ascii: String = (0u8..0x80).map(char::from).collect();
-        let tricky = [
-            every_ascii.as_str(),
-            "\"quoted\" \\back\\slash\\",
-            "ünïcödé ✓ \u{2028}\u{2029} \u{7f} \u{10ffff}",
-            "",
-            "\u{1}\u{1f}\\u0000",
-        ];
+        // Bytes that need an escape at many offsets (the search goes by blocks of bytes), and
+        // text that needs none.
+        let mut tricky: Vec<String> = (0..24)
+            .flat_map(|offset| {
+                [
+                    format!("{}\"{}", "a".repeat(offset), "b".repeat(20)),
+                    format!("{}\\", "é".repeat(offset)),
+                    format!("{}\u{1f}\n", " ".repeat(offset)),
+                ]
+            })
+            .collect();
+        tricky.extend(
+            [
+                every_ascii.as_str(),
+                "\"quoted\" \\back\\slash\\",
+                "ünïcödé ✓ \u{2028}\u{2029} \u{7f} \u{10ffff} \u{80}\u{ff}",
+                "",
+                "\u{1}\u{1f}\\u0000",
+                "no escape at all, in more than one word of eight bytes",
+            ]
+            .map(String::from),
+        );
         let mut many = Vec::new();
         for (index, text) in tricky.iter().enumerate() {
             for template in base.findings {
@@ -341,7 +356,7 @@ mod tests {
                 object.namespace = object.namespace.map(|_| text.to_string());
                 finding.object = object.into();
                 if let Some(location) = &mut finding.location {
-                    location.file = (*text).into();
+                    location.file = text.as_str().into();
                     location.line = u32::MAX;
                     location.column = 0;
                 }

@@ -147,7 +147,9 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
             inventory
                 .objects()
                 .par_iter()
-                .map(|object| check_one(object, inventory, config, &accounts, &object_rules))
+                .map_init(Vec::new, |scratch, object| {
+                    check_one(scratch, object, inventory, config, &accounts, &object_rules)
+                })
                 .collect::<Vec<ObjectResult>>()
         },
         || check_inventory(inventory, config, &inventory_rules),
@@ -338,9 +340,16 @@ pub fn check_each_object(
     // rules use to see what a pod's account may do) stays empty.
     let accounts = AccountIndex::default();
     let mut outcome = Outcome::default();
+    let mut scratch = Vec::new();
     for object in inventory.objects() {
-        let (mut findings, mut errors, suppressed) =
-            check_one(object, inventory, config, &accounts, &object_rules);
+        let (mut findings, mut errors, suppressed) = check_one(
+            &mut scratch,
+            object,
+            inventory,
+            config,
+            &accounts,
+            &object_rules,
+        );
         outcome.findings.append(&mut findings);
         outcome.errors.append(&mut errors);
         outcome.suppressed += suppressed;
@@ -348,8 +357,11 @@ pub fn check_each_object(
     outcome
 }
 
-/// Checks one object of the inventory with the given object rules.
+/// Checks one object of the inventory with the given object rules. `scratch` is an empty list
+/// the findings are gathered in (its room is kept from one object to the next; what is
+/// returned is a list of the exact size).
 fn check_one(
+    scratch: &mut Vec<Finding>,
     object: &Object,
     inventory: &Inventory,
     config: &Config,
@@ -370,6 +382,7 @@ fn check_one(
     };
     // One emitter for all the rules: their findings go straight into the object's list.
     let mut emitter = Emitter::new(&first.meta, Some(object));
+    emitter.findings = std::mem::take(scratch);
     let mut suppressed = 0;
     for (rule, run) in object_rules {
         emitter.set_rule(&rule.meta);
@@ -396,10 +409,13 @@ fn check_one(
             }
         }
     }
-    let mut findings = emitter.findings;
     // Sorted here, on the worker, while small: objects come in file order and their
     // findings lie within them, so the whole list is then usually sorted already.
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    emitter
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let findings = emitter.findings.drain(..).collect();
+    *scratch = emitter.findings;
     (findings, errors, suppressed)
 }
 

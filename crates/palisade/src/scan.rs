@@ -169,8 +169,14 @@ impl Timings {
 
     fn mark(&self, phase: &str) {
         if let Some(start) = self.0 {
+            // Resident memory too, where the system tells it: memory is much of a scan's cost.
+            let resident = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map(|pages| format!(", resident {} MB", pages * 4096 / 1_000_000))
+                .unwrap_or_default();
             eprintln!(
-                "palisade timings: {phase} done at {:.1} ms",
+                "palisade timings: {phase} done at {:.1} ms{resident}",
                 start.elapsed().as_secs_f64() * 1e3
             );
         }

@@ -284,6 +284,9 @@ fn find_token(text: &str, kind: &TokenKind, finder: &memmem::Finder) -> Option<u
 /// The offset of an AWS access key id, when the text also holds something shaped like its
 /// secret access key (40 characters of base64).
 fn find_aws_key_pair(text: &str) -> Option<usize> {
+    if text.len() < AWS_KEY_ID_PREFIXES[0].len() + AWS_KEY_ID_BODY {
+        return None;
+    }
     let bytes = text.as_bytes();
     let id_at = AWS_KEY_ID_PREFIXES.iter().find_map(|prefix| {
         text.match_indices(prefix).map(|(at, _)| at).find(|&at| {
