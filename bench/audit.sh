@@ -69,8 +69,8 @@ echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown) (the wor
 echo "repeats: $repeats counted runs after 1 warm-up per measurement (median and best shown)"
 
 if [ "$build" = 1 ]; then
-  echo "-- building (cargo build --release -p palisade -p palisade-audit --examples)"
-  if ! cargo build --release -p palisade -p palisade-audit --examples > "$out/audit-build.log" 2>&1; then
+  echo "-- building (cargo build --release -p palisade -p palisade-audit --bins --examples)"
+  if ! cargo build --release -p palisade -p palisade-audit --bins --examples > "$out/audit-build.log" 2>&1; then
     tail -n 30 "$out/audit-build.log" >&2
     echo "audit.sh: cargo build failed (full log: $out/audit-build.log)" >&2
     exit 1

@@ -16,20 +16,20 @@
 //! decoding thread.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use palisade_model::{
-    Alert, AlertRequest, AlertUser, Finding, InputError, Inventory, Location, Object, RuleMeta,
+    Alert, AlertRequest, AlertUser, Finding, InputError, Inventory, Location, RuleMeta,
 };
 
 use crate::config::AuditConfig;
 use crate::event::{Event, UserInfo};
 use crate::reader::{Record, Step};
 use crate::registry::all_rules;
-use crate::rules::common::ManifestJudge;
+use crate::rules::common::{ManifestJudge, ObjectFacts};
 
 /// An audit rule: its metadata, why its alerts matter, and the function that checks.
 pub struct AuditRule {
@@ -77,21 +77,14 @@ pub struct EventContext<'a> {
     judged: JudgedCell,
 }
 
-/// The request object of an event as the manifest rules judge it, with their findings.
+/// The request object of an event as the manifest rules judged it: their findings, and what
+/// the rules that remember objects need to know of it. The object itself is dropped on the
+/// thread that judged it, where it was made (freeing its tree on another thread cost more
+/// than building it).
 pub struct JudgedRequest {
-    /// The object alone (an inventory of one, which the manifest rules need).
-    inventory: Inventory,
     /// The findings of [`JUDGED_MANIFEST_RULES`] on it.
     pub findings: Vec<Finding>,
-    /// The object's name, as `rules::common::object_name` finds it: worked out here, once, on
-    /// the thread that judges, for every rule that remembers objects by name.
-    pub name: Option<String>,
-}
-
-impl JudgedRequest {
-    pub fn object(&self) -> &Object {
-        &self.inventory.objects()[0]
-    }
+    pub object: ObjectFacts,
 }
 
 /// Every manifest rule an audit rule judges request objects with. The object is converted
@@ -140,7 +133,7 @@ impl<'a> EventContext<'a> {
         self.judged
             .get_or_init(|| {
                 let object = crate::rules::common::judged_request_object(self.event)?;
-                let name = crate::rules::common::judged_object_name(self.event, &object);
+                let facts = ObjectFacts::of(self.event, &object);
                 let inventory = Inventory::from_objects([object]);
                 let findings =
                     palisade_rules::check_each_object(&inventory, &self.config.scan, |name| {
@@ -148,9 +141,8 @@ impl<'a> EventContext<'a> {
                     })
                     .findings;
                 Some(Box::new(JudgedRequest {
-                    inventory,
                     findings,
-                    name,
+                    object: facts,
                 }))
             })
             .as_deref()
@@ -337,42 +329,56 @@ impl EventJudge {
         let mut positions = Vec::new();
         let mut wanted = Vec::new();
         let mut crash = None;
-        for (position, rule) in self.rules.iter().enumerate() {
-            let outcome = catch_unwind(AssertUnwindSafe(|| match rule.check {
-                AuditCheck::Event(check) => {
-                    let mut emitter = AlertEmitter {
-                        rule,
-                        context: &context,
-                        alerts: &mut alerts,
+        // One guard for a run of rules rather than one per rule (which cost a twentieth of
+        // judging): after a crash, the run goes on with the next rule.
+        let mut next = 0;
+        let current = Cell::new(0);
+        while next < self.rules.len() {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                for (position, rule) in self.rules.iter().enumerate().skip(next) {
+                    current.set(position);
+                    let wants = match rule.check {
+                        AuditCheck::Event(check) => {
+                            let mut emitter = AlertEmitter {
+                                rule,
+                                context: &context,
+                                alerts: &mut alerts,
+                            };
+                            check(&context, &mut emitter);
+                            false
+                        }
+                        AuditCheck::Stateful { wants, .. } => wants(event),
+                        AuditCheck::Manifest { applies_to, .. } => {
+                            let concerned = ManifestJudge::concerns(event, applies_to);
+                            // Judge the request object here, in parallel, rather than when the
+                            // stateful part asks for it.
+                            if concerned && event.verb != "delete" {
+                                context.judged_request();
+                            }
+                            concerned
+                        }
                     };
-                    check(&context, &mut emitter);
-                    false
-                }
-                AuditCheck::Stateful { wants, .. } => wants(event),
-                AuditCheck::Manifest { applies_to, .. } => {
-                    let concerned = ManifestJudge::concerns(event, applies_to);
-                    // Judge the request object here, in parallel, rather than when the
-                    // stateful part asks for it.
-                    if concerned && event.verb != "delete" {
-                        context.judged_request();
-                    }
-                    concerned
-                }
-            }));
-            positions.resize(alerts.len(), position);
-            match outcome {
-                Ok(true) => wanted.push(position),
-                Ok(false) => {}
-                Err(_) => {
-                    // A stateful rule whose `wants` crashed sees the event all the same.
-                    if !matches!(rule.check, AuditCheck::Event(_)) {
+                    positions.resize(alerts.len(), position);
+                    if wants {
                         wanted.push(position);
                     }
-                    if crash.is_none() {
-                        crash = Some(Box::new((position, crash_error(rule, record))));
-                    }
                 }
+            }));
+            if outcome.is_ok() {
+                break;
             }
+            let position = current.get();
+            let rule = self.rules[position];
+            // What the rule reported before it crashed stays, as it did with a guard per rule.
+            positions.resize(alerts.len(), position);
+            // A stateful rule whose `wants` crashed sees the event all the same.
+            if !matches!(rule.check, AuditCheck::Event(_)) {
+                wanted.push(position);
+            }
+            if crash.is_none() {
+                crash = Some(Box::new((position, crash_error(rule, record))));
+            }
+            next = position + 1;
         }
         Found {
             alerts,
@@ -618,5 +624,53 @@ mod tests {
         alerts.clear();
         Detector::new(config).observe(&record, &mut alerts).unwrap();
         assert!(alerts.is_empty());
+    }
+
+    fn crashing_rule(name: &'static str) -> AuditRule {
+        AuditRule {
+            meta: RuleMeta {
+                name,
+                severity: palisade_model::Severity::Low,
+                layer: palisade_model::Layer::Runtime,
+                threat_actors: &[],
+                references: &[],
+                summary: "crashes",
+                fix: "none",
+            },
+            why: "a test",
+            enabled_by_default: true,
+            check: AuditCheck::Event(|_, _| panic!("a rule that crashes")),
+        }
+    }
+
+    #[test]
+    fn a_crashing_rule_is_an_error_and_the_other_rules_still_run() {
+        let first: &'static AuditRule = Box::leak(Box::new(crashing_rule("first-crash")));
+        let second: &'static AuditRule = Box::leak(Box::new(crashing_rule("second-crash")));
+        let exec_rule = &crate::rules::exec_into_pod::RULE;
+        let judge = EventJudge {
+            config: AuditConfig::default(),
+            rules: vec![first, exec_rule, second, exec_rule],
+        };
+        let record = EventReader::new(
+            "log",
+            Cursor::new(exec("x", "ResponseStarted")),
+            Limits::default(),
+        )
+        .next()
+        .unwrap()
+        .unwrap();
+        let found = judge.find(&record);
+        // Both runs of exec-into-pod (before and after the second crash) reported.
+        assert_eq!(found.positions, [1, 3]);
+        let crash = found.crash.expect("the crash is reported");
+        assert_eq!(crash.0, 0, "the first rule that crashed is named");
+        assert!(
+            crash
+                .1
+                .message
+                .contains("audit rule first-crash crashed on event x")
+        );
+        assert_eq!(crash.1.line, Some(1));
     }
 }

@@ -434,10 +434,30 @@ fn metadata_text(object: &Object, key: &str) -> Option<String> {
     value.as_str().map(str::to_string)
 }
 
-/// [`object_name`] of a request whose object was judged (the request object's name is read
-/// from the judged object rather than from its body again).
-pub fn judged_object_name(event: &Event, object: &Object) -> Option<String> {
-    object_name_with(event, || metadata_text(object, "name"))
+/// What the rules that remember objects ([`ManifestJudge`]) need to know of a request object
+/// they judged, worked out on the thread that judged it.
+pub struct ObjectFacts {
+    pub kind: String,
+    /// [`object_name`] (the request object's own name read from the judged object rather than
+    /// from its body again).
+    pub name: Option<String>,
+    pub generate_name: Option<String>,
+    /// `(kind, name)` of the owner a controller made it for ([`controller_owner`]).
+    pub controller: Option<(String, String)>,
+    /// A kubelet's mirror of a static pod ([`is_mirror_pod`]).
+    pub mirror_pod: bool,
+}
+
+impl ObjectFacts {
+    pub fn of(event: &Event, object: &Object) -> ObjectFacts {
+        ObjectFacts {
+            kind: object.kind.clone(),
+            name: object_name_with(event, || metadata_text(object, "name")),
+            generate_name: metadata_text(object, "generateName"),
+            controller: controller_owner(object),
+            mirror_pod: is_mirror_pod(event, object),
+        }
+    }
 }
 
 /// The object's own annotation that silences manifest rules in a scan. In an audit log it was
@@ -601,8 +621,8 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         let Some(judged) = context.judged_request() else {
             return;
         };
-        let object = judged.object();
-        if is_mirror_pod(event, object) {
+        let object = &judged.object;
+        if object.mirror_pod {
             return;
         }
         let findings: Vec<Finding> = judged
@@ -615,11 +635,14 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         if findings.is_empty() && self.reported.is_empty() {
             return;
         }
-        let own_key = judged
+        let own_key = object
             .name
             .clone()
             .map(|name| Self::key(event, &object.kind, name));
-        let owner = controller_owner(object).filter(|_| by_control_plane(event));
+        let owner = object
+            .controller
+            .clone()
+            .filter(|_| by_control_plane(event));
         let owner_key = owner
             .as_ref()
             .map(|(kind, name)| Self::key(event, kind, name.clone()));
@@ -645,8 +668,8 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             let done = verb_done(verb);
             let path = describe_object(
                 event,
-                || judged.name.clone(),
-                || metadata_text(object, "generateName"),
+                || object.name.clone(),
+                || object.generate_name.clone(),
             );
             let made_for = owner
                 .as_ref()
