@@ -673,7 +673,9 @@ fn installed_as_kubectl_palisade_it_works_as_a_kubectl_plugin() {
     let run = Run::new();
     let plugin = run.dir.path().join("bin/kubectl-palisade");
     std::fs::create_dir_all(plugin.parent().unwrap()).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_palisade"), &plugin).unwrap();
+    // A symbolic link, as krew installs plugins; a copy would be an executable written while
+    // other tests fork, and its exec could fail with "text file busy".
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_palisade"), &plugin).unwrap();
     let run = Run {
         program: plugin.clone(),
         ..run
