@@ -63,10 +63,8 @@ impl Workers {
         body_bytes: usize,
         work: impl FnOnce() -> Reply + Send + 'static,
     ) -> Option<Reply> {
-        // Judging a typical review takes tens of microseconds: less than handing it to another
-        // thread and waking this one again, and short enough not to hold up the connections
-        // this thread also serves. The time grows with the object, so a large one goes to the
-        // pool, where it cannot stall the runtime.
+        // Only where configured (see ServeOptions::inline_max_body_bytes): a review judged here
+        // holds up every other connection this thread serves.
         if body_bytes <= self.inline_max_body_bytes {
             return Some(work());
         }

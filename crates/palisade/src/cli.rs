@@ -124,10 +124,10 @@ pub struct ServeArgs {
     #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
     pub log_format: LogFormat,
 
-    /// Where the rule checks run: `spawn-blocking` (tokio's blocking pool) or a number (that
-    /// pool, at most N at once). For benchmarks.
-    #[arg(long, hide = true, value_name = "POOL", default_value = "spawn-blocking", value_parser = parse_workers)]
-    pub workers: WorkerPool,
+    /// Where the rule checks run: a number (tokio's blocking pool, at most N at once; by
+    /// default 2 per core) or `spawn-blocking` (that pool, unbounded). For benchmarks.
+    #[arg(long, hide = true, value_name = "POOL", value_parser = parse_workers)]
+    pub workers: Option<WorkerPool>,
 
     /// Reviews up to this many bytes are judged on the thread that read them, larger ones on
     /// the workers; 0 sends every review to the workers. For benchmarks.

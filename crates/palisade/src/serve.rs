@@ -7,7 +7,7 @@ use std::time::Duration;
 use palisade_rules::Config;
 use palisade_webhook::admission::Admission;
 use palisade_webhook::policy::Policy;
-use palisade_webhook::{ServeOptions, Server, shutdown};
+use palisade_webhook::{ServeOptions, Server, WorkerPool, shutdown};
 
 use crate::cli::{LogFormat, ServeArgs};
 use crate::output::{EXIT_CLEAN, EXIT_ERROR};
@@ -29,7 +29,9 @@ pub fn run(arguments: &ServeArgs) -> u8 {
         header_read_timeout: arguments.header_read_timeout,
         request_timeout: arguments.request_timeout,
         shutdown_grace: arguments.shutdown_grace,
-        workers: arguments.workers,
+        workers: arguments
+            .workers
+            .unwrap_or_else(WorkerPool::default_bounded),
         inline_max_body_bytes: arguments.inline_max_body_bytes,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
