@@ -25,8 +25,15 @@ impl Pointer {
 
     /// This pointer extended by several mapping keys.
     pub fn keys(&self, keys: &[&str]) -> Self {
-        keys.iter()
-            .fold(self.clone(), |pointer, key| pointer.key(key))
+        // One allocation for all the keys, not one per key.
+        let length: usize = keys.iter().map(|key| key.len() + 1).sum();
+        let mut text = String::with_capacity(self.0.len() + length);
+        text.push_str(&self.0);
+        for key in keys {
+            text.push('/');
+            text.push_str(&escape_pointer_token(key));
+        }
+        Pointer(text)
     }
 
     /// This pointer extended by a sequence index.
@@ -101,6 +108,13 @@ mod tests {
             "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1web"
         );
         assert_eq!(Pointer::root().key("a~b").index(3).as_str(), "/a~0b/3");
+        let base = Pointer::root().key("spec");
+        for keys in [&[][..], &["a"], &["a/b", "c~d", ""], &["x", "y", "z"]] {
+            let one_by_one = keys
+                .iter()
+                .fold(base.clone(), |pointer, key| pointer.key(key));
+            assert_eq!(base.keys(keys), one_by_one, "{keys:?}");
+        }
     }
 
     #[test]

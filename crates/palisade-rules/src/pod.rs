@@ -1,8 +1,11 @@
 //! Finding the pod spec inside every kind of workload.
 
+use std::cell::OnceCell;
+
 use palisade_model::{Node, Object, Pointer};
 
 use crate::config::Config;
+use crate::image_ref::ImageRef;
 
 /// Where the pod template (metadata + spec) sits in the built-in workload kinds.
 /// Matched on API group as well as kind, so that a CRD that happens to be called `Job`
@@ -75,9 +78,25 @@ pub struct ContainerView<'a> {
     pub node: &'a Node,
     pub path: Pointer,
     pub name: &'a str,
+    /// The image reference, parsed when a rule first asks: a dozen rules read it.
+    image: OnceCell<Option<ImageRef>>,
 }
 
-impl ContainerView<'_> {
+impl<'a> ContainerView<'a> {
+    /// The `image` field as written, when it is a string.
+    pub fn image_text(&self) -> Option<&'a str> {
+        self.node.get("image").and_then(Node::as_str)
+    }
+
+    /// The parsed `image`; `None` when it is absent or not a reference (a number, an
+    /// unrendered template, a `$(VARIABLE)`), which the image rules leave alone rather than
+    /// guess.
+    pub fn image(&self) -> Option<&ImageRef> {
+        self.image
+            .get_or_init(|| self.image_text().and_then(ImageRef::parse))
+            .as_ref()
+    }
+
     /// `container "web"`, `init container "migrate"`.
     pub fn describe(&self) -> String {
         format!("{} {:?}", self.kind.noun(), self.name)
@@ -170,6 +189,7 @@ impl<'a> PodView<'a> {
                             .get("name")
                             .and_then(Node::as_str)
                             .unwrap_or("<unnamed>"),
+                        image: OnceCell::new(),
                     }),
             );
         }

@@ -305,9 +305,11 @@ fn line(parts: &[&str], max_chars: usize) -> String {
     let mut line = String::with_capacity(bytes.min(max_chars.saturating_add(3)));
     let mut chars = 0usize;
     for part in parts {
-        if part.bytes().all(|byte| (0x20..0x7f).contains(&byte)) {
+        // Only what can be kept is looked at: messages run to hundreds of characters.
+        let room = max_chars - chars;
+        let kept = &part.as_bytes()[..part.len().min(room.saturating_add(1))];
+        if kept.iter().all(|byte| (0x20..0x7f).contains(byte)) {
             // One byte per character, none to replace.
-            let room = max_chars - chars;
             if part.len() <= room {
                 line.push_str(part);
                 chars += part.len();

@@ -34,14 +34,16 @@ fn is_name_with_architecture(name: &str, base: &str) -> bool {
     }
 }
 
+#[cfg(test)]
+fn is_dashboard_image(image: &str) -> bool {
+    ImageRef::parse(image).is_some_and(|image| is_dashboard(&image))
+}
+
 /// Whether an image is the Kubernetes Dashboard: `kubernetesui/dashboard` (v2, on Docker Hub or
 /// a mirror that keeps the path) or the v1 `kubernetes-dashboard[-arch]` of Google's registries
 /// (and of `google_containers` mirrors). The split images of Dashboard v3 and later
 /// (`kubernetesui/dashboard-api`, `-web`, `-auth`) have other flags and are not matched.
-pub(crate) fn is_dashboard_image(image: &str) -> bool {
-    let Some(image) = ImageRef::parse(image) else {
-        return false;
-    };
+fn is_dashboard(image: &ImageRef) -> bool {
     let path = image.path.to_ascii_lowercase();
     let ui_name = path
         .strip_prefix("kubernetesui/")
@@ -64,13 +66,8 @@ pub(crate) fn is_dashboard_image(image: &str) -> bool {
 pub(crate) fn dashboard_containers<'a>(
     pod: &'a PodView<'a>,
 ) -> impl Iterator<Item = &'a ContainerView<'a>> + 'a {
-    pod.containers().filter(|container| {
-        container
-            .node
-            .get("image")
-            .and_then(Node::as_str)
-            .is_some_and(is_dashboard_image)
-    })
+    pod.containers()
+        .filter(|container| container.image().is_some_and(is_dashboard))
 }
 
 /// The namespace and ServiceAccount a workload runs as (`default` for either when unset, as

@@ -346,11 +346,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
 }
 
 fn check_container(container: &ContainerView, out: &mut Emitter) {
-    let image = container
-        .node
-        .get("image")
-        .and_then(Node::as_str)
-        .and_then(ImageRef::parse);
+    let image = container.image();
     let variables: Vec<Variable> = container
         .node
         .get("env")

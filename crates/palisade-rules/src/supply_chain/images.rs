@@ -1,7 +1,7 @@
 //! The image of every container of a workload, shared by the image rules (this module is not a
 //! rule).
 
-use palisade_model::{Node, Pointer};
+use palisade_model::Pointer;
 
 use crate::image_ref::ImageRef;
 use crate::pod::ContainerView;
@@ -16,7 +16,7 @@ pub(crate) struct ContainerImage<'a> {
     pub path: Pointer,
     /// The parsed reference; `None` when the text is not one (absent, a number, an unrendered
     /// template, a `$(VARIABLE)`), which the image rules leave alone rather than guess.
-    pub reference: Option<ImageRef>,
+    pub reference: Option<&'a ImageRef>,
 }
 
 /// Every container of the object's pod spec, with its image.
@@ -25,14 +25,11 @@ pub(crate) fn container_images<'a>(context: &'a ObjectContext<'a>) -> Vec<Contai
         return Vec::new();
     };
     pod.containers()
-        .map(|container| {
-            let text = container.node.get("image").and_then(Node::as_str);
-            ContainerImage {
-                path: container.path.key("image"),
-                reference: text.and_then(ImageRef::parse),
-                text,
-                container,
-            }
+        .map(|container| ContainerImage {
+            path: container.path.key("image"),
+            reference: container.image(),
+            text: container.image_text(),
+            container,
         })
         .collect()
 }
