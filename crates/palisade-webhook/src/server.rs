@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum_server::Handle;
+use axum_server::accept::{TcpConfigAcceptor, TcpSocketConfig};
 use axum_server::tls_rustls::RustlsConfig;
 
 use crate::admission::Admission;
@@ -231,7 +232,15 @@ impl Server {
             // Covers HTTP/2, which has no header timeout: a connection that never sends a
             // request is closed.
             .first_request_timeout(options.header_read_timeout)
-            .map(|acceptor| acceptor.handshake_timeout(options.header_read_timeout))
+            .map(|acceptor| {
+                // TCP_NODELAY, as Go's servers set it: an HTTP/2 answer leaves as a HEADERS and
+                // a DATA frame written one after the other, and Nagle's algorithm held the
+                // second until the client's delayed ACK, 40 ms later (the p99 of POST /validate
+                // over HTTP/2 was 42 ms without it).
+                acceptor
+                    .handshake_timeout(options.header_read_timeout)
+                    .acceptor(tcp_acceptor())
+            })
             .accept_error_handler(|peer, error| {
                 // Mostly clients speaking plain HTTP, or port scanners.
                 tracing::debug!(peer = ?peer, error = %error, "connection refused at the TLS handshake");
@@ -288,9 +297,30 @@ pub async fn serve(
     Server::bind(options, admission)?.run(shutdown).await
 }
 
+/// What is done to each accepted connection before TLS: TCP_NODELAY (see [`Server::run`]).
+fn tcp_acceptor() -> TcpConfigAcceptor {
+    TcpConfigAcceptor::new(TcpSocketConfig::new().nodelay(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum_server::accept::Accept;
+
+    #[tokio::test]
+    async fn accepted_connections_send_at_once() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let client = tokio::net::TcpStream::connect(address);
+        let (accepted, _client) = tokio::join!(listener.accept(), client);
+        let (stream, _) = accepted.unwrap();
+        assert!(
+            !stream.nodelay().unwrap(),
+            "the kernel's default is Nagle's algorithm"
+        );
+        let (stream, ()) = tcp_acceptor().accept(stream, ()).await.unwrap();
+        assert!(stream.nodelay().unwrap());
+    }
 
     #[test]
     fn by_default_every_review_goes_to_a_pool_of_two_checks_per_core() {
