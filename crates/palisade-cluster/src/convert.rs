@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use palisade_model::json::{NodeSeed, intern};
 use palisade_model::{Entry, Node, Pos, Value};
 use serde::Deserializer;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -57,10 +58,7 @@ pub fn parse_page(bytes: &[u8], shape: ItemShape<'_>) -> Result<Page, serde_json
 
 /// A JSON value of any shape as a [`Node`] without positions.
 pub fn parse_node(bytes: &[u8]) -> Result<Node, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let node = NodeSeed.deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(node)
+    palisade_model::json::from_slice(bytes)
 }
 
 fn node(value: Value) -> Node {
@@ -314,181 +312,6 @@ impl<'de> Visitor<'de> for AnnotationsSeed {
         }
         Ok(node(Value::Map(entries.into_boxed_slice())))
     }
-}
-
-/// Any JSON value.
-struct NodeSeed;
-
-impl<'de> DeserializeSeed<'de> for NodeSeed {
-    type Value = Node;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NodeSeed {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(node(Value::Null))
-    }
-
-    fn visit_none<E>(self) -> Result<Node, E> {
-        Ok(node(Value::Null))
-    }
-
-    fn visit_bool<E>(self, value: bool) -> Result<Node, E> {
-        Ok(node(Value::Bool(value)))
-    }
-
-    fn visit_i64<E>(self, value: i64) -> Result<Node, E> {
-        Ok(node(Value::Int(value)))
-    }
-
-    fn visit_u64<E>(self, value: u64) -> Result<Node, E> {
-        Ok(node(match i64::try_from(value) {
-            Ok(int) => Value::Int(int),
-            Err(_) => Value::Float(value as f64),
-        }))
-    }
-
-    fn visit_f64<E>(self, value: f64) -> Result<Node, E> {
-        Ok(node(Value::Float(value)))
-    }
-
-    fn visit_str<E>(self, value: &str) -> Result<Node, E> {
-        Ok(node(Value::Str(value.to_string())))
-    }
-
-    fn visit_string<E>(self, value: String) -> Result<Node, E> {
-        Ok(node(Value::Str(value)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(item) = seq.next_element_seed(NodeSeed)? {
-            items.push(item);
-        }
-        Ok(node(Value::Seq(items.into_boxed_slice())))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let key = intern(&key);
-            let value = map.next_value_seed(NodeSeed)?;
-            entries.push(entry(key, value));
-        }
-        Ok(node(Value::Map(entries.into_boxed_slice())))
-    }
-}
-
-/// The key as a shared static string when Kubernetes objects repeat it everywhere: the
-/// inventory holds every key of every object until the scan ends.
-fn intern(key: &str) -> Cow<'static, str> {
-    // A `match` compiles to comparisons by length and bytes: no search through a table.
-    let common: &'static str = match key {
-        "apiVersion" => "apiVersion",
-        "kind" => "kind",
-        "metadata" => "metadata",
-        "name" => "name",
-        "namespace" => "namespace",
-        "labels" => "labels",
-        "annotations" => "annotations",
-        "uid" => "uid",
-        "resourceVersion" => "resourceVersion",
-        "creationTimestamp" => "creationTimestamp",
-        "generation" => "generation",
-        "ownerReferences" => "ownerReferences",
-        "controller" => "controller",
-        "blockOwnerDeletion" => "blockOwnerDeletion",
-        "spec" => "spec",
-        "status" => "status",
-        "data" => "data",
-        "type" => "type",
-        "template" => "template",
-        "selector" => "selector",
-        "matchLabels" => "matchLabels",
-        "matchExpressions" => "matchExpressions",
-        "key" => "key",
-        "operator" => "operator",
-        "values" => "values",
-        "replicas" => "replicas",
-        "containers" => "containers",
-        "initContainers" => "initContainers",
-        "image" => "image",
-        "imagePullPolicy" => "imagePullPolicy",
-        "command" => "command",
-        "args" => "args",
-        "ports" => "ports",
-        "containerPort" => "containerPort",
-        "port" => "port",
-        "targetPort" => "targetPort",
-        "protocol" => "protocol",
-        "env" => "env",
-        "value" => "value",
-        "valueFrom" => "valueFrom",
-        "fieldRef" => "fieldRef",
-        "fieldPath" => "fieldPath",
-        "resources" => "resources",
-        "limits" => "limits",
-        "requests" => "requests",
-        "cpu" => "cpu",
-        "memory" => "memory",
-        "volumeMounts" => "volumeMounts",
-        "mountPath" => "mountPath",
-        "readOnly" => "readOnly",
-        "volumes" => "volumes",
-        "configMap" => "configMap",
-        "secret" => "secret",
-        "secretName" => "secretName",
-        "defaultMode" => "defaultMode",
-        "securityContext" => "securityContext",
-        "terminationMessagePath" => "terminationMessagePath",
-        "terminationMessagePolicy" => "terminationMessagePolicy",
-        "livenessProbe" => "livenessProbe",
-        "readinessProbe" => "readinessProbe",
-        "httpGet" => "httpGet",
-        "path" => "path",
-        "scheme" => "scheme",
-        "tolerations" => "tolerations",
-        "effect" => "effect",
-        "tolerationSeconds" => "tolerationSeconds",
-        "nodeSelector" => "nodeSelector",
-        "serviceAccountName" => "serviceAccountName",
-        "serviceAccount" => "serviceAccount",
-        "restartPolicy" => "restartPolicy",
-        "dnsPolicy" => "dnsPolicy",
-        "schedulerName" => "schedulerName",
-        "terminationGracePeriodSeconds" => "terminationGracePeriodSeconds",
-        "conditions" => "conditions",
-        "lastTransitionTime" => "lastTransitionTime",
-        "lastProbeTime" => "lastProbeTime",
-        "reason" => "reason",
-        "message" => "message",
-        "rules" => "rules",
-        "apiGroups" => "apiGroups",
-        "verbs" => "verbs",
-        "subjects" => "subjects",
-        "roleRef" => "roleRef",
-        "apiGroup" => "apiGroup",
-        "ingress" => "ingress",
-        "egress" => "egress",
-        "from" => "from",
-        "to" => "to",
-        "podSelector" => "podSelector",
-        "namespaceSelector" => "namespaceSelector",
-        "policyTypes" => "policyTypes",
-        "clusterIP" => "clusterIP",
-        "clusterIPs" => "clusterIPs",
-        _ => return Cow::Owned(key.to_string()),
-    };
-    Cow::Borrowed(common)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod alert;
 pub mod benchmark;
 mod finding;
 mod inventory;
+pub mod json;
 mod node;
 mod object;
 mod pointer;

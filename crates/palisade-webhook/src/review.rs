@@ -8,7 +8,9 @@
 use palisade_model::{Node, Pos, Value as NodeValue};
 use serde::{Deserialize, Serialize};
 
-use crate::json::{self, JsonNode};
+use palisade_model::json::JsonNode;
+
+use crate::json;
 
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 pub const KIND: &str = "AdmissionReview";
@@ -501,9 +503,9 @@ mod tests {
         assert_eq!(text(&object, &["apiVersion"]), Some("apps/v1"));
         assert_eq!(text(&object, &["metadata", "namespace"]), Some("shop"));
         assert_eq!(text(&object, &["metadata", "name"]), Some("web"));
-        // In key order, as the scan's tree of the same JSON text read through a map would be.
+        // In the order written, what the request filled in after.
         let keys: Vec<&str> = object.entries().iter().map(|e| e.key.as_ref()).collect();
-        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+        assert_eq!(keys, ["spec", "kind", "apiVersion", "metadata"]);
     }
 
     #[test]
