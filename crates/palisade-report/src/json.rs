@@ -171,24 +171,29 @@ fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Control characters are rare (one pass without early exit, which the compiler
-    // vectorises, says whether there are any); quotes are not (messages quote names), so
-    // they are found with memchr.
-    let control = bytes.iter().fold(false, |any, &byte| any | (byte < 0x20));
+    // Most strings need no escape; control characters are rare, and quotes are not (messages
+    // quote names). Passes without early exit, which the compiler vectorises, say which case
+    // this is; quotes alone are then found with memchr.
+    let needs_escape = bytes.iter().fold(false, |any, &byte| {
+        any | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    });
     let mut start = 0;
-    if control {
-        for (at, &byte) in bytes.iter().enumerate() {
-            if byte < 0x20 || byte == b'"' || byte == b'\\' {
+    if needs_escape {
+        let control = bytes.iter().fold(false, |any, &byte| any | (byte < 0x20));
+        if control {
+            for (at, &byte) in bytes.iter().enumerate() {
+                if byte < 0x20 || byte == b'"' || byte == b'\\' {
+                    out.extend_from_slice(&bytes[start..at]);
+                    escape(out, byte);
+                    start = at + 1;
+                }
+            }
+        } else {
+            for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
                 out.extend_from_slice(&bytes[start..at]);
-                escape(out, byte);
+                escape(out, bytes[at]);
                 start = at + 1;
             }
-        }
-    } else {
-        for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
-            out.extend_from_slice(&bytes[start..at]);
-            escape(out, bytes[at]);
-            start = at + 1;
         }
     }
     out.extend_from_slice(&bytes[start..]);

@@ -107,6 +107,13 @@ impl Format {
             Format::Junit => "junit",
         }
     }
+
+    /// Whether the format lists the rules of [`Report::rules`] (SARIF's rule descriptors,
+    /// JUnit's passing checks); the table and JSON only name the rules of their findings, so
+    /// a caller may spare itself building the catalogue for them.
+    pub fn lists_rules(self) -> bool {
+        matches!(self, Format::Sarif | Format::Junit)
+    }
 }
 
 impl fmt::Display for Format {

@@ -16,12 +16,11 @@ use std::io::{self, Write};
 use palisade_model::{Finding, Layer, ObjectRef, ScanSummary, Severity};
 
 use crate::style::{self, paint};
-use crate::text::{WIDTH, count, wrap};
+use crate::text::{WIDTH, count, wrap, wrap_into};
 use crate::{RenderOptions, Report, write_in_parallel};
 
 /// Where the message and fix lines start: under the rule name.
 const INDENT: &str = "            ";
-const FIX_LABEL: &str = "fix: ";
 
 pub(crate) fn render(
     report: &Report,
@@ -110,64 +109,117 @@ fn join_lines(parts: &[String], separator: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn write_finding(finding: &Finding, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let where_ = match &finding.location {
-        Some(location) => format!("{}:{}:{}", location.file, location.line, location.column),
-        // A live object has no file: the path of the field stands where the position would.
-        None => live_position(finding),
-    };
-    let object = object_label(&finding.object);
-    write!(
-        out,
-        "  {:<8}  {}  {}",
-        paint(
-            style::severity(finding.severity),
-            finding.severity.as_str(),
-            color
-        ),
-        paint(style::BOLD, &finding.rule, color),
-        object,
-    )?;
-    // The position goes at the end of the line, or under it when the line would be too long.
-    let header_len = 12 + finding.rule.chars().count() + 2 + object.chars().count();
-    if header_len + 2 + where_.chars().count() <= WIDTH {
-        writeln!(out, "  {}", paint(style::DIM, &where_, color))?;
+/// One finding: the header line (severity, rule, object, position), the wrapped message and
+/// fix. Pushed straight into the chunk's buffer, without `format!` or a `String` per piece: the
+/// table of a large scan is a hundred thousand of these.
+fn write_finding(finding: &Finding, color: bool, out: &mut Vec<u8>) -> io::Result<()> {
+    let severity = finding.severity.as_str();
+    let severity_padding = SEVERITY_WIDTH.saturating_sub(severity.len());
+    if color {
+        let style = style::severity(finding.severity);
+        write!(out, "  {}", style.render())?;
+        out.extend_from_slice(severity.as_bytes());
+        out.extend_from_slice(&SPACES[..severity_padding]);
+        write!(out, "{}  ", style.render_reset())?;
+        painted(out, style::BOLD, &finding.rule)?;
     } else {
-        writeln!(out)?;
-        writeln!(out, "{INDENT}{}", paint(style::DIM, &where_, color))?;
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(severity.as_bytes());
+        out.extend_from_slice(&SPACES[..severity_padding]);
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(finding.rule.as_bytes());
     }
-    out.write_all(wrap(&finding.message, INDENT, INDENT, WIDTH).as_bytes())?;
+    out.extend_from_slice(b"  ");
+    let object_len = push_object_label(out, &finding.object);
+
+    let mut line = itoa::Buffer::new();
+    let mut column = itoa::Buffer::new();
+    let position: [&str; 5] = match &finding.location {
+        Some(location) => [
+            &location.file,
+            ":",
+            line.format(location.line),
+            ":",
+            column.format(location.column),
+        ],
+        // A live object has no file: the path of the field stands where the position would.
+        None => [live_position(finding), "", "", "", ""],
+    };
+    let position_len: usize = position.iter().map(|part| part.chars().count()).sum();
+    // The position goes at the end of the line, or under it when the line would be too long.
+    let header_len = 12 + finding.rule.chars().count() + 2 + object_len;
+    if header_len + 2 + position_len <= WIDTH {
+        out.extend_from_slice(b"  ");
+    } else {
+        out.push(b'\n');
+        out.extend_from_slice(INDENT.as_bytes());
+    }
+    if color {
+        write!(out, "{}", style::DIM.render())?;
+    }
+    for part in position {
+        out.extend_from_slice(part.as_bytes());
+    }
+    if color {
+        write!(out, "{}", style::DIM.render_reset())?;
+    }
+    out.push(b'\n');
+
+    wrap_into(out, &finding.message, INDENT, INDENT, WIDTH);
     if !finding.fix.is_empty() {
-        let hanging = format!("{INDENT}{}", " ".repeat(FIX_LABEL.len()));
-        out.write_all(
-            wrap(
-                &finding.fix,
-                &format!("{INDENT}{FIX_LABEL}"),
-                &hanging,
-                WIDTH,
-            )
-            .as_bytes(),
-        )?;
+        wrap_into(
+            out,
+            &finding.fix,
+            FIX_FIRST_PREFIX,
+            FIX_HANGING_PREFIX,
+            WIDTH,
+        );
     }
     Ok(())
 }
 
+/// The widest severity name (`critical`): the column the rule names start after.
+const SEVERITY_WIDTH: usize = 8;
+const SPACES: [u8; SEVERITY_WIDTH] = [b' '; SEVERITY_WIDTH];
+/// The fix's first line starts with its label under the rule name, the further lines under
+/// the label's end.
+const FIX_FIRST_PREFIX: &str = "            fix: ";
+const FIX_HANGING_PREFIX: &str = "                 ";
+
+/// `text` between the escapes of `style`.
+fn painted(out: &mut Vec<u8>, style: anstyle::Style, text: &str) -> io::Result<()> {
+    write!(out, "{}", style.render())?;
+    out.extend_from_slice(text.as_bytes());
+    write!(out, "{}", style.render_reset())
+}
+
+/// Characters (Unicode scalar values) in UTF-8 `bytes`: those that do not continue one.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count()
+}
+
 /// Where a finding on a live object (read from a cluster, not a file) is: the JSON pointer of
 /// the field, or the whole object.
-fn live_position(finding: &Finding) -> String {
+fn live_position(finding: &Finding) -> &str {
     if finding.path.is_empty() {
-        "(the object)".to_string()
+        "(the object)"
     } else {
-        finding.path.clone()
+        &finding.path
     }
 }
 
-/// `Deployment prod/web`, or `ClusterRole admin` for a cluster-scoped object.
-fn object_label(object: &ObjectRef) -> String {
-    match &object.namespace {
-        Some(namespace) => format!("{} {}/{}", object.kind, namespace, object.name),
-        None => format!("{} {}", object.kind, object.name),
+/// `Deployment prod/web`, or `ClusterRole admin` for a cluster-scoped object; returns its
+/// length in characters.
+fn push_object_label(out: &mut Vec<u8>, object: &ObjectRef) -> usize {
+    let start = out.len();
+    out.extend_from_slice(object.kind.as_bytes());
+    out.push(b' ');
+    if let Some(namespace) = &object.namespace {
+        out.extend_from_slice(namespace.as_bytes());
+        out.push(b'/');
     }
+    out.extend_from_slice(object.name.as_bytes());
+    char_count(&out[start..])
 }
 
 /// The parts of the summary line: `12 findings (2 critical, 5 high, 3 medium, 2 low, 0 info) in
@@ -225,6 +277,13 @@ mod tests {
         let mut out = Vec::new();
         render(report, &RenderOptions { color }, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fix_prefixes_sit_under_the_rule_name() {
+        assert_eq!(FIX_FIRST_PREFIX, format!("{INDENT}fix: "));
+        assert_eq!(FIX_HANGING_PREFIX, " ".repeat(FIX_FIRST_PREFIX.len()));
+        assert_eq!(INDENT.len(), 2 + SEVERITY_WIDTH + 2);
     }
 
     #[test]

@@ -116,7 +116,14 @@ pub fn run(arguments: &ScanArgs) -> u8 {
     };
     summary.count_findings(&outcome.findings);
 
-    let rules = rule_docs();
+    let format: Format = arguments.output.into();
+    // The catalogue comes from parsing every rule's documentation: only for the formats that
+    // list it.
+    let rules = if format.lists_rules() {
+        rule_docs()
+    } else {
+        Vec::new()
+    };
     let report = Report {
         findings: &outcome.findings,
         errors: &errors,
@@ -124,7 +131,6 @@ pub fn run(arguments: &ScanArgs) -> u8 {
         rules: &rules,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
-    let format: Format = arguments.output.into();
     let to_terminal = arguments.output_file.is_none() && io::stdout().is_terminal();
     let options = RenderOptions {
         color: format == Format::Table && use_color(arguments.color, to_terminal),
