@@ -116,21 +116,10 @@ impl<'a> ContainerView<'a> {
 impl<'a> PodView<'a> {
     /// The pod spec of a built-in workload or a kind configured under `podSpecPaths`.
     pub fn of(object: &'a Object, config: &Config) -> Option<PodView<'a>> {
-        let group = object.group();
-        let template_path: Vec<&str> = match BUILT_IN
-            .iter()
-            .find(|(groups, kind, _)| *kind == object.kind && groups.contains(&group))
-        {
-            Some((_, _, path)) => path.to_vec(),
-            None => {
-                let custom = config.pod_spec_path_for(&object.api_version, &object.kind)?;
-                custom.iter().map(String::as_str).collect()
-            }
-        };
+        let (template_path, template) = template_of(object, config)?;
         let template_pointer = Pointer::root().keys(&template_path);
-        let template = object.root.get_path(&template_path)?;
         // A configured path may name the pod spec itself instead of a template.
-        if template.get("containers").is_some() && template.get("spec").is_none() {
+        if names_the_spec(template) {
             let metadata_keys = &template_path[..template_path.len().saturating_sub(1)];
             let metadata_pointer = Pointer::root().keys(metadata_keys).key("metadata");
             let metadata = object
@@ -145,10 +134,7 @@ impl<'a> PodView<'a> {
                 metadata_path: metadata_pointer,
             });
         }
-        let spec = template.get("spec")?;
-        if !spec.is_map() {
-            return None;
-        }
+        let spec = template.get("spec").filter(|spec| spec.is_map())?;
         let spec_path = template_pointer.key("spec");
         Some(PodView {
             containers: PodView::find_containers(spec, &spec_path),
@@ -157,6 +143,17 @@ impl<'a> PodView<'a> {
             metadata: template.get("metadata"),
             metadata_path: template_pointer.key("metadata"),
         })
+    }
+
+    /// The pod spec alone, as [`PodView::of`] finds it, without the views of its containers
+    /// and the paths they need: for the rules that only ask whether an object is a workload,
+    /// or look at one field of every workload of the input.
+    pub fn spec_of(object: &'a Object, config: &Config) -> Option<&'a Node> {
+        let (_, template) = template_of(object, config)?;
+        if names_the_spec(template) {
+            return Some(template);
+        }
+        template.get("spec").filter(|spec| spec.is_map())
     }
 
     /// Every container: init containers, containers, then ephemeral containers, as the Pod
@@ -224,5 +221,111 @@ impl<'a> PodView<'a> {
             .and_then(|m| m.get("annotations"))
             .and_then(|a| a.get(key))
             .and_then(Node::as_str)
+    }
+}
+
+/// The path of an object's pod template (or pod spec) and the node there.
+fn template_of<'o, 'c>(object: &'o Object, config: &'c Config) -> Option<(Vec<&'c str>, &'o Node)> {
+    let group = object.group();
+    let template_path: Vec<&str> = match BUILT_IN
+        .iter()
+        .find(|(groups, kind, _)| *kind == object.kind && groups.contains(&group))
+    {
+        Some((_, _, path)) => path.to_vec(),
+        None => {
+            let custom = config.pod_spec_path_for(&object.api_version, &object.kind)?;
+            custom.iter().map(String::as_str).collect()
+        }
+    };
+    let template = object.root.get_path(&template_path)?;
+    Some((template_path, template))
+}
+
+/// Whether a configured path names the pod spec itself rather than a template.
+fn names_the_spec(template: &Node) -> bool {
+    template.get("containers").is_some() && template.get("spec").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PodSpecPath;
+
+    #[test]
+    fn the_spec_alone_is_the_one_the_view_finds() {
+        let yaml = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers: [{name: web, image: nginx}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec:
+  initContainers: [{name: init, image: busybox}]
+  containers: [{name: app, image: app}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: job, image: job}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: canary}
+spec:
+  template:
+    spec:
+      containers: [{name: app, image: app}]
+---
+apiVersion: example.com/v1
+kind: Runner
+metadata: {name: direct}
+spec:
+  pod:
+    containers: [{name: app, image: app}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: no-template}
+spec: {replicas: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: not-a-workload}
+spec: {ports: [{port: 80}]}
+"#;
+        let loaded = palisade_load::load_str("test.yaml", yaml);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let mut config = Config::default();
+        config.pod_spec_paths = vec![
+            PodSpecPath {
+                api_version: None,
+                kind: "Rollout".into(),
+                path: vec!["spec".into(), "template".into()],
+            },
+            PodSpecPath {
+                api_version: None,
+                kind: "Runner".into(),
+                path: vec!["spec".into(), "pod".into()],
+            },
+        ];
+        let mut workloads = 0;
+        for object in &loaded.objects {
+            let view = PodView::of(object, &config).map(|view| view.spec as *const Node);
+            let alone = PodView::spec_of(object, &config).map(|spec| spec as *const Node);
+            assert_eq!(view, alone, "{}", object.kind);
+            workloads += usize::from(alone.is_some());
+        }
+        assert_eq!(workloads, 5);
     }
 }

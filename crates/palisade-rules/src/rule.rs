@@ -69,6 +69,11 @@ impl<'a> InventoryContext<'a> {
     pub fn pod_of<'o>(&self, object: &'o Object) -> Option<PodView<'o>> {
         PodView::of(object, self.config)
     }
+
+    /// Whether `object` is a workload (has a pod spec), without building its [`PodView`].
+    pub fn is_workload(&self, object: &Object) -> bool {
+        PodView::spec_of(object, self.config).is_some()
+    }
 }
 
 /// Collects the findings of a rule. An object rule's emitter serves every rule run on that

@@ -62,6 +62,16 @@ fn is_dashboard(image: &ImageRef) -> bool {
         || path.contains("/google-containers/")
 }
 
+/// Whether a container of the pod spec (init, regular or ephemeral) runs the dashboard.
+pub(crate) fn runs_dashboard(spec: &Node) -> bool {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .iter()
+        .filter_map(|field| spec.get(field))
+        .flat_map(Node::items)
+        .filter_map(|container| container.get("image").and_then(Node::as_str))
+        .any(|image| ImageRef::parse(image).is_some_and(|image| is_dashboard(&image)))
+}
+
 /// The containers of a pod spec that run the dashboard.
 pub(crate) fn dashboard_containers<'a>(
     pod: &'a PodView<'a>,

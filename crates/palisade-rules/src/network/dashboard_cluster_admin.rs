@@ -63,7 +63,8 @@
 use palisade_model::{Layer, Node, Object, Pointer, RuleMeta, Severity, ThreatActor};
 
 use crate::network::common::listing;
-use crate::network::dashboard::{dashboard_containers, service_account_of};
+use crate::network::dashboard::{dashboard_containers, runs_dashboard, service_account_of};
+use crate::pod::PodView;
 use crate::rule::{Check, Emitter, InventoryContext, Rule};
 
 pub static RULE: Rule = Rule {
@@ -158,6 +159,11 @@ fn dashboards<'a>(context: &InventoryContext<'a>) -> Vec<Dashboard<'a>> {
         .objects()
         .iter()
         .filter_map(|object| {
+            // Most workloads run no dashboard: their images are looked at before their views
+            // are built.
+            if !runs_dashboard(PodView::spec_of(object, context.config)?) {
+                return None;
+            }
             let pod = context.pod_of(object)?;
             dashboard_containers(&pod).next()?;
             let (namespace, service_account) = service_account_of(object, &pod);

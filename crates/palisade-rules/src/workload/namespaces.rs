@@ -26,7 +26,7 @@ pub(crate) fn workloads_by_namespace<'a>(
         let Some(namespace) = object.namespace.as_deref() else {
             continue;
         };
-        if SYSTEM_NAMESPACES.contains(&namespace) || context.pod_of(object).is_none() {
+        if SYSTEM_NAMESPACES.contains(&namespace) || !context.is_workload(object) {
             continue;
         }
         namespaces.entry(namespace).or_default().push(object);
