@@ -69,8 +69,17 @@ pub(crate) fn runs_dashboard(spec: &Node) -> bool {
         .filter_map(|field| spec.get(field))
         .flat_map(Node::items)
         .filter_map(|container| container.get("image").and_then(Node::as_str))
+        // Every dashboard image has the word in its name: the others are not parsed.
+        .filter(|image| {
+            image
+                .as_bytes()
+                .windows(DASHBOARD.len())
+                .any(|window| window.eq_ignore_ascii_case(DASHBOARD))
+        })
         .any(|image| ImageRef::parse(image).is_some_and(|image| is_dashboard(&image)))
 }
+
+const DASHBOARD: &[u8] = b"dashboard";
 
 /// The containers of a pod spec that run the dashboard.
 pub(crate) fn dashboard_containers<'a>(
