@@ -794,9 +794,11 @@ fn decode_lines<S: Step>(
     step: &S,
 ) -> Vec<Pending<S::Output>> {
     let mut out: Vec<Pending<S::Output>> = Vec::with_capacity(lines.len());
+    // The results of one line (a line holds one value, so mostly one result).
+    let mut decoded: Vec<Pending<S::Output>> = Vec::with_capacity(1);
     for line in lines {
         match line.overlong {
-            Some(length) => out.push(Pending::Ready(Err(overlong_error(
+            Some(length) => decoded.push(Pending::Ready(Err(overlong_error(
                 file,
                 line.line,
                 length,
@@ -808,18 +810,18 @@ fn decode_lines<S: Step>(
                 line.line,
                 limits,
                 marker,
-                &mut out,
+                &mut decoded,
             ),
         }
-    }
-    // Lists stay lazy: their items are decoded, and go through the step, when they are asked
-    // for.
-    out.into_iter()
-        .map(|pending| match pending {
+        // The step runs on each event as soon as it is decoded, while the event is still in
+        // the cache, rather than after the whole chunk. Lists stay lazy: their items are
+        // decoded, and go through the step, when they are asked for.
+        out.extend(decoded.drain(..).map(|pending| match pending {
             Pending::Ready(result) => Pending::Done(step.apply(result)),
             other => other,
-        })
-        .collect()
+        }));
+    }
+    out
 }
 
 impl EventReader {
