@@ -794,11 +794,9 @@ fn decode_lines<S: Step>(
     step: &S,
 ) -> Vec<Pending<S::Output>> {
     let mut out: Vec<Pending<S::Output>> = Vec::with_capacity(lines.len());
-    // The results of one line (a line holds one value, so mostly one result).
-    let mut decoded: Vec<Pending<S::Output>> = Vec::with_capacity(1);
     for line in lines {
         match line.overlong {
-            Some(length) => decoded.push(Pending::Ready(Err(overlong_error(
+            Some(length) => out.push(Pending::Ready(Err(overlong_error(
                 file,
                 line.line,
                 length,
@@ -810,18 +808,18 @@ fn decode_lines<S: Step>(
                 line.line,
                 limits,
                 marker,
-                &mut decoded,
+                &mut out,
             ),
         }
-        // The step runs on each event as soon as it is decoded, while the event is still in
-        // the cache, rather than after the whole chunk. Lists stay lazy: their items are
-        // decoded, and go through the step, when they are asked for.
-        out.extend(decoded.drain(..).map(|pending| match pending {
+    }
+    // Lists stay lazy: their items are decoded, and go through the step, when they are asked
+    // for.
+    out.into_iter()
+        .map(|pending| match pending {
             Pending::Ready(result) => Pending::Done(step.apply(result)),
             other => other,
-        }));
-    }
-    out
+        })
+        .collect()
 }
 
 impl EventReader {
