@@ -329,6 +329,8 @@ impl EventJudge {
         let mut positions = Vec::new();
         let mut wanted = Vec::new();
         let mut crash = None;
+        // What every manifest judge asks first (see `ManifestJudge::concerns`), asked once.
+        let writes_an_object = ManifestJudge::writes_an_object(event);
         // One guard for a run of rules rather than one per rule (which cost a twentieth of
         // judging): after a crash, the run goes on with the next rule.
         let mut next = 0;
@@ -349,7 +351,8 @@ impl EventJudge {
                         }
                         AuditCheck::Stateful { wants, .. } => wants(event),
                         AuditCheck::Manifest { applies_to, .. } => {
-                            let concerned = ManifestJudge::concerns(event, applies_to);
+                            let concerned =
+                                writes_an_object && ManifestJudge::concerns(event, applies_to);
                             // Judge the request object here, in parallel, rather than when the
                             // stateful part asks for it.
                             if concerned && event.verb != "delete" {

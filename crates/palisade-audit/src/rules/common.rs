@@ -595,10 +595,14 @@ impl ManifestJudge {
     /// event: a successful create, update or delete of such an object itself (not of a
     /// subresource). It needs nothing but the event, so it is asked on the threads that decode.
     pub fn concerns(event: &Event, applies_to: fn(&Event) -> bool) -> bool {
+        Self::writes_an_object(event) && applies_to(event) && was_carried_out(event)
+    }
+
+    /// The part of [`ManifestJudge::concerns`] that is the same for every judge: a create,
+    /// update or delete of an object itself.
+    pub fn writes_an_object(event: &Event) -> bool {
         matches!(event.verb.as_str(), "create" | "update" | "delete")
             && event.subresource().is_empty()
-            && applies_to(event)
-            && was_carried_out(event)
     }
 }
 
