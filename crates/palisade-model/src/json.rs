@@ -314,6 +314,32 @@ fn common_key(key: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+/// The tree as a `serde_json::Value` keeps it: every mapping's keys sorted, each once with
+/// its last value.
+pub(crate) fn as_value_keeps_it(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Seq(items) => Value::Seq(items.iter().map(as_value_keeps_it).collect()),
+        Value::Map(entries) => {
+            let mut kept: Vec<Entry> = Vec::new();
+            for entry in entries.iter() {
+                let entry = Entry {
+                    value: as_value_keeps_it(&entry.value),
+                    ..entry.clone()
+                };
+                match kept.iter_mut().find(|old| old.key == entry.key) {
+                    Some(old) => old.value = entry.value,
+                    None => kept.push(entry),
+                }
+            }
+            kept.sort_by(|a, b| a.key.cmp(&b.key));
+            Value::Map(kept.into_boxed_slice())
+        }
+        other => other.clone(),
+    };
+    Node::new(node.pos, value)
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -321,31 +347,6 @@ mod tests {
     /// What `serde_json::Value` makes of the text, as a tree.
     fn through_value(text: &[u8]) -> serde_json::Result<Node> {
         serde_json::from_slice::<serde_json::Value>(text).map(|value| Node::from_json(&value))
-    }
-
-    /// The tree as a `serde_json::Value` keeps it: every mapping's keys sorted, each once with
-    /// its last value.
-    fn as_value_keeps_it(node: &Node) -> Node {
-        let value = match &node.value {
-            Value::Seq(items) => Value::Seq(items.iter().map(as_value_keeps_it).collect()),
-            Value::Map(entries) => {
-                let mut kept: Vec<Entry> = Vec::new();
-                for entry in entries.iter() {
-                    let entry = Entry {
-                        value: as_value_keeps_it(&entry.value),
-                        ..entry.clone()
-                    };
-                    match kept.iter_mut().find(|old| old.key == entry.key) {
-                        Some(old) => old.value = entry.value,
-                        None => kept.push(entry),
-                    }
-                }
-                kept.sort_by(|a, b| a.key.cmp(&b.key));
-                Value::Map(kept.into_boxed_slice())
-            }
-            other => other.clone(),
-        };
-        Node::new(node.pos, value)
     }
 
     #[test]

@@ -301,16 +301,11 @@ impl Node {
         Node::new(Pos::UNKNOWN, value)
     }
 
-    /// Parses JSON text into a node tree without positions: the tree [`Node::from_json`] makes
-    /// of the text parsed as a `serde_json::Value`, made without the `Value` in between (which
-    /// took as long again to build and to drop). As there, the keys of a mapping are in order
-    /// and a key written twice keeps its last value, numbers are integers when they fit an
-    /// `i64`, and text nested deeper than serde_json's recursion limit is an error.
+    /// Parses JSON text into a node tree without positions ([`crate::json`]): the content
+    /// [`Node::from_json`] makes of the text parsed as a `serde_json::Value`, without the
+    /// `Value` in between, the keys in the order written.
     pub fn from_json_text(text: &str) -> Result<Node, serde_json::Error> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let node = serde::de::DeserializeSeed::deserialize(JsonNode, &mut deserializer)?;
-        deserializer.end()?;
-        Ok(node)
+        crate::json::from_slice(text.as_bytes())
     }
 
     /// Counts the nodes of the tree (this one included).
@@ -320,122 +315,6 @@ impl Node {
             Value::Map(entries) => entries.iter().map(|e| e.value.count_nodes()).sum(),
             _ => 0,
         }
-    }
-}
-
-/// Builds a [`Node`] from any JSON value (see [`Node::from_json_text`]).
-struct JsonNode;
-
-/// The key by which serde_json marks a raw value. With its `raw_value` feature on (whether it
-/// is depends on the other crates of the build), a `serde_json::Value` reads an object whose
-/// first key it is as the JSON text of its value; [`JsonNode`] does as the `Value` does.
-const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
-
-static RAW_VALUE_TOKEN_IS_SPECIAL: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
-    let probe = format!(r#"{{"{RAW_VALUE_TOKEN}":"1"}}"#);
-    serde_json::from_str::<serde_json::Value>(&probe).is_ok_and(|value| value.is_number())
-});
-
-impl<'de> serde::de::DeserializeSeed<'de> for JsonNode {
-    type Value = Node;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for JsonNode {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any valid JSON value")
-    }
-
-    fn visit_bool<E>(self, flag: bool) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Bool(flag)))
-    }
-
-    fn visit_i64<E>(self, number: i64) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Int(number)))
-    }
-
-    fn visit_u64<E>(self, number: u64) -> Result<Node, E> {
-        let value = i64::try_from(number).map_or(Value::Float(number as f64), Value::Int);
-        Ok(Node::new(Pos::UNKNOWN, value))
-    }
-
-    fn visit_f64<E>(self, number: f64) -> Result<Node, E> {
-        // A `serde_json::Value` holds no infinity or NaN: it makes them null.
-        let value = if number.is_finite() {
-            Value::Float(number)
-        } else {
-            Value::Null
-        };
-        Ok(Node::new(Pos::UNKNOWN, value))
-    }
-
-    fn visit_str<E>(self, text: &str) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Str(text.to_string())))
-    }
-
-    fn visit_string<E>(self, text: String) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Str(text)))
-    }
-
-    fn visit_none<E>(self) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Null))
-    }
-
-    fn visit_unit<E>(self) -> Result<Node, E> {
-        Ok(Node::new(Pos::UNKNOWN, Value::Null))
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        serde::de::DeserializeSeed::deserialize(JsonNode, deserializer)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element_seed(JsonNode)? {
-            items.push(item);
-        }
-        Ok(Node::new(
-            Pos::UNKNOWN,
-            Value::Seq(items.into_boxed_slice()),
-        ))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries: Vec<Entry> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if entries.is_empty() && key == RAW_VALUE_TOKEN && *RAW_VALUE_TOKEN_IS_SPECIAL {
-                let text: String = map.next_value()?;
-                return Node::from_json_text(&text).map_err(serde::de::Error::custom);
-            }
-            let value = map.next_value_seed(JsonNode)?;
-            entries.push(Entry {
-                key: Cow::Owned(key),
-                key_pos: Pos::UNKNOWN,
-                value,
-            });
-        }
-        // In key order, each key once with its last value, as a `serde_json::Value` keeps them
-        // (a sort that keeps equal keys in source order, then the last of each run).
-        if !entries.is_sorted_by(|a, b| a.key < b.key) {
-            entries.sort_by(|a, b| a.key.cmp(&b.key));
-            let mut unique: Vec<Entry> = Vec::with_capacity(entries.len());
-            for entry in entries {
-                match unique.last_mut() {
-                    Some(last) if last.key == entry.key => *last = entry,
-                    _ => unique.push(entry),
-                }
-            }
-            entries = unique;
-        }
-        Ok(Node::new(
-            Pos::UNKNOWN,
-            Value::Map(entries.into_boxed_slice()),
-        ))
     }
 }
 
@@ -588,13 +467,16 @@ mod tests {
             r#"[{"b":2,"a":1},"text",false,-0.0,12345678901234567890]"#,
             r#""a string""#,
             "  7  ",
-            r#"{"$serde_json::private::RawValue":"{\"b\":1,\"a\":2}"}"#,
-            r#"{"a":1,"$serde_json::private::RawValue":"{}"}"#,
         ];
         for text in texts {
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
             let node = Node::from_json_text(text).unwrap();
-            assert_eq!(node, Node::from_json(&value), "{text}");
+            // The same content; the keys as written (a `Value` sorts them).
+            assert_eq!(
+                crate::json::as_value_keeps_it(&node),
+                Node::from_json(&value),
+                "{text}"
+            );
         }
         // What a `Value` cannot hold is an error here too: nesting past the recursion limit,
         // trailing text, invalid JSON.
