@@ -306,19 +306,21 @@ spec: {ports: [{port: 80}]}
 "#;
         let loaded = palisade_load::load_str("test.yaml", yaml);
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-        let mut config = Config::default();
-        config.pod_spec_paths = vec![
-            PodSpecPath {
-                api_version: None,
-                kind: "Rollout".into(),
-                path: vec!["spec".into(), "template".into()],
-            },
-            PodSpecPath {
-                api_version: None,
-                kind: "Runner".into(),
-                path: vec!["spec".into(), "pod".into()],
-            },
-        ];
+        let config = Config {
+            pod_spec_paths: vec![
+                PodSpecPath {
+                    api_version: None,
+                    kind: "Rollout".into(),
+                    path: vec!["spec".into(), "template".into()],
+                },
+                PodSpecPath {
+                    api_version: None,
+                    kind: "Runner".into(),
+                    path: vec!["spec".into(), "pod".into()],
+                },
+            ],
+            ..Config::default()
+        };
         let mut workloads = 0;
         for object in &loaded.objects {
             let view = PodView::of(object, &config).map(|view| view.spec as *const Node);
