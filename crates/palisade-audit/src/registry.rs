@@ -1,7 +1,7 @@
 //! The list of audit rules. Adding a rule: write `src/rules/<rule_name>.rs`, declare it in
 //! `src/rules/mod.rs`, and add one `entry!` line here.
 
-use palisade_model::RuleDoc;
+use palisade_model::{RuleDoc, RuleScope};
 
 use palisade_rules::leading_doc_comment;
 
@@ -22,6 +22,7 @@ impl RegisteredAuditRule {
     pub fn doc(&self) -> RuleDoc {
         RuleDoc {
             meta: self.rule.meta.clone(),
+            scope: RuleScope::AuditEvent,
             documentation: self.documentation(),
         }
     }

@@ -21,5 +21,5 @@ pub use inventory::Inventory;
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{DOCKERFILE_KIND, Object, ObjectRef, PALISADE_API_VERSION, SourceRef};
 pub use pointer::{Pointer, escape_pointer_token};
-pub use rule_meta::{RuleDoc, RuleMeta, ThreatActor, reference_url};
+pub use rule_meta::{RuleDoc, RuleMeta, RuleScope, ThreatActor, reference_url};
 pub use severity::{Layer, Severity};

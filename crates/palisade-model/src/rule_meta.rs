@@ -42,11 +42,35 @@ pub struct RuleMeta {
     pub fix: &'static str,
 }
 
+/// What a rule looks at, which says where it can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleScope {
+    /// One object at a time: `palisade scan`, and the admission webhook.
+    Object,
+    /// The whole input together (a missing NetworkPolicy, an RBAC binding and its role): a scan
+    /// of files or of a live cluster; the webhook runs those that can judge one object alone.
+    Inventory,
+    /// Kubernetes audit events: `palisade audit`.
+    AuditEvent,
+}
+
+impl RuleScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleScope::Object => "object",
+            RuleScope::Inventory => "inventory",
+            RuleScope::AuditEvent => "audit-event",
+        }
+    }
+}
+
 /// A rule's metadata together with its documentation (the doc comment of its file).
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleDoc {
     #[serde(flatten)]
     pub meta: RuleMeta,
+    pub scope: RuleScope,
     /// Markdown: What it does, Why is this bad?, Example, References.
     pub documentation: String,
 }

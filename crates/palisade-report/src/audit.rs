@@ -931,7 +931,9 @@ mod tests {
     use std::borrow::Cow;
     use std::sync::Arc;
 
-    use palisade_model::{AlertRequest, AlertUser, Layer, Location, RuleMeta, ThreatActor};
+    use palisade_model::{
+        AlertRequest, AlertUser, Layer, Location, RuleMeta, RuleScope, ThreatActor,
+    };
     use serde_json::{Value, json};
 
     use super::*;
@@ -959,6 +961,7 @@ mod tests {
 
     fn rules() -> Vec<RuleDoc> {
         vec![RuleDoc {
+            scope: RuleScope::AuditEvent,
             meta: RuleMeta {
                 name: "exec-into-pod",
                 severity: Severity::Medium,

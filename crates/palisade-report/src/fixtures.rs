@@ -4,8 +4,8 @@
 //! without a position.
 
 use palisade_model::{
-    Finding, InputError, Layer, Location, ObjectRef, RuleDoc, RuleMeta, ScanSummary, Severity,
-    ThreatActor,
+    Finding, InputError, Layer, Location, ObjectRef, RuleDoc, RuleMeta, RuleScope, ScanSummary,
+    Severity, ThreatActor,
 };
 
 use crate::Report;
@@ -131,6 +131,7 @@ impl Fixture {
 pub(crate) fn rules() -> Vec<RuleDoc> {
     vec![
         RuleDoc {
+            scope: RuleScope::Object,
             meta: RuleMeta {
                 name: "privileged-container",
                 severity: Severity::Critical,
@@ -154,6 +155,7 @@ pub(crate) fn rules() -> Vec<RuleDoc> {
                 .into(),
         },
         RuleDoc {
+            scope: RuleScope::Inventory,
             meta: RuleMeta {
                 name: "cluster-admin-binding",
                 severity: Severity::High,
@@ -166,6 +168,7 @@ pub(crate) fn rules() -> Vec<RuleDoc> {
             documentation: "## What it does\nFinds bindings to `cluster-admin`.\n".into(),
         },
         RuleDoc {
+            scope: RuleScope::Inventory,
             meta: RuleMeta {
                 name: "missing-egress-policy",
                 severity: Severity::Medium,
@@ -178,6 +181,7 @@ pub(crate) fn rules() -> Vec<RuleDoc> {
             documentation: "## What it does\nFinds namespaces | without egress rules.\n".into(),
         },
         RuleDoc {
+            scope: RuleScope::Object,
             meta: RuleMeta {
                 name: "anonymous-kubelet-auth",
                 severity: Severity::Critical,
@@ -193,6 +197,7 @@ pub(crate) fn rules() -> Vec<RuleDoc> {
             documentation: "## What it does\nReads the kubelet configuration.\n".into(),
         },
         RuleDoc {
+            scope: RuleScope::Object,
             meta: RuleMeta {
                 name: "latest-image-tag",
                 severity: Severity::Low,

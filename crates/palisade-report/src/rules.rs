@@ -98,6 +98,8 @@ struct JsonRule<'a> {
     name: &'a str,
     severity: &'static str,
     layer: &'static str,
+    /// `object`, `inventory` or `audit-event`: what the rule looks at.
+    scope: &'static str,
     threat_actors: Vec<&'static str>,
     references: Vec<JsonReference<'a>>,
     summary: &'a str,
@@ -120,6 +122,7 @@ fn rules_json(rules: &[RuleDoc], out: &mut dyn Write) -> io::Result<()> {
                 name: meta.name,
                 severity: meta.severity.as_str(),
                 layer: meta.layer.as_str(),
+                scope: doc.scope.as_str(),
                 threat_actors: meta
                     .threat_actors
                     .iter()

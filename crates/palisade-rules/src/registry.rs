@@ -1,10 +1,10 @@
 //! The list of built-in rules. Adding a rule: write `src/<layer>/<rule_name>.rs`, declare it
 //! in that layer's `mod.rs`, and add one `entry!` line here.
 
-use palisade_model::RuleDoc;
+use palisade_model::{RuleDoc, RuleScope};
 
 use crate::docs::leading_doc_comment;
-use crate::rule::Rule;
+use crate::rule::{Check, Rule};
 
 /// A rule with the source file its documentation is read from.
 pub struct RegisteredRule {
@@ -21,6 +21,10 @@ impl RegisteredRule {
     pub fn doc(&self) -> RuleDoc {
         RuleDoc {
             meta: self.rule.meta.clone(),
+            scope: match self.rule.check {
+                Check::Object(_) => RuleScope::Object,
+                Check::Inventory(_) => RuleScope::Inventory,
+            },
             documentation: self.documentation(),
         }
     }

@@ -116,6 +116,27 @@ fn rules_json_describes_every_rule() {
         .map(|rule| rule["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, rule_names());
+    // What each rule looks at: one object, the whole input, or audit events.
+    let scope = |name: &str| {
+        rules
+            .iter()
+            .find(|rule| rule["name"] == name)
+            .map(|rule| rule["scope"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("no rule {name}"))
+    };
+    assert_eq!(scope("privileged-container"), "object");
+    assert_eq!(scope("missing-egress-policy"), "inventory");
+    assert_eq!(scope("rbac-wildcard"), "inventory");
+    assert_eq!(scope("exec-into-pod"), "audit-event");
+    for rule in rules {
+        assert!(
+            ["object", "inventory", "audit-event"]
+                .contains(&rule["scope"].as_str().unwrap_or_default()),
+            "{}: scope {}",
+            rule["name"],
+            rule["scope"]
+        );
+    }
     let privileged = rules
         .iter()
         .find(|rule| rule["name"] == "privileged-container")
