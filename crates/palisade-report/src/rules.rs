@@ -389,6 +389,7 @@ mod tests {
                 "name": "privileged-container",
                 "severity": "critical",
                 "layer": "workload",
+                "scope": "object",
                 "threatActors": ["internal-attacker", "privileged-attacker"],
                 "references": [
                     {"id": "pss:baseline:privileged-containers",
