@@ -19,7 +19,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use palisade_model::json::{NodeSeed, intern};
+use palisade_model::json::NodeSeed;
+use palisade_model::keys::intern;
 use palisade_model::{Entry, Node, Pos, Value};
 use serde::Deserializer;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};

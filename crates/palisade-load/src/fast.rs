@@ -275,7 +275,7 @@ impl<'t> Reader<'t, '_> {
                 value
             };
             entries.push(Entry {
-                key: crate::keys::intern(key),
+                key: palisade_model::keys::intern(key),
                 key_pos,
                 value,
             });
@@ -630,7 +630,7 @@ impl Flow<'_, '_, '_> {
             }
             let value = self.value()?;
             entries.push(Entry {
-                key: crate::keys::intern(key),
+                key: palisade_model::keys::intern(key),
                 key_pos,
                 value,
             });

@@ -400,7 +400,7 @@ fn parse_value(
                     ..
                 } => {
                     entries.push(Entry {
-                        key: crate::keys::intern(key.as_str()),
+                        key: palisade_model::keys::intern(key.as_str()),
                         key_pos: *key_pos,
                         value: node,
                     });

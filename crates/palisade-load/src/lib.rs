@@ -14,7 +14,6 @@ mod dockerfile;
 mod error;
 mod fast;
 mod json;
-mod keys;
 mod objects;
 mod resolve;
 mod template;

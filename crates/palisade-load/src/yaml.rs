@@ -425,7 +425,7 @@ impl Builder<'_> {
                     *key = Some((text, node.pos));
                 }
                 Some((text, key_pos)) => entries.push(Entry {
-                    key: crate::keys::intern(text),
+                    key: palisade_model::keys::intern(text),
                     key_pos,
                     value: node,
                 }),

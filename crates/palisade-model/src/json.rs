@@ -13,6 +13,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use crate::keys::intern;
 use crate::{Entry, Node, Pos, Value};
 
 /// A [`Node`] read from JSON: deserialise it from a `serde_json::Deserializer`.
@@ -178,139 +179,8 @@ impl Visitor<'_> for KeySeed {
     }
 
     fn visit_string<E>(self, key: String) -> Result<Self::Value, E> {
-        Ok(match common_key(&key) {
-            Some(common) => Cow::Borrowed(common),
-            None => Cow::Owned(key),
-        })
+        Ok(intern(key))
     }
-}
-
-/// The key as a shared static string when Kubernetes objects repeat it everywhere (a scan's
-/// inventory holds every key of every object until it ends), else a copy.
-pub fn intern(key: &str) -> Cow<'static, str> {
-    match common_key(key) {
-        Some(common) => Cow::Borrowed(common),
-        None => Cow::Owned(key.to_string()),
-    }
-}
-
-fn common_key(key: &str) -> Option<&'static str> {
-    // A `match` compiles to comparisons by length and bytes: no search through a table.
-    Some(match key {
-        "apiVersion" => "apiVersion",
-        "kind" => "kind",
-        "metadata" => "metadata",
-        "name" => "name",
-        "namespace" => "namespace",
-        "labels" => "labels",
-        "annotations" => "annotations",
-        "uid" => "uid",
-        "resourceVersion" => "resourceVersion",
-        "creationTimestamp" => "creationTimestamp",
-        "generation" => "generation",
-        "ownerReferences" => "ownerReferences",
-        "controller" => "controller",
-        "blockOwnerDeletion" => "blockOwnerDeletion",
-        "spec" => "spec",
-        "status" => "status",
-        "data" => "data",
-        "type" => "type",
-        "template" => "template",
-        "selector" => "selector",
-        "matchLabels" => "matchLabels",
-        "matchExpressions" => "matchExpressions",
-        "key" => "key",
-        "operator" => "operator",
-        "values" => "values",
-        "replicas" => "replicas",
-        "containers" => "containers",
-        "initContainers" => "initContainers",
-        "image" => "image",
-        "imagePullPolicy" => "imagePullPolicy",
-        "command" => "command",
-        "args" => "args",
-        "ports" => "ports",
-        "containerPort" => "containerPort",
-        "port" => "port",
-        "targetPort" => "targetPort",
-        "protocol" => "protocol",
-        "env" => "env",
-        "value" => "value",
-        "valueFrom" => "valueFrom",
-        "fieldRef" => "fieldRef",
-        "fieldPath" => "fieldPath",
-        "resources" => "resources",
-        "limits" => "limits",
-        "requests" => "requests",
-        "cpu" => "cpu",
-        "memory" => "memory",
-        "volumeMounts" => "volumeMounts",
-        "mountPath" => "mountPath",
-        "readOnly" => "readOnly",
-        "volumes" => "volumes",
-        "configMap" => "configMap",
-        "secret" => "secret",
-        "secretName" => "secretName",
-        "defaultMode" => "defaultMode",
-        "securityContext" => "securityContext",
-        "terminationMessagePath" => "terminationMessagePath",
-        "terminationMessagePolicy" => "terminationMessagePolicy",
-        "livenessProbe" => "livenessProbe",
-        "readinessProbe" => "readinessProbe",
-        "httpGet" => "httpGet",
-        "path" => "path",
-        "scheme" => "scheme",
-        "tolerations" => "tolerations",
-        "effect" => "effect",
-        "tolerationSeconds" => "tolerationSeconds",
-        "nodeSelector" => "nodeSelector",
-        "serviceAccountName" => "serviceAccountName",
-        "serviceAccount" => "serviceAccount",
-        "restartPolicy" => "restartPolicy",
-        "dnsPolicy" => "dnsPolicy",
-        "schedulerName" => "schedulerName",
-        "terminationGracePeriodSeconds" => "terminationGracePeriodSeconds",
-        "conditions" => "conditions",
-        "lastTransitionTime" => "lastTransitionTime",
-        "lastProbeTime" => "lastProbeTime",
-        "reason" => "reason",
-        "message" => "message",
-        "rules" => "rules",
-        "apiGroups" => "apiGroups",
-        "verbs" => "verbs",
-        "subjects" => "subjects",
-        "roleRef" => "roleRef",
-        "apiGroup" => "apiGroup",
-        "ingress" => "ingress",
-        "egress" => "egress",
-        "from" => "from",
-        "to" => "to",
-        "podSelector" => "podSelector",
-        "namespaceSelector" => "namespaceSelector",
-        "policyTypes" => "policyTypes",
-        "clusterIP" => "clusterIP",
-        "clusterIPs" => "clusterIPs",
-        "strategy" => "strategy",
-        "secretKeyRef" => "secretKeyRef",
-        "configMapKeyRef" => "configMapKeyRef",
-        "capabilities" => "capabilities",
-        "drop" => "drop",
-        "add" => "add",
-        "allowPrivilegeEscalation" => "allowPrivilegeEscalation",
-        "readOnlyRootFilesystem" => "readOnlyRootFilesystem",
-        "runAsNonRoot" => "runAsNonRoot",
-        "runAsUser" => "runAsUser",
-        "runAsGroup" => "runAsGroup",
-        "fsGroup" => "fsGroup",
-        "seccompProfile" => "seccompProfile",
-        "startupProbe" => "startupProbe",
-        "emptyDir" => "emptyDir",
-        "automountServiceAccountToken" => "automountServiceAccountToken",
-        "generateName" => "generateName",
-        "managedFields" => "managedFields",
-        "app" => "app",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -395,13 +265,6 @@ mod tests {
             let theirs = through_value(text.as_bytes()).unwrap_err().to_string();
             assert_eq!(ours, theirs, "{text}");
         }
-    }
-
-    #[test]
-    fn common_keys_are_shared_and_others_copied() {
-        assert!(matches!(intern("metadata"), Cow::Borrowed("metadata")));
-        assert!(matches!(intern("securityContext"), Cow::Borrowed(_)));
-        assert!(matches!(intern("my.example/annotation"), Cow::Owned(_)));
     }
 
     fn json_value() -> impl Strategy<Value = serde_json::Value> {

@@ -9,6 +9,7 @@ pub mod benchmark;
 mod finding;
 mod inventory;
 pub mod json;
+pub mod keys;
 mod node;
 mod object;
 mod pointer;

@@ -1,12 +1,22 @@
-//! Mapping keys that Kubernetes manifests repeat everywhere, shared instead of allocated: a
-//! scan holds every key of every object until it ends.
+//! Mapping keys that Kubernetes objects repeat everywhere, shared instead of allocated: a
+//! scan holds every key of every object until it ends. Every reader of objects (files, the
+//! live API, admission reviews, audit events) interns its keys here.
 
 use std::borrow::Cow;
 
-/// The key as a shared static string when it is a common one, an owned string otherwise.
-pub(crate) fn intern<'k>(key: impl Into<Cow<'k, str>>) -> Cow<'static, str> {
+/// The key as a shared static string when it is a common one, else owned (an owned key given
+/// is kept, not copied).
+pub fn intern<'k>(key: impl Into<Cow<'k, str>>) -> Cow<'static, str> {
     let key = key.into();
-    let common: &'static str = match &*key {
+    match common(&key) {
+        Some(common) => Cow::Borrowed(common),
+        None => Cow::Owned(key.into_owned()),
+    }
+}
+
+fn common(key: &str) -> Option<&'static str> {
+    // A `match` compiles to comparisons by length and bytes: no search through a table.
+    Some(match key {
         "apiVersion" => "apiVersion",
         "kind" => "kind",
         "metadata" => "metadata",
@@ -147,9 +157,30 @@ pub(crate) fn intern<'k>(key: impl Into<Cow<'k, str>>) -> Cow<'static, str> {
         "app.kubernetes.io/part-of" => "app.kubernetes.io/part-of",
         "app.kubernetes.io/version" => "app.kubernetes.io/version",
         "app.kubernetes.io/managed-by" => "app.kubernetes.io/managed-by",
-        _ => return Cow::Owned(key.into_owned()),
-    };
-    Cow::Borrowed(common)
+        "uid" => "uid",
+        "resourceVersion" => "resourceVersion",
+        "creationTimestamp" => "creationTimestamp",
+        "generation" => "generation",
+        "ownerReferences" => "ownerReferences",
+        "controller" => "controller",
+        "blockOwnerDeletion" => "blockOwnerDeletion",
+        "defaultMode" => "defaultMode",
+        "terminationMessagePath" => "terminationMessagePath",
+        "terminationMessagePolicy" => "terminationMessagePolicy",
+        "scheme" => "scheme",
+        "tolerationSeconds" => "tolerationSeconds",
+        "serviceAccount" => "serviceAccount",
+        "schedulerName" => "schedulerName",
+        "conditions" => "conditions",
+        "lastTransitionTime" => "lastTransitionTime",
+        "lastProbeTime" => "lastProbeTime",
+        "reason" => "reason",
+        "message" => "message",
+        "clusterIPs" => "clusterIPs",
+        "generateName" => "generateName",
+        "managedFields" => "managedFields",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -159,6 +190,11 @@ mod tests {
     #[test]
     fn common_keys_are_shared_and_others_owned() {
         assert!(matches!(intern("containers"), Cow::Borrowed("containers")));
+        assert!(matches!(intern("securityContext"), Cow::Borrowed(_)));
         assert!(matches!(intern("myCustomField"), Cow::Owned(ref s) if s == "myCustomField"));
+        assert!(matches!(
+            intern(String::from("kind")),
+            Cow::Borrowed("kind")
+        ));
     }
 }
