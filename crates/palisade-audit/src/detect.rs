@@ -561,6 +561,18 @@ mod tests {
         EXEC.replace("@ID@", id).replace("@STAGE@", stage)
     }
 
+    /// The exec event `id` at ResponseStarted, read as the detector reads it.
+    fn exec_record(id: &str) -> Record {
+        EventReader::new(
+            "log",
+            Cursor::new(exec(id, "ResponseStarted")),
+            Limits::default(),
+        )
+        .next()
+        .unwrap()
+        .unwrap()
+    }
+
     #[test]
     fn one_request_alerts_once_across_its_stages() {
         let log = [
@@ -610,14 +622,7 @@ mod tests {
                 severity: Some(palisade_model::Severity::Critical),
             },
         );
-        let record = EventReader::new(
-            "log",
-            Cursor::new(exec("x", "ResponseStarted")),
-            Limits::default(),
-        )
-        .next()
-        .unwrap()
-        .unwrap();
+        let record = exec_record("x");
         let mut alerts = Vec::new();
         Detector::new(config.clone())
             .observe(&record, &mut alerts)
@@ -655,14 +660,7 @@ mod tests {
             config: AuditConfig::default(),
             rules: vec![first, exec_rule, second, exec_rule],
         };
-        let record = EventReader::new(
-            "log",
-            Cursor::new(exec("x", "ResponseStarted")),
-            Limits::default(),
-        )
-        .next()
-        .unwrap()
-        .unwrap();
+        let record = exec_record("x");
         let found = judge.find(&record);
         // Both runs of exec-into-pod (before and after the second crash) reported.
         assert_eq!(found.positions, [1, 3]);

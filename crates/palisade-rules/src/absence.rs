@@ -7,7 +7,8 @@
 //! present lose findings with the kind, and need no entry: the scan's error says it is
 //! incomplete.)
 
-/// The workload kinds, whose pods NetworkPolicies select.
+/// The workload kinds, whose pods NetworkPolicies select: those of `pod.rs` but PodTemplate,
+/// which runs nothing (a test holds the two lists together).
 const WORKLOAD_KINDS: &[&str] = &[
     "Pod",
     "Deployment",
@@ -67,6 +68,14 @@ pub fn rests_on_absence(rule: &str) -> bool {
 mod tests {
     use super::*;
     use crate::find_rule;
+
+    #[test]
+    fn the_workload_kinds_are_those_whose_pod_spec_is_found_but_templates() {
+        let found: Vec<&str> = crate::pod::built_in_workload_kinds()
+            .filter(|kind| *kind != "PodTemplate")
+            .collect();
+        assert_eq!(WORKLOAD_KINDS, found.as_slice());
+    }
 
     #[test]
     fn every_rule_named_exists() {

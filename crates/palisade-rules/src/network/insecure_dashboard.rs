@@ -71,7 +71,7 @@
 //! - Microsoft Threat Matrix for Kubernetes MS-TA9005 Exposed sensitive interfaces
 //! - MITRE ATT&CK T1133 External Remote Services; T1040 Network Sniffing
 
-use palisade_model::{Layer, Node, RuleMeta, Severity, ThreatActor};
+use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::image_ref::ImageRef;
 use crate::network::dashboard::{CommandLine, Setting, dashboard_containers, is_loopback};
@@ -109,11 +109,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
 
     let skip_flag = command_line.get("enable-skip-login");
     if skip_flag.is_none()
-        && let Some(weakness) = container
-            .node
-            .get("image")
-            .and_then(Node::as_str)
-            .and_then(legacy_login)
+        && let Some(weakness) = container.image().and_then(legacy_login)
     {
         out.report(
             &container.path.key("image"),
@@ -177,9 +173,9 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
 
 /// What a Dashboard v1 release older than v1.10.1 does without being asked: the login view came
 /// in v1.7, and its "Skip" button was shown by default until v1.10.1.
-fn legacy_login(image: &str) -> Option<String> {
-    let tag = ImageRef::parse(image)?.tag?;
-    let mut numbers = tag.strip_prefix('v').unwrap_or(&tag).splitn(3, '.');
+fn legacy_login(image: &ImageRef) -> Option<String> {
+    let tag = image.tag.as_deref()?;
+    let mut numbers = tag.strip_prefix('v').unwrap_or(tag).splitn(3, '.');
     let major: u32 = numbers.next()?.parse().ok()?;
     let minor: u32 = numbers.next()?.parse().ok()?;
     let patch: u32 = numbers
@@ -429,7 +425,14 @@ mod tests {
                 false,
             ),
         ] {
-            assert_eq!(legacy_login(image).is_some(), weak, "{image}");
+            assert_eq!(
+                ImageRef::parse(image)
+                    .as_ref()
+                    .and_then(legacy_login)
+                    .is_some(),
+                weak,
+                "{image}"
+            );
         }
         let yaml = |args: &str| {
             format!(
