@@ -101,7 +101,7 @@ impl Principals {
 
     /// Whether the user, or one of its groups, is in the list.
     pub fn contains(&self, user: &UserInfo) -> bool {
-        self.users.iter().any(|glob| glob.is_match(&user.username))
+        self.users.iter().any(|glob| glob.is_match(user.username.as_str()))
             || user
                 .groups
                 .iter()
@@ -313,9 +313,9 @@ fn rule_settings(
 mod tests {
     use super::*;
 
-    fn user(name: &str, groups: &[&str]) -> UserInfo {
+    fn user(name: &str, groups: &[&str]) -> UserInfo<'static> {
         UserInfo {
-            username: name.to_string(),
+            username: crate::Text::from(name),
             groups: groups.iter().map(|g| (*g).into()).collect(),
             ..UserInfo::default()
         }

@@ -70,7 +70,7 @@ pub trait StatefulCheck: Send {
 
 /// What a rule sees: one event, where it is in the input, and the configuration.
 pub struct EventContext<'a> {
-    pub event: &'a Event,
+    pub event: &'a Event<'a>,
     pub location: &'a Location,
     pub config: &'a AuditConfig,
     /// The request object and its manifest findings, worked out once for all rules.
@@ -224,7 +224,7 @@ impl Detector {
 /// The facts of the request that an alert repeats. Never a body: they may hold secrets.
 pub fn alert_request(event: &Event) -> AlertRequest {
     let user = |info: &UserInfo| AlertUser {
-        username: info.username.clone(),
+        username: info.username.to_string(),
         groups: info.groups.iter().map(|g| g.to_string()).collect(),
     };
     let resource = match (event.resource(), event.subresource()) {
@@ -237,15 +237,15 @@ pub fn alert_request(event: &Event) -> AlertRequest {
         &event.timestamp,
     ]
     .into_iter()
-    .find_map(|t| t.clone());
+    .find_map(|t| t.as_deref().map(str::to_string));
     AlertRequest {
-        audit_id: event.audit_id.clone(),
+        audit_id: event.audit_id.to_string(),
         timestamp,
         stage: event.stage.as_str().to_string(),
         user: user(&event.user),
         impersonated_user: event.impersonated_user.as_ref().map(user),
-        source_ips: event.source_ips.clone(),
-        user_agent: event.user_agent.clone(),
+        source_ips: event.source_ips.iter().map(|ip| ip.to_string()).collect(),
+        user_agent: event.user_agent.to_string(),
         verb: event.verb.to_string(),
         resource,
         api_group: event.api_group().to_string(),
@@ -294,8 +294,9 @@ pub struct EventJudge {
 
 /// What an [`EventJudge`] found in one event, for [`Detector::conclude`].
 pub struct Verdict {
-    /// The event, kept only when a stateful rule wants it.
-    record: Option<Record>,
+    /// The event, kept (made independent of the decoded text) only when a stateful rule
+    /// wants it.
+    record: Option<Record<'static>>,
     found: Found,
 }
 
@@ -314,10 +315,10 @@ struct Found {
 impl EventJudge {
     /// Runs the rules that need no memory on `record`, and drops the event if no stateful rule
     /// wants it.
-    pub fn judge(&self, record: Record) -> Verdict {
+    pub fn judge(&self, record: Record<'_>) -> Verdict {
         let found = self.find(&record);
         Verdict {
-            record: (!found.wanted.is_empty()).then_some(record),
+            record: (!found.wanted.is_empty()).then(|| record.into_owned()),
             found,
         }
     }
@@ -562,7 +563,7 @@ mod tests {
     }
 
     /// The exec event `id` at ResponseStarted, read as the detector reads it.
-    fn exec_record(id: &str) -> Record {
+    fn exec_record(id: &str) -> Record<'static> {
         EventReader::new(
             "log",
             Cursor::new(exec(id, "ResponseStarted")),

@@ -169,26 +169,42 @@ impl<'de> Deserialize<'de> for Level {
     }
 }
 
-/// A string of an event. The values that recur in every log (verbs, resources, API groups,
-/// well-known groups and namespaces, annotation keys) are not allocated but point at a static
-/// copy: a log repeats them hundreds of thousands of times, and allocating and freeing each was
-/// a tenth of the reading time. It reads as a `str` (`Deref`, `==`, `Borrow<str>` for map
-/// lookups, `Display`).
+/// A string of an event. A decoded event borrows its strings from the text it was decoded
+/// from (a string with JSON escapes is the exception: it is unescaped into an allocation of its
+/// own); allocating and freeing a dozen strings per event was most of the reading time. An
+/// event that outlives its text ([`Event::into_owned`]) allocates them, except the values that
+/// recur in every log (verbs, resources, API groups, well-known groups and namespaces,
+/// annotation keys), which point at a static copy. It reads as a `str` (`Deref`, `==`,
+/// `Borrow<str>` for map lookups, `Display`).
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(Cow<'static, str>);
+pub struct Text<'a>(Cow<'a, str>);
 
-impl Text {
+impl<'a> Text<'a> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// Whether the text points at a static copy rather than an allocation.
-    pub fn is_static(&self) -> bool {
+    /// A text that borrows `text`.
+    pub fn borrowed(text: &'a str) -> Self {
+        Text(Cow::Borrowed(text))
+    }
+
+    /// Whether the text is borrowed (from the decoded text, or a static copy) rather than an
+    /// allocation of its own.
+    pub fn is_borrowed(&self) -> bool {
         matches!(self.0, Cow::Borrowed(_))
+    }
+
+    /// The text without the borrow: a static copy for a recurring value, else an allocation.
+    pub fn into_owned(self) -> Text<'static> {
+        match self.0 {
+            Cow::Borrowed(text) => Text::from(text),
+            Cow::Owned(text) => Text(Cow::Owned(text)),
+        }
     }
 }
 
-impl From<&str> for Text {
+impl From<&str> for Text<'static> {
     fn from(text: &str) -> Self {
         match well_known(text) {
             Some(known) => Text(Cow::Borrowed(known)),
@@ -197,7 +213,7 @@ impl From<&str> for Text {
     }
 }
 
-impl From<String> for Text {
+impl From<String> for Text<'static> {
     fn from(text: String) -> Self {
         match well_known(&text) {
             Some(known) => Text(Cow::Borrowed(known)),
@@ -206,7 +222,7 @@ impl From<String> for Text {
     }
 }
 
-impl std::ops::Deref for Text {
+impl std::ops::Deref for Text<'_> {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -214,76 +230,80 @@ impl std::ops::Deref for Text {
     }
 }
 
-impl AsRef<str> for Text {
+impl AsRef<str> for Text<'_> {
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
 
-impl std::borrow::Borrow<str> for Text {
+impl std::borrow::Borrow<str> for Text<'_> {
     fn borrow(&self) -> &str {
         &self.0
     }
 }
 
-impl PartialEq<str> for Text {
+impl PartialEq<str> for Text<'_> {
     fn eq(&self, other: &str) -> bool {
         *self.0 == *other
     }
 }
 
-impl PartialEq<String> for Text {
+impl PartialEq<String> for Text<'_> {
     fn eq(&self, other: &String) -> bool {
         *self.0 == **other
     }
 }
 
-impl PartialEq<&str> for Text {
+impl PartialEq<&str> for Text<'_> {
     fn eq(&self, other: &&str) -> bool {
         *self.0 == **other
     }
 }
 
-impl PartialEq<Text> for str {
-    fn eq(&self, other: &Text) -> bool {
+impl PartialEq<Text<'_>> for str {
+    fn eq(&self, other: &Text<'_>) -> bool {
         *self == *other.0
     }
 }
 
-impl PartialEq<Text> for &str {
-    fn eq(&self, other: &Text) -> bool {
+impl PartialEq<Text<'_>> for &str {
+    fn eq(&self, other: &Text<'_>) -> bool {
         **self == *other.0
     }
 }
 
-impl fmt::Debug for Text {
+impl fmt::Debug for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
     }
 }
 
-impl fmt::Display for Text {
+impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct TextVisitor;
 
         impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text;
+            type Value = Text<'de>;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
 
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text, E> {
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text::borrowed(text))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
                 Ok(Text::from(text))
             }
 
-            fn visit_string<E: de::Error>(self, text: String) -> Result<Text, E> {
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
                 Ok(Text::from(text))
             }
         }
@@ -452,17 +472,17 @@ where
 /// Who made a request: Kubernetes' `authentication.k8s.io/v1` `UserInfo`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UserInfo {
-    #[serde(default, deserialize_with = "nullable")]
-    pub username: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub uid: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub groups: Vec<Text>,
+pub struct UserInfo<'a> {
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub username: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub uid: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub groups: Vec<Text<'a>>,
     /// Authenticator-specific data (for a bound service-account token: the pod and node
     /// names, the token's `credential-id`). Identifiers, not credentials.
-    #[serde(default, deserialize_with = "nullable")]
-    pub extra: BTreeMap<Text, Vec<String>>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub extra: BTreeMap<Text<'a>, Vec<Text<'a>>>,
 }
 
 /// The prefix of a service account's user name: `system:serviceaccount:NAMESPACE:NAME`.
@@ -472,7 +492,21 @@ pub const ANONYMOUS_USER: &str = "system:anonymous";
 /// The group of requests without credentials.
 pub const UNAUTHENTICATED_GROUP: &str = "system:unauthenticated";
 
-impl UserInfo {
+impl UserInfo<'_> {
+    /// The same without the borrow (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> UserInfo<'static> {
+        UserInfo {
+            username: self.username.into_owned(),
+            uid: self.uid.into_owned(),
+            groups: owned_texts(self.groups),
+            extra: self
+                .extra
+                .into_iter()
+                .map(|(key, values)| (key.into_owned(), owned_texts(values)))
+                .collect(),
+        }
+    }
+
     /// `(namespace, name)` when this user is a service account.
     pub fn service_account(&self) -> Option<(&str, &str)> {
         let rest = self.username.strip_prefix(SERVICE_ACCOUNT_PREFIX)?;
@@ -494,57 +528,126 @@ impl UserInfo {
 /// The object a request was about (`objectRef`); absent for non-resource URLs (`/healthz`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ObjectReference {
-    #[serde(default, deserialize_with = "nullable")]
-    pub resource: Text,
-    #[serde(default, deserialize_with = "nullable")]
-    pub namespace: Text,
+pub struct ObjectReference<'a> {
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub resource: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub namespace: Text<'a>,
     /// Empty for `create` (the name is chosen by the server or is in the body) and for lists.
-    #[serde(default, deserialize_with = "nullable")]
-    pub name: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub uid: String,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub name: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub uid: Text<'a>,
     /// Empty for the core group.
-    #[serde(default, deserialize_with = "nullable")]
-    pub api_group: Text,
-    #[serde(default, deserialize_with = "nullable")]
-    pub api_version: Text,
-    #[serde(default, deserialize_with = "nullable")]
-    pub resource_version: String,
-    #[serde(default, deserialize_with = "nullable")]
-    pub subresource: Text,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub api_group: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub api_version: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub resource_version: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub subresource: Text<'a>,
+}
+
+impl ObjectReference<'_> {
+    /// The same without the borrow (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> ObjectReference<'static> {
+        ObjectReference {
+            resource: self.resource.into_owned(),
+            namespace: self.namespace.into_owned(),
+            name: self.name.into_owned(),
+            uid: self.uid.into_owned(),
+            api_group: self.api_group.into_owned(),
+            api_version: self.api_version.into_owned(),
+            resource_version: self.resource_version.into_owned(),
+            subresource: self.subresource.into_owned(),
+        }
+    }
+}
+
+fn owned_texts(texts: Vec<Text<'_>>) -> Vec<Text<'static>> {
+    texts.into_iter().map(Text::into_owned).collect()
 }
 
 /// The part of the response `Status` the audit log keeps.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ResponseStatus {
+pub struct ResponseStatus<'a> {
     /// The HTTP status code; `None` before the response (stage `RequestReceived`).
     #[serde(default)]
     pub code: Option<i32>,
     /// `Success` or `Failure`; often empty on success.
-    #[serde(default, deserialize_with = "nullable")]
-    pub status: Text,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub status: Text<'a>,
     /// A machine-readable reason (`Forbidden`, `NotFound`, `AlreadyExists`…).
-    #[serde(default, deserialize_with = "nullable")]
-    pub reason: Text,
-    #[serde(default, deserialize_with = "nullable")]
-    pub message: String,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub reason: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub message: Text<'a>,
+}
+
+impl ResponseStatus<'_> {
+    /// The same without the borrow (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> ResponseStatus<'static> {
+        ResponseStatus {
+            code: self.code,
+            status: self.status.into_owned(),
+            reason: self.reason.into_owned(),
+            message: self.message.into_owned(),
+        }
+    }
 }
 
 /// A request or response body (`requestObject`, `responseObject`): whatever object the request
 /// carried (a Pod, a TokenRequest, a Secret), so it may hold credentials.
 ///
-/// It is kept as the JSON text the log holds (checked to be JSON) and parsed into a
-/// [`serde_json::Value`] the first time it is asked for. Most detections never look at a body,
-/// and building a `Value` for every body took a third of the reading time of a realistic log.
-/// `Debug` shows only its size; there is no `Display`.
-pub struct Body {
-    raw: Box<RawValue>,
+/// It is kept as the JSON text the log holds (checked to be JSON; borrowed from the decoded
+/// text like the event's strings) and parsed into a [`serde_json::Value`] the first time it is
+/// asked for. Most detections never look at a body, and building a `Value` for every body took
+/// a third of the reading time of a realistic log. `Debug` shows only its size; there is no
+/// `Display`.
+pub struct Body<'a> {
+    /// JSON text, checked to be valid.
+    raw: RawBody<'a>,
     parsed: OnceLock<Result<Value, String>>,
 }
 
-impl Body {
+#[derive(Clone)]
+enum RawBody<'a> {
+    Borrowed(&'a str),
+    Owned(Box<str>),
+}
+
+impl RawBody<'_> {
+    fn get(&self) -> &str {
+        match self {
+            RawBody::Borrowed(raw) => raw,
+            RawBody::Owned(raw) => raw,
+        }
+    }
+}
+
+impl<'a> Body<'a> {
+    /// A body of JSON text that has been checked to be valid JSON.
+    pub(crate) fn of_checked_json(text: &'a str) -> Self {
+        Body {
+            raw: RawBody::Borrowed(text),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The same without the borrow.
+    pub fn into_owned(self) -> Body<'static> {
+        let raw = match self.raw {
+            RawBody::Borrowed(raw) => Box::from(raw),
+            RawBody::Owned(raw) => raw,
+        };
+        Body {
+            raw: RawBody::Owned(raw),
+            parsed: self.parsed,
+        }
+    }
+
     /// The body as a JSON value, parsed on first use. An error when it is nested deeper than
     /// serde_json's recursion limit (128), the one way valid JSON can fail to parse: the event
     /// is still read, its body is not usable.
@@ -611,7 +714,7 @@ impl Body {
     }
 }
 
-impl Clone for Body {
+impl Clone for Body<'_> {
     fn clone(&self) -> Self {
         Body {
             raw: self.raw.clone(),
@@ -620,24 +723,22 @@ impl Clone for Body {
     }
 }
 
-impl PartialEq for Body {
+impl PartialEq for Body<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.raw.get() == other.raw.get()
     }
 }
 
-impl fmt::Debug for Body {
+impl fmt::Debug for Body<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<{} bytes, redacted>", self.len())
     }
 }
 
-impl<'de> Deserialize<'de> for Body {
+impl<'de: 'a, 'a> Deserialize<'de> for Body<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Body {
-            raw: Box::<RawValue>::deserialize(deserializer)?,
-            parsed: OnceLock::new(),
-        })
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        Ok(Body::of_checked_json(raw.get()))
     }
 }
 
@@ -819,55 +920,55 @@ impl<'de> Visitor<'de> for Key {
 /// `Debug` and `Display` never print the request and response bodies (see [`Body`]).
 #[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Event {
-    #[serde(default)]
-    pub kind: Option<Text>,
-    #[serde(default)]
-    pub api_version: Option<Text>,
+pub struct Event<'a> {
+    #[serde(default, borrow)]
+    pub kind: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub api_version: Option<Text<'a>>,
     #[serde(default)]
     pub level: Level,
-    #[serde(rename = "auditID", default, deserialize_with = "nullable")]
-    pub audit_id: String,
+    #[serde(rename = "auditID", default, borrow, deserialize_with = "nullable")]
+    pub audit_id: Text<'a>,
     #[serde(default)]
     pub stage: Stage,
     /// The request path with its query (`/api/v1/namespaces/default/pods/x/exec?command=sh…`).
-    #[serde(rename = "requestURI", default, deserialize_with = "nullable")]
-    pub request_uri: String,
+    #[serde(rename = "requestURI", default, borrow, deserialize_with = "nullable")]
+    pub request_uri: Text<'a>,
     /// The Kubernetes verb (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
     /// `deletecollection`), or the lower-case HTTP method for non-resource URLs.
-    #[serde(default, deserialize_with = "nullable")]
-    pub verb: Text,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub verb: Text<'a>,
     /// Who authenticated.
-    #[serde(default, deserialize_with = "object")]
-    pub user: UserInfo,
+    #[serde(default, borrow, deserialize_with = "object")]
+    pub user: UserInfo<'a>,
     /// Whom the authenticated user acted as (`kubectl --as`), if anyone.
-    #[serde(default, deserialize_with = "optional_object")]
-    pub impersonated_user: Option<UserInfo>,
+    #[serde(default, borrow, deserialize_with = "optional_object")]
+    pub impersonated_user: Option<UserInfo<'a>>,
     /// The client first (from `X-Forwarded-For` when a proxy set it), then the proxies.
-    #[serde(rename = "sourceIPs", default, deserialize_with = "nullable")]
-    pub source_ips: Vec<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub user_agent: String,
-    #[serde(default, deserialize_with = "optional_object")]
-    pub object_ref: Option<ObjectReference>,
-    #[serde(default, deserialize_with = "optional_object")]
-    pub response_status: Option<ResponseStatus>,
+    #[serde(rename = "sourceIPs", default, borrow, deserialize_with = "nullable")]
+    pub source_ips: Vec<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub user_agent: Text<'a>,
+    #[serde(default, borrow, deserialize_with = "optional_object")]
+    pub object_ref: Option<ObjectReference<'a>>,
+    #[serde(default, borrow, deserialize_with = "optional_object")]
+    pub response_status: Option<ResponseStatus<'a>>,
     /// Present at level `Request` and above, for requests with a body.
-    #[serde(default)]
-    pub request_object: Option<Body>,
+    #[serde(default, borrow)]
+    pub request_object: Option<Body<'a>>,
     /// Present at level `RequestResponse`.
-    #[serde(default)]
-    pub response_object: Option<Body>,
+    #[serde(default, borrow)]
+    pub response_object: Option<Body<'a>>,
     /// RFC 3339 with microseconds.
-    #[serde(default)]
-    pub request_received_timestamp: Option<String>,
-    #[serde(default)]
-    pub stage_timestamp: Option<String>,
+    #[serde(default, borrow)]
+    pub request_received_timestamp: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    pub stage_timestamp: Option<Text<'a>>,
     /// v1beta1 only (its `metadata.creationTimestamp` twin); v1 dropped it.
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    pub annotations: Annotations,
+    #[serde(default, borrow)]
+    pub timestamp: Option<Text<'a>>,
+    #[serde(default, borrow, deserialize_with = "nullable")]
+    pub annotations: Annotations<'a>,
 }
 
 /// The annotations of an event, in key order. An event has a few (the authorizer's two, Pod
@@ -875,15 +976,25 @@ pub struct Event {
 /// which took a twentieth of the reading time. It reads as a map (`get`, `iter`, `keys`), and
 /// a key written twice keeps its last value, as in a map.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Annotations(Vec<(Text, Text)>);
+pub struct Annotations<'a>(Vec<(Text<'a>, Text<'a>)>);
 
-impl Annotations {
-    pub fn get(&self, key: &str) -> Option<&Text> {
+impl<'a> Annotations<'a> {
+    /// The same without the borrow (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> Annotations<'static> {
+        Annotations(
+            self.0
+                .into_iter()
+                .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Text<'a>> {
         self.position(key).ok().map(|at| &self.0[at].1)
     }
 
     /// Sets `key` to `value`; the value it had, if any.
-    pub fn insert(&mut self, key: Text, value: Text) -> Option<Text> {
+    pub fn insert(&mut self, key: Text<'a>, value: Text<'a>) -> Option<Text<'a>> {
         match self.position(&key) {
             Ok(at) => Some(std::mem::replace(&mut self.0[at].1, value)),
             Err(at) => {
@@ -894,11 +1005,11 @@ impl Annotations {
     }
 
     /// In key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Text, &Text)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Text<'a>, &Text<'a>)> {
         self.0.iter().map(|(key, value)| (key, value))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &Text> {
+    pub fn keys(&self) -> impl Iterator<Item = &Text<'a>> {
         self.0.iter().map(|(key, _)| key)
     }
 
@@ -911,7 +1022,7 @@ impl Annotations {
     }
 
     /// The annotations whose key is `from` or after it, in key order.
-    fn starting_at(&self, from: &str) -> impl Iterator<Item = (&Text, &Text)> {
+    fn starting_at(&self, from: &str) -> impl Iterator<Item = (&Text<'a>, &Text<'a>)> {
         let start = self.0.partition_point(|(key, _)| key.as_str() < from);
         self.0[start..].iter().map(|(key, value)| (key, value))
     }
@@ -922,8 +1033,8 @@ impl Annotations {
     }
 }
 
-impl FromIterator<(Text, Text)> for Annotations {
-    fn from_iter<I: IntoIterator<Item = (Text, Text)>>(items: I) -> Self {
+impl<'a> FromIterator<(Text<'a>, Text<'a>)> for Annotations<'a> {
+    fn from_iter<I: IntoIterator<Item = (Text<'a>, Text<'a>)>>(items: I) -> Self {
         let mut annotations = Annotations::default();
         for (key, value) in items {
             annotations.insert(key, value);
@@ -932,28 +1043,31 @@ impl FromIterator<(Text, Text)> for Annotations {
     }
 }
 
-impl fmt::Debug for Annotations {
+impl fmt::Debug for Annotations<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<'de> Deserialize<'de> for Annotations {
+impl<'de: 'a, 'a> Deserialize<'de> for Annotations<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct AnnotationsVisitor;
 
         impl<'de> Visitor<'de> for AnnotationsVisitor {
-            type Value = Annotations;
+            type Value = Annotations<'de>;
 
             // As serde says it for a map, so that errors read as they did.
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map")
             }
 
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Annotations, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Annotations<'de>, A::Error> {
                 let mut annotations =
                     Annotations(Vec::with_capacity(map.size_hint().unwrap_or(4).min(16)));
-                while let Some((key, value)) = map.next_entry::<Text, Text>()? {
+                while let Some((key, value)) = map.next_entry::<Text<'de>, Text<'de>>()? {
                     annotations.insert(key, value);
                 }
                 Ok(annotations)
@@ -964,7 +1078,7 @@ impl<'de> Deserialize<'de> for Annotations {
     }
 }
 
-impl fmt::Debug for Event {
+impl fmt::Debug for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The bodies may carry tokens and Secret data: say whether they are there, no more.
         let body = |value: &Option<Body>| {
@@ -1001,7 +1115,7 @@ impl fmt::Debug for Event {
 
 /// One line for people: `alice (as bob) list namespaces/default/pods from 10.0.0.1: 403`.
 /// It shows no request or response body.
-impl fmt::Display for Event {
+impl fmt::Display for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let user = if self.user.username.is_empty() {
             "(no user)"
@@ -1023,7 +1137,34 @@ impl fmt::Display for Event {
     }
 }
 
-impl Event {
+impl<'a> Event<'a> {
+    /// The same event without the borrow of the text it was decoded from: what a consumer
+    /// that keeps events keeps (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> Event<'static> {
+        let owned = |text: Option<Text<'_>>| text.map(Text::into_owned);
+        Event {
+            kind: owned(self.kind),
+            api_version: owned(self.api_version),
+            level: self.level,
+            audit_id: self.audit_id.into_owned(),
+            stage: self.stage,
+            request_uri: self.request_uri.into_owned(),
+            verb: self.verb.into_owned(),
+            user: self.user.into_owned(),
+            impersonated_user: self.impersonated_user.map(UserInfo::into_owned),
+            source_ips: owned_texts(self.source_ips),
+            user_agent: self.user_agent.into_owned(),
+            object_ref: self.object_ref.map(ObjectReference::into_owned),
+            response_status: self.response_status.map(ResponseStatus::into_owned),
+            request_object: self.request_object.map(Body::into_owned),
+            response_object: self.response_object.map(Body::into_owned),
+            request_received_timestamp: owned(self.request_received_timestamp),
+            stage_timestamp: owned(self.stage_timestamp),
+            timestamp: owned(self.timestamp),
+            annotations: self.annotations.into_owned(),
+        }
+    }
+
     /// The schema the event declared (`Unspecified` without `apiVersion`).
     pub fn version(&self) -> AuditVersion {
         match self.api_version.as_deref() {
@@ -1048,7 +1189,7 @@ impl Event {
 
     /// Whose rights the request used: the impersonated user if any, else the authenticated one
     /// (what RBAC generation must grant).
-    pub fn effective_user(&self) -> &UserInfo {
+    pub fn effective_user(&self) -> &UserInfo<'a> {
         self.impersonated_user.as_ref().unwrap_or(&self.user)
     }
 
@@ -1359,7 +1500,7 @@ fn without_string_values(message: &str) -> String {
 /// (a `v1` Event is a cluster event, not an audit event) is refused. So is an object with
 /// neither `kind`, `apiVersion` nor `auditID`: it is some other JSON, and reading it as an
 /// empty event would hide that the wrong file was given.
-pub fn decode_event(json: &[u8]) -> Result<Event, DecodeError> {
+pub fn decode_event(json: &[u8]) -> Result<Event<'_>, DecodeError> {
     // serde would read an array positionally into the struct's fields.
     if let Some(at) = json.iter().position(|b| !b.is_ascii_whitespace())
         && json[at] == b'['
@@ -1462,7 +1603,7 @@ mod tests {
 
     const EXEC: &str = r#"{"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""},"auditID":"ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6","kind":"Event","level":"Request","metadata":{"creationTimestamp":"2018-10-26T13:38:34Z"},"objectRef":{"apiVersion":"v1","name":"nginx-deployment-7998647bdf-phvq7","namespace":"default","resource":"pods","subresource":"exec"},"requestReceivedTimestamp":"2018-10-26T13:38:34.867116Z","requestURI":"/api/v1/namespaces/default/pods/nginx-deployment-7998647bdf-phvq7/exec?command=bash&container=nginx1&container=nginx1&stdin=true&stdout=true&tty=true","responseStatus":{"code":101,"metadata":{}},"sourceIPs":["192.168.99.1"],"stage":"ResponseStarted","stageTimestamp":"2018-10-26T13:38:34.902914Z","timestamp":"2018-10-26T13:38:34Z","user":{"groups":["system:masters","system:authenticated"],"username":"minikube-user"},"verb":"create"}"#;
 
-    fn event(json: &str) -> Event {
+    fn event(json: &str) -> Event<'_> {
         match decode_event(json.as_bytes()) {
             Ok(event) => event,
             Err(error) => panic!("{json} does not decode: {error}"),
@@ -1585,7 +1726,7 @@ mod tests {
             "system:serviceaccounts:ns:x",
         ] {
             let user = UserInfo {
-                username: bad.to_string(),
+                username: Text::borrowed(bad),
                 ..UserInfo::default()
             };
             assert_eq!(user.service_account(), None, "{bad}");
@@ -1762,14 +1903,28 @@ mod tests {
     }
 
     #[test]
-    fn recurring_strings_are_not_allocated() {
-        let e = event(EXEC);
-        assert!(e.verb.is_static() && e.verb == "create");
-        assert!(e.user.groups.iter().all(Text::is_static));
+    fn decoded_strings_are_borrowed_and_kept_ones_allocated_only_when_rare() {
+        // Decoded, every string borrows the text (none of EXEC's has an escape)...
+        let decoded = event(EXEC);
+        assert!(decoded.audit_id.is_borrowed() && decoded.user.username.is_borrowed());
+        assert!(decoded.source_ips.iter().all(Text::is_borrowed));
+        assert!(decoded.request_uri.is_borrowed());
+        // ...except one with an escape, which is unescaped into an allocation.
+        let escaped = event(r#"{"auditID":"a\u0026b","requestURI":"/x?a=1\u0026b=2"}"#);
+        assert_eq!(escaped.audit_id, "a&b");
+        assert_eq!(escaped.request_uri, "/x?a=1&b=2");
+        assert!(!escaped.audit_id.is_borrowed());
+        // Kept beyond the text, the recurring values point at static copies; the rest is
+        // allocated.
+        let e = decoded.clone().into_owned();
+        assert_eq!(e, decoded);
+        assert!(e.verb.is_borrowed() && e.verb == "create");
+        assert!(e.user.groups.iter().all(Text::is_borrowed));
         let object = e.object_ref.as_ref().unwrap();
-        assert!(object.resource.is_static() && object.subresource.is_static());
+        assert!(object.resource.is_borrowed() && object.subresource.is_borrowed());
         assert_eq!(object.name, "nginx-deployment-7998647bdf-phvq7");
-        assert!(e.annotations.keys().all(Text::is_static));
+        assert!(!object.name.is_borrowed() && !e.audit_id.is_borrowed());
+        assert!(e.annotations.keys().all(Text::is_borrowed));
         // Map lookups by &str, comparisons both ways, display.
         assert_eq!(
             e.annotations.get(DECISION_ANNOTATION).map(Text::as_str),
@@ -1820,10 +1975,10 @@ mod tests {
     }
 
     /// A body of `text`, as the reader captures it.
-    fn body(text: &str) -> Body {
+    fn body(text: &str) -> Body<'static> {
         let raw = RawValue::from_string(text.to_string()).unwrap();
         Body {
-            raw,
+            raw: RawBody::Owned(Box::from(raw.get())),
             parsed: OnceLock::new(),
         }
     }

@@ -30,6 +30,7 @@ use palisade_model::InputError;
 
 use crate::reader::{
     Decoded, Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
+    ready,
     next_pending, overlong_error, reuse,
 };
 
@@ -275,6 +276,7 @@ impl Follower {
                 self.line,
                 &self.options.limits,
                 &self.marker,
+                &ready,
                 &mut out,
             );
             self.pending.extend(out);
@@ -285,7 +287,7 @@ impl Follower {
 
     /// The next event or error, waiting for one; `None` once `stop` is set and what was
     /// written before is read.
-    fn next_blocking(&mut self) -> Option<Result<Record, InputError>> {
+    fn next_blocking(&mut self) -> Option<Result<Record<'static>, InputError>> {
         loop {
             if let Some(result) = next_pending(&mut self.pending, &self.file, &Decoded) {
                 return Some(result);
@@ -306,7 +308,7 @@ impl Follower {
 }
 
 impl Iterator for Follower {
-    type Item = Result<Record, InputError>;
+    type Item = Result<Record<'static>, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_blocking()

@@ -5,8 +5,8 @@
 //! reading in a thread of its own; [`Follower`] follows a log that is still being written and
 //! rotated. A malformed event is an [`InputError`] with its file and line, and reading goes on
 //! after it. Detections and RBAC generation build on the typed [`Event`]: its strings are
-//! [`Text`] (a `str` that recurring values do not allocate), its request and response bodies
-//! are [`Body`] (JSON parsed on first use, never printed).
+//! [`Text`] (a `str` borrowed from the decoded text until the event is kept), its request and
+//! response bodies are [`Body`] (JSON parsed on first use, never printed).
 //!
 //! [`InputError`]: palisade_model::InputError
 

@@ -68,7 +68,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use crate::event::{Event, UNAUTHENTICATED_GROUP, UserInfo};
+use crate::event::{Event, Text, UNAUTHENTICATED_GROUP, UserInfo};
 
 /// `apiVersion` of the generated objects.
 pub const RBAC_API_VERSION: &str = "rbac.authorization.k8s.io/v1";
@@ -100,7 +100,7 @@ impl Subject {
             return Err(RbacError::EmptyUser);
         }
         let info = UserInfo {
-            username: name.to_string(),
+            username: Text::borrowed(name),
             ..UserInfo::default()
         };
         Ok(match info.service_account() {
@@ -343,10 +343,14 @@ impl Policy {
 }
 
 /// Generates a policy from all `events` at once; see [`RbacGenerator`] to stream.
-pub fn generate<I>(events: I, subject: &Subject, options: &Options) -> Result<Policy, RbacError>
+pub fn generate<'e, I>(
+    events: I,
+    subject: &Subject,
+    options: &Options,
+) -> Result<Policy, RbacError>
 where
     I: IntoIterator,
-    I::Item: Borrow<Event>,
+    I::Item: Borrow<Event<'e>>,
 {
     let mut generator = RbacGenerator::new(subject.clone(), options.clone());
     for event in events {
@@ -473,7 +477,7 @@ impl RbacGenerator {
                 let name = if event.verb == "create" && subresource.is_empty() {
                     String::new()
                 } else {
-                    object.name.clone()
+                    object.name.to_string()
                 };
                 let request = ResourceRequest {
                     verb: event.verb.to_string(),
@@ -1136,11 +1140,13 @@ mod tests {
     use std::time::{Duration, Instant};
 
     /// An event as JSON: `user` makes the request, `extra` adds fields (`"objectRef": {…}`).
-    fn event(audit_id: &str, user: &str, verb: &str, extra: &str) -> Event {
+    fn event(audit_id: &str, user: &str, verb: &str, extra: &str) -> Event<'static> {
         let json = format!(
             r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"{audit_id}","stage":"ResponseComplete","verb":"{verb}","user":{{"username":"{user}","groups":["system:authenticated"]}}{extra}}}"#
         );
-        decode_event(json.as_bytes()).unwrap_or_else(|e| panic!("{json}: {e}"))
+        decode_event(json.as_bytes())
+            .unwrap_or_else(|e| panic!("{json}: {e}"))
+            .into_owned()
     }
 
     fn object(
@@ -1634,13 +1640,13 @@ mod tests {
                 &object("ns", "pods", "", "p", ""),
             );
             if let Some(o) = e.object_ref.as_mut() {
-                o.name = name.to_string();
+                o.name = Text::from(*name);
                 o.namespace = format!("{name}-ns").into();
                 o.resource = format!("{name}r").into();
             }
             events.push(e);
             let mut u = event(&format!("u{i}"), "yes", "get", "");
-            u.request_uri = format!("/p/{name}");
+            u.request_uri = format!("/p/{name}").into();
             events.push(u);
         }
         let user = Subject::User("yes".into());
@@ -1693,11 +1699,11 @@ mod tests {
         let template = event("", "alice", "get", &object("ns0", "r", "", "n", "g"));
         for i in 0..COUNT {
             let mut e = template.clone();
-            e.audit_id = format!("id{i}");
+            e.audit_id = format!("id{i}").into();
             if let Some(o) = e.object_ref.as_mut() {
                 o.resource = format!("r{i}").into();
                 o.namespace = format!("ns{}", i % 7).into();
-                o.name = format!("n{}", i % 3);
+                o.name = format!("n{}", i % 3).into();
             }
             events.push(e);
         }
@@ -1730,7 +1736,7 @@ mod tests {
             if let Some(o) = e.object_ref.as_mut() {
                 o.resource = "pods".into();
                 o.namespace = format!("ns{}", i % 1000).into();
-                o.name = format!("pod{i}");
+                o.name = format!("pod{i}").into();
             }
         }
         let started = Instant::now();

@@ -81,13 +81,25 @@ impl Default for Limits {
     }
 }
 
-/// An event and where its JSON starts.
+/// An event and where its JSON starts. A record fresh from decoding borrows the text it was
+/// decoded from (see [`crate::Text`]); [`Record::into_owned`] makes one that outlives it, as
+/// the reader's iterator hands out (see [`Step`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Record {
+pub struct Record<'a> {
     pub location: Location,
-    /// Boxed: an event is about 900 bytes, and a record is moved several times between its
+    /// Boxed: an event is about 600 bytes, and a record is moved several times between its
     /// decoding and its consumer; a pointer moves for free.
-    pub event: Box<Event>,
+    pub event: Box<Event<'a>>,
+}
+
+impl Record<'_> {
+    /// The same record without the borrow of the decoded text.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            location: self.location,
+            event: Box::new(self.event.into_owned()),
+        }
+    }
 }
 
 /// Where a value starts in its source: line and column (in characters), both from 1.
@@ -148,8 +160,8 @@ fn file_position(value: &[u8], start: Start, error: &DecodeError) -> (u32, u32) 
 /// What reading produced, in source order: a finished result, a list whose items are decoded
 /// when they are asked for, or a result that has been through the reader's [`Step`] already
 /// (on the thread that decoded it).
-pub(crate) enum Pending<T = Result<Record, InputError>> {
-    Ready(Result<Record, InputError>),
+pub(crate) enum Pending<T = Result<Record<'static>, InputError>> {
+    Ready(Result<Record<'static>, InputError>),
     List(PendingList),
     Done(T),
 }
@@ -157,20 +169,21 @@ pub(crate) enum Pending<T = Result<Record, InputError>> {
 /// Work done on every result on the threads that decode it, before the results are handed on
 /// in order: what needs no other event (the audit rules that judge one event alone) then runs
 /// in parallel with decoding, and an event nothing further needs is dropped where it was made.
-/// See [`EventReader::with_step`].
+/// The step sees the record while it still borrows the decoded text, so that an event nobody
+/// keeps never has its strings copied. See [`EventReader::with_step`].
 pub trait Step: Send + Sync + 'static {
     type Output: Send + 'static;
-    fn apply(&self, item: Result<Record, InputError>) -> Self::Output;
+    fn apply(&self, item: Result<Record<'_>, InputError>) -> Self::Output;
 }
 
-/// No step: the results as decoded.
+/// No step: the results as decoded, each record made independent of the decoded text.
 pub struct Decoded;
 
 impl Step for Decoded {
-    type Output = Result<Record, InputError>;
+    type Output = Result<Record<'static>, InputError>;
 
-    fn apply(&self, item: Result<Record, InputError>) -> Self::Output {
-        item
+    fn apply(&self, item: Result<Record<'_>, InputError>) -> Self::Output {
+        item.map(Record::into_owned)
     }
 }
 
@@ -181,7 +194,7 @@ pub(crate) struct PendingList {
 }
 
 impl PendingList {
-    fn next(&mut self, file: &Arc<str>) -> Option<Result<Record, InputError>> {
+    fn next(&mut self, file: &Arc<str>) -> Option<Result<Record<'_>, InputError>> {
         let (from, to, start) = self.items.pop_front()?;
         let text = &self.text[from..to];
         Some(decode_at(file, text, start))
@@ -189,7 +202,7 @@ impl PendingList {
 }
 
 /// Decodes one event whose JSON starts at `start`.
-fn decode_at(file: &Arc<str>, text: &[u8], start: Start) -> Result<Record, InputError> {
+fn decode_at<'t>(file: &Arc<str>, text: &'t [u8], start: Start) -> Result<Record<'t>, InputError> {
     match decode_event(text) {
         Ok(event) => Ok(Record {
             location: Location {
@@ -329,14 +342,22 @@ impl<'de> Visitor<'de> for ShapeSeed {
     }
 }
 
+/// Keeps a result for later: the record made independent of the text it was decoded from.
+pub(crate) fn ready<T>(result: Result<Record<'_>, InputError>) -> Pending<T> {
+    Pending::Ready(result.map(Record::into_owned))
+}
+
 /// Decodes one top-level JSON value (a line, or a gathered document) that starts at `start`
-/// into events, errors, or a list to decode lazily. `text` is trimmed.
+/// into events, errors, or a list to decode lazily. `text` is trimmed. Each event or error is
+/// handed to `settle` while the event still borrows `text` ([`ready`] keeps it as it is; a
+/// batch applies the reader's step).
 pub(crate) fn decode_value<T>(
     file: &Arc<str>,
     text: &[u8],
     start: Start,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
+    settle: &dyn Fn(Result<Record<'_>, InputError>) -> Pending<T>,
     out: &mut Vec<Pending<T>>,
 ) {
     let maybe_list = match text.first() {
@@ -345,7 +366,7 @@ pub(crate) fn decode_value<T>(
         _ => false,
     };
     if !maybe_list {
-        out.push(Pending::Ready(decode_at(file, text, start)));
+        out.push(settle(decode_at(file, text, start)));
         return;
     }
     let mut deserializer = serde_json::Deserializer::from_slice(text);
@@ -356,7 +377,7 @@ pub(crate) fn decode_value<T>(
     .and_then(|shape| deserializer.end().map(|()| shape));
     let (kind, api_version, items, skipped) = match shape {
         Ok(Shape::Object) => {
-            out.push(Pending::Ready(decode_at(file, text, start)));
+            out.push(settle(decode_at(file, text, start)));
             return;
         }
         Ok(Shape::List {
@@ -368,7 +389,7 @@ pub(crate) fn decode_value<T>(
         Err(error) => {
             let error = DecodeError::from_json(&error, None);
             let (line, column) = file_position(text, start, &error);
-            out.push(Pending::Ready(Err(input_error(
+            out.push(settle(Err(input_error(
                 file,
                 Some(line),
                 Some(column),
@@ -381,7 +402,7 @@ pub(crate) fn decode_value<T>(
     if let Some(version) = api_version.as_deref()
         && version.split_once('/').map(|(group, _)| group) != Some(AUDIT_GROUP)
     {
-        out.push(Pending::Ready(Err(input_error(
+        out.push(settle(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -390,7 +411,7 @@ pub(crate) fn decode_value<T>(
         return;
     }
     if skipped > 0 {
-        out.push(Pending::Ready(Err(input_error(
+        out.push(settle(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -439,6 +460,7 @@ pub(crate) fn decode_line<T>(
     line: u32,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
+    settle: &dyn Fn(Result<Record<'_>, InputError>) -> Pending<T>,
     out: &mut Vec<Pending<T>>,
 ) {
     let (trimmed, front) = trim(text);
@@ -449,7 +471,7 @@ pub(crate) fn decode_line<T>(
         line,
         column: char_count(&text[..front]) + 1,
     };
-    decode_value(file, trimmed, start, limits, list_marker, out);
+    decode_value(file, trimmed, start, limits, list_marker, settle, out);
 }
 
 /// The finder of the marker that a line may hold a list (checked before the costlier parse).
@@ -794,9 +816,12 @@ fn decode_lines<S: Step>(
     step: &S,
 ) -> Vec<Pending<S::Output>> {
     let mut out: Vec<Pending<S::Output>> = Vec::with_capacity(lines.len());
+    // Lists stay lazy: their items are decoded, and go through the step, when they are asked
+    // for.
+    let settle = |result: Result<Record<'_>, InputError>| Pending::Done(step.apply(result));
     for line in lines {
         match line.overlong {
-            Some(length) => out.push(Pending::Ready(Err(overlong_error(
+            Some(length) => out.push(settle(Err(overlong_error(
                 file,
                 line.line,
                 length,
@@ -808,18 +833,12 @@ fn decode_lines<S: Step>(
                 line.line,
                 limits,
                 marker,
+                &settle,
                 &mut out,
             ),
         }
     }
-    // Lists stay lazy: their items are decoded, and go through the step, when they are asked
-    // for.
-    out.into_iter()
-        .map(|pending| match pending {
-            Pending::Ready(result) => Pending::Done(step.apply(result)),
-            other => other,
-        })
-        .collect()
+    out
 }
 
 impl EventReader {
@@ -1198,7 +1217,15 @@ impl<S: Step> EventReader<S> {
 
     fn line_value(&mut self, text: &[u8], line: u32) {
         let mut out = Vec::with_capacity(1);
-        decode_line(&self.file, text, line, &self.limits, &self.marker, &mut out);
+        decode_line(
+            &self.file,
+            text,
+            line,
+            &self.limits,
+            &self.marker,
+            &ready,
+            &mut out,
+        );
         self.pending.extend(out);
     }
 
@@ -1272,6 +1299,7 @@ impl<S: Step> EventReader<S> {
                     start,
                     &self.limits,
                     &self.marker,
+                    &ready,
                     &mut out,
                 );
                 self.pending.extend(out);
@@ -1314,6 +1342,7 @@ impl<S: Step> EventReader<S> {
                     at,
                     &self.limits,
                     &self.marker,
+                    &ready,
                     &mut results,
                 );
                 any_event |= results

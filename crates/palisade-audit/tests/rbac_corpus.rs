@@ -26,8 +26,8 @@ fn demo_log() -> Option<PathBuf> {
     }
 }
 
-fn events(path: &Path) -> Vec<Event> {
-    let events: Vec<Event> = EventReader::open(path, Limits::default())
+fn events(path: &Path) -> Vec<Event<'static>> {
+    let events: Vec<Event<'static>> = EventReader::open(path, Limits::default())
         .map(|record| *record.unwrap_or_else(|e| panic!("{e}")).event)
         .collect();
     assert_eq!(events.len(), 37);

@@ -146,7 +146,7 @@ pub(crate) fn is_csr(event: &Event) -> bool {
 
 /// The CSR's name: from the object reference, else from the body (a create may carry it only
 /// there).
-pub(crate) fn csr_name(event: &Event) -> &str {
+pub(crate) fn csr_name<'e>(event: &'e Event) -> &'e str {
     match event.name() {
         "" => event
             .request_object
@@ -161,7 +161,7 @@ pub(crate) fn csr_name(event: &Event) -> &str {
 /// What [`csr_name`] and [`signer`] give when the log does not say.
 pub(crate) const NOT_NAMED: &str = "(not named)";
 
-pub(crate) fn signer(body: &Body) -> &str {
+pub(crate) fn signer<'b>(body: &'b Body) -> &'b str {
     body.pointer("/spec/signerName")
         .and_then(Value::as_str)
         .unwrap_or(NOT_NAMED)

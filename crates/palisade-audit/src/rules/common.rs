@@ -328,7 +328,7 @@ pub const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-no
 /// The API group of the object: the object reference's `apiGroup`, or, in logs converted by
 /// hand that write `apiVersion: batch/v1` and no group (Panther's test events), the part of
 /// the version before the `/`. The API server never writes a `/` in `apiVersion` there.
-pub fn api_group(event: &Event) -> &str {
+pub fn api_group<'e>(event: &'e Event) -> &'e str {
     let group = event.api_group();
     if !group.is_empty() {
         return group;
@@ -724,7 +724,7 @@ pub struct PolicyRule<'a> {
 
 /// The rules of the Role or ClusterRole that a create or update request wrote; empty when the
 /// request object is not in the log, or the verb is a patch (a fragment).
-pub fn role_rules(event: &Event) -> Vec<PolicyRule<'_>> {
+pub fn role_rules<'e>(event: &'e Event) -> Vec<PolicyRule<'e>> {
     use serde_json::Value;
     if !matches!(event.verb.as_str(), "create" | "update") {
         return Vec::new();

@@ -187,7 +187,7 @@ fn check(context: &EventContext, out: &mut AlertEmitter) {
 
 /// The command of an exec: the `command` parameters of the request URI, else the `command` of
 /// the `PodExecOptions` request object (logged at level `Request`).
-fn command(event: &Event) -> Vec<Cow<'_, str>> {
+fn command<'e>(event: &'e Event) -> Vec<Cow<'e, str>> {
     let from_uri: Vec<Cow<str>> = query_values(&event.request_uri, "command").collect();
     if !from_uri.is_empty() {
         return from_uri;

@@ -57,7 +57,7 @@ use palisade_model::{Layer, RuleMeta, Severity, ThreatActor};
 
 use crate::config::AuditConfig;
 use crate::detect::{AlertEmitter, AuditCheck, AuditRule, EventContext, StatefulCheck};
-use crate::event::Event;
+use crate::event::{Event, Text};
 use crate::rules::common::{outcome, sources};
 
 pub static RULE: AuditRule = AuditRule {
@@ -198,7 +198,7 @@ impl StatefulCheck for RepeatedFailures {
             }
             None => self.clock.max(0),
         };
-        let source = event.source_ips.last().map_or("", String::as_str);
+        let source = event.source_ips.last().map_or("", Text::as_str);
         let Some((refusals, span)) = self.refusal(source, &event.user.username, at) else {
             return;
         };
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn admission_refusals_are_not_access_refusals() {
-        let event = |json: &str| crate::event::decode_event(json.as_bytes()).unwrap();
+        let event = |json: &'static str| crate::event::decode_event(json.as_bytes()).unwrap();
         assert!(is_access_refusal(&event(
             r#"{"auditID":"a","responseStatus":{"code":401}}"#
         )));
