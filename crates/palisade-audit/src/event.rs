@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+mod quick;
+
 /// The annotation the authorizer leaves on every event: `allow` or `forbid`.
 pub const DECISION_ANNOTATION: &str = "authorization.k8s.io/decision";
 /// The annotation with the authorizer's reason (for RBAC, the binding that allowed it).
@@ -1518,9 +1520,12 @@ pub fn decode_event(json: &[u8]) -> Result<Event<'_>, DecodeError> {
         Ok(text) => text,
         Err(error) => return Err(invalid_utf8(json, error.valid_up_to())),
     };
-    let event: Event = match serde_json::from_str(text) {
-        Ok(event) => event,
-        Err(error) => return Err(explain(text, &error)),
+    let event: Event = match quick::decode(text) {
+        Some(event) => event,
+        None => match serde_json::from_str(text) {
+            Ok(event) => event,
+            Err(error) => return Err(explain(text, &error)),
+        },
     };
     check_identity(&event)?;
     Ok(event)
