@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use palisade_audit::{EventReader, Limits, Record, Step};
+use palisade_audit::{EventReader, Limits, SharedRecord, Step};
 use palisade_model::InputError;
 
 // The same allocator as the palisade binary, so that the figures carry over.
@@ -28,8 +28,8 @@ struct HasBody;
 impl Step for HasBody {
     type Output = Result<bool, InputError>;
 
-    fn apply(&self, item: Result<Record<'_>, InputError>) -> Self::Output {
-        item.map(|record| record.event.request_object.is_some())
+    fn apply(&self, item: Result<SharedRecord, InputError>) -> Self::Output {
+        item.map(|record| record.get().event.request_object.is_some())
     }
 }
 

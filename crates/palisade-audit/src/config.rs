@@ -101,7 +101,9 @@ impl Principals {
 
     /// Whether the user, or one of its groups, is in the list.
     pub fn contains(&self, user: &UserInfo) -> bool {
-        self.users.iter().any(|glob| glob.is_match(user.username.as_str()))
+        self.users
+            .iter()
+            .any(|glob| glob.is_match(user.username.as_str()))
             || user
                 .groups
                 .iter()

@@ -27,7 +27,7 @@ use palisade_model::{
 
 use crate::config::AuditConfig;
 use crate::event::{Event, UserInfo};
-use crate::reader::{Record, Step};
+use crate::reader::{Record, SharedRecord, Step};
 use crate::registry::all_rules;
 use crate::rules::common::{ManifestJudge, ObjectFacts};
 
@@ -294,9 +294,8 @@ pub struct EventJudge {
 
 /// What an [`EventJudge`] found in one event, for [`Detector::conclude`].
 pub struct Verdict {
-    /// The event, kept (made independent of the decoded text) only when a stateful rule
-    /// wants it.
-    record: Option<Record<'static>>,
+    /// The event, kept (with the decoded text it borrows) only when a stateful rule wants it.
+    record: Option<SharedRecord>,
     found: Found,
 }
 
@@ -315,10 +314,10 @@ struct Found {
 impl EventJudge {
     /// Runs the rules that need no memory on `record`, and drops the event if no stateful rule
     /// wants it.
-    pub fn judge(&self, record: Record<'_>) -> Verdict {
-        let found = self.find(&record);
+    pub fn judge(&self, record: SharedRecord) -> Verdict {
+        let found = self.find(record.get());
         Verdict {
-            record: (!found.wanted.is_empty()).then(|| record.into_owned()),
+            record: (!found.wanted.is_empty()).then_some(record),
             found,
         }
     }
@@ -397,7 +396,7 @@ impl EventJudge {
 impl Step for EventJudge {
     type Output = Result<Verdict, InputError>;
 
-    fn apply(&self, item: Result<Record, InputError>) -> Self::Output {
+    fn apply(&self, item: Result<SharedRecord, InputError>) -> Self::Output {
         item.map(|record| self.judge(record))
     }
 }
@@ -482,7 +481,11 @@ impl Detector {
         verdict: Verdict,
         alerts: &mut Vec<Alert>,
     ) -> Result<(), InputError> {
-        self.finish(verdict.record.as_ref(), verdict.found, alerts)
+        self.finish(
+            verdict.record.as_ref().map(SharedRecord::get),
+            verdict.found,
+            alerts,
+        )
     }
 
     fn finish(

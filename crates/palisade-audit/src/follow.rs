@@ -30,8 +30,7 @@ use palisade_model::InputError;
 
 use crate::reader::{
     Decoded, Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
-    ready,
-    next_pending, overlong_error, reuse,
+    next_pending, overlong_error, ready, reuse,
 };
 
 /// How to follow.
@@ -276,6 +275,7 @@ impl Follower {
                 self.line,
                 &self.options.limits,
                 &self.marker,
+                None,
                 &ready,
                 &mut out,
             );

@@ -28,5 +28,5 @@ pub use event::{
     Stage, Text, UserInfo, decode_event, parse_timestamp,
 };
 pub use follow::{FollowOptions, Follower};
-pub use reader::{Background, Decoded, EventReader, Limits, Record, Step};
+pub use reader::{Background, Decoded, EventReader, Limits, Record, SharedRecord, Step};
 pub use registry::{RegisteredAuditRule, all_rules, find_rule, rule_docs};

@@ -343,11 +343,7 @@ impl Policy {
 }
 
 /// Generates a policy from all `events` at once; see [`RbacGenerator`] to stream.
-pub fn generate<'e, I>(
-    events: I,
-    subject: &Subject,
-    options: &Options,
-) -> Result<Policy, RbacError>
+pub fn generate<'e, I>(events: I, subject: &Subject, options: &Options) -> Result<Policy, RbacError>
 where
     I: IntoIterator,
     I::Item: Borrow<Event<'e>>,

@@ -56,6 +56,7 @@ use memchr::memmem;
 use palisade_model::{InputError, Location};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
+use yoke::Yoke;
 
 use crate::event::{AUDIT_GROUP, DecodeError, Event, decode_event};
 
@@ -84,7 +85,7 @@ impl Default for Limits {
 /// An event and where its JSON starts. A record fresh from decoding borrows the text it was
 /// decoded from (see [`crate::Text`]); [`Record::into_owned`] makes one that outlives it, as
 /// the reader's iterator hands out (see [`Step`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, yoke::Yokeable)]
 pub struct Record<'a> {
     pub location: Location,
     /// Boxed: an event is about 600 bytes, and a record is moved several times between its
@@ -99,6 +100,50 @@ impl Record<'_> {
             location: self.location,
             event: Box::new(self.event.into_owned()),
         }
+    }
+}
+
+/// The text of a batch of lines, shared by the records decoded from it.
+type BatchText = Arc<Vec<u8>>;
+
+/// A decoded record together with the text it borrows, which it keeps alive: what a [`Step`]
+/// is given, so that an event a later consumer needs (for a rule that remembers) is kept
+/// without copying its strings. [`SharedRecord::get`] reads it.
+pub struct SharedRecord(Shared);
+
+enum Shared {
+    /// Borrows the batch of lines it was decoded from.
+    Batch(Yoke<Record<'static>, BatchText>),
+    /// Owns its strings (decoded outside a batch: a document, a list item, the first line).
+    Owned(Record<'static>),
+}
+
+impl SharedRecord {
+    pub fn get(&self) -> &Record<'_> {
+        match &self.0 {
+            Shared::Batch(yoke) => yoke.get(),
+            Shared::Owned(record) => record,
+        }
+    }
+
+    /// The record without the text it borrows (its strings copied).
+    pub fn into_record(self) -> Record<'static> {
+        match self.0 {
+            Shared::Batch(yoke) => yoke.get().clone().into_owned(),
+            Shared::Owned(record) => record,
+        }
+    }
+}
+
+impl From<Record<'static>> for SharedRecord {
+    fn from(record: Record<'static>) -> Self {
+        SharedRecord(Shared::Owned(record))
+    }
+}
+
+impl fmt::Debug for SharedRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
     }
 }
 
@@ -169,11 +214,11 @@ pub(crate) enum Pending<T = Result<Record<'static>, InputError>> {
 /// Work done on every result on the threads that decode it, before the results are handed on
 /// in order: what needs no other event (the audit rules that judge one event alone) then runs
 /// in parallel with decoding, and an event nothing further needs is dropped where it was made.
-/// The step sees the record while it still borrows the decoded text, so that an event nobody
-/// keeps never has its strings copied. See [`EventReader::with_step`].
+/// The step sees the record while it still borrows the decoded text (a [`SharedRecord`]), so
+/// that no event has its strings copied. See [`EventReader::with_step`].
 pub trait Step: Send + Sync + 'static {
     type Output: Send + 'static;
-    fn apply(&self, item: Result<Record<'_>, InputError>) -> Self::Output;
+    fn apply(&self, item: Result<SharedRecord, InputError>) -> Self::Output;
 }
 
 /// No step: the results as decoded, each record made independent of the decoded text.
@@ -182,8 +227,8 @@ pub struct Decoded;
 impl Step for Decoded {
     type Output = Result<Record<'static>, InputError>;
 
-    fn apply(&self, item: Result<Record<'_>, InputError>) -> Self::Output {
-        item.map(Record::into_owned)
+    fn apply(&self, item: Result<SharedRecord, InputError>) -> Self::Output {
+        item.map(SharedRecord::into_record)
     }
 }
 
@@ -194,15 +239,49 @@ pub(crate) struct PendingList {
 }
 
 impl PendingList {
-    fn next(&mut self, file: &Arc<str>) -> Option<Result<Record<'_>, InputError>> {
+    fn next(&mut self, file: &Arc<str>) -> Option<Result<SharedRecord, InputError>> {
         let (from, to, start) = self.items.pop_front()?;
         let text = &self.text[from..to];
-        Some(decode_at(file, text, start))
+        Some(decode_at(file, text, start, None))
+    }
+}
+
+/// Decodes one event whose JSON starts at `start`. When `text` is part of a batch's `shared`
+/// text, the record borrows that text; otherwise it owns its strings.
+fn decode_at(
+    file: &Arc<str>,
+    text: &[u8],
+    start: Start,
+    shared: Option<&BatchText>,
+) -> Result<SharedRecord, InputError> {
+    let from = shared.map(|whole| (text.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize));
+    let range = from.map(|from| from..from.saturating_add(text.len()));
+    let within = |whole: &Vec<u8>| {
+        range
+            .clone()
+            .and_then(|range| whole.get(range))
+            .filter(|part| std::ptr::eq(*part, text))
+            .is_some()
+    };
+    match shared {
+        Some(whole) if within(whole) => {
+            let range = range.unwrap_or_default();
+            Yoke::try_attach_to_cart(whole.clone(), |whole: &Vec<u8>| {
+                decode_record(file, &whole[range], start)
+            })
+            .map(|yoke| SharedRecord(Shared::Batch(yoke)))
+        }
+        _ => decode_record(file, text, start)
+            .map(|record| SharedRecord(Shared::Owned(record.into_owned()))),
     }
 }
 
 /// Decodes one event whose JSON starts at `start`.
-fn decode_at<'t>(file: &Arc<str>, text: &'t [u8], start: Start) -> Result<Record<'t>, InputError> {
+fn decode_record<'t>(
+    file: &Arc<str>,
+    text: &'t [u8],
+    start: Start,
+) -> Result<Record<'t>, InputError> {
     match decode_event(text) {
         Ok(event) => Ok(Record {
             location: Location {
@@ -343,21 +422,22 @@ impl<'de> Visitor<'de> for ShapeSeed {
 }
 
 /// Keeps a result for later: the record made independent of the text it was decoded from.
-pub(crate) fn ready<T>(result: Result<Record<'_>, InputError>) -> Pending<T> {
-    Pending::Ready(result.map(Record::into_owned))
+pub(crate) fn ready<T>(result: Result<SharedRecord, InputError>) -> Pending<T> {
+    Pending::Ready(result.map(SharedRecord::into_record))
 }
 
 /// Decodes one top-level JSON value (a line, or a gathered document) that starts at `start`
-/// into events, errors, or a list to decode lazily. `text` is trimmed. Each event or error is
-/// handed to `settle` while the event still borrows `text` ([`ready`] keeps it as it is; a
-/// batch applies the reader's step).
+/// into events, errors, or a list to decode lazily. `text` is trimmed, and part of `shared`
+/// when it comes from a batch. Each event or error is handed to `settle` ([`ready`] keeps it;
+/// a batch applies the reader's step).
 pub(crate) fn decode_value<T>(
     file: &Arc<str>,
     text: &[u8],
     start: Start,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    settle: &dyn Fn(Result<Record<'_>, InputError>) -> Pending<T>,
+    shared: Option<&BatchText>,
+    settle: &dyn Fn(Result<SharedRecord, InputError>) -> Pending<T>,
     out: &mut Vec<Pending<T>>,
 ) {
     let maybe_list = match text.first() {
@@ -366,7 +446,7 @@ pub(crate) fn decode_value<T>(
         _ => false,
     };
     if !maybe_list {
-        out.push(settle(decode_at(file, text, start)));
+        out.push(settle(decode_at(file, text, start, shared)));
         return;
     }
     let mut deserializer = serde_json::Deserializer::from_slice(text);
@@ -377,7 +457,7 @@ pub(crate) fn decode_value<T>(
     .and_then(|shape| deserializer.end().map(|()| shape));
     let (kind, api_version, items, skipped) = match shape {
         Ok(Shape::Object) => {
-            out.push(settle(decode_at(file, text, start)));
+            out.push(settle(decode_at(file, text, start, shared)));
             return;
         }
         Ok(Shape::List {
@@ -460,7 +540,8 @@ pub(crate) fn decode_line<T>(
     line: u32,
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
-    settle: &dyn Fn(Result<Record<'_>, InputError>) -> Pending<T>,
+    shared: Option<&BatchText>,
+    settle: &dyn Fn(Result<SharedRecord, InputError>) -> Pending<T>,
     out: &mut Vec<Pending<T>>,
 ) {
     let (trimmed, front) = trim(text);
@@ -471,7 +552,16 @@ pub(crate) fn decode_line<T>(
         line,
         column: char_count(&text[..front]) + 1,
     };
-    decode_value(file, trimmed, start, limits, list_marker, settle, out);
+    decode_value(
+        file,
+        trimmed,
+        start,
+        limits,
+        list_marker,
+        shared,
+        settle,
+        out,
+    );
 }
 
 /// The finder of the marker that a line may hold a list (checked before the costlier parse).
@@ -794,7 +884,9 @@ struct Flight<T> {
 }
 
 struct FlightShared<T> {
-    batch: Batch,
+    /// The batch's text, which the records decoded from it borrow (see [`SharedRecord`]).
+    text: BatchText,
+    lines: Vec<BatchLine>,
     state: Mutex<FlightState<T>>,
     finished: Condvar,
 }
@@ -809,7 +901,7 @@ struct FlightState<T> {
 /// Decodes the lines of a batch (or of one chunk of it) and runs the step on each result.
 fn decode_lines<S: Step>(
     file: &Arc<str>,
-    text: &[u8],
+    text: &BatchText,
     lines: &[BatchLine],
     limits: &Limits,
     marker: &memmem::Finder<'_>,
@@ -818,7 +910,7 @@ fn decode_lines<S: Step>(
     let mut out: Vec<Pending<S::Output>> = Vec::with_capacity(lines.len());
     // Lists stay lazy: their items are decoded, and go through the step, when they are asked
     // for.
-    let settle = |result: Result<Record<'_>, InputError>| Pending::Done(step.apply(result));
+    let settle = |result: Result<SharedRecord, InputError>| Pending::Done(step.apply(result));
     for line in lines {
         match line.overlong {
             Some(length) => out.push(settle(Err(overlong_error(
@@ -833,6 +925,7 @@ fn decode_lines<S: Step>(
                 line.line,
                 limits,
                 marker,
+                Some(text),
                 &settle,
                 &mut out,
             ),
@@ -944,7 +1037,7 @@ impl<S: Step> EventReader<S> {
         let in_flight = self
             .in_flight
             .iter()
-            .map(|flight| flight.shared.batch.text.capacity());
+            .map(|flight| flight.shared.text.capacity());
         self.text.capacity() + batches.chain(in_flight).sum::<usize>()
     }
 
@@ -1077,16 +1170,17 @@ impl<S: Step> EventReader<S> {
                 self.ended = Some(end);
             }
             if self.in_flight.is_empty() && !self.at_hand && batch.lines.len() <= CHUNK_LINES {
+                let text = Arc::new(std::mem::take(&mut batch.text));
                 let out = decode_lines(
                     &self.file,
-                    &batch.text,
+                    &text,
                     &batch.lines,
                     &self.limits,
                     &self.marker,
                     &*self.step,
                 );
                 self.pending.extend(out);
-                self.free.push(batch);
+                self.reclaim(text, batch.lines);
                 return;
             }
             self.in_flight.push_back(self.launch(batch));
@@ -1099,7 +1193,8 @@ impl<S: Step> EventReader<S> {
         let mut outputs = Vec::new();
         outputs.resize_with(chunks, || None);
         let shared = Arc::new(FlightShared {
-            batch,
+            text: Arc::new(batch.text),
+            lines: batch.lines,
             state: Mutex::new(FlightState {
                 outputs,
                 remaining: chunks,
@@ -1111,12 +1206,12 @@ impl<S: Step> EventReader<S> {
             let (file, marker, step) = (self.file.clone(), self.marker.clone(), self.step.clone());
             let limits = self.limits;
             rayon::spawn(move || {
-                let lines = &shared.batch.lines;
+                let lines = &shared.lines;
                 let lines =
                     &lines[chunk * CHUNK_LINES..((chunk + 1) * CHUNK_LINES).min(lines.len())];
                 // A panic is handed to the thread that waits for the batch, as a scope would.
                 let output = catch_unwind(AssertUnwindSafe(|| {
-                    decode_lines(&file, &shared.batch.text, lines, &limits, &marker, &*step)
+                    decode_lines(&file, &shared.text, lines, &limits, &marker, &*step)
                 }));
                 let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
                 state.outputs[chunk] = Some(output);
@@ -1152,8 +1247,17 @@ impl<S: Step> EventReader<S> {
         }
         // The buffers are used again, unless a task has not let go of them yet.
         if let Ok(shared) = Arc::try_unwrap(flight.shared) {
-            self.free.push(shared.batch);
+            self.reclaim(shared.text, shared.lines);
         }
+    }
+
+    /// Keeps the buffers of a batch to read another into. The text is kept only when no
+    /// record borrows it any more (records kept for a rule that remembers hold it until they
+    /// are dropped); otherwise the next batch gets a text of its own.
+    fn reclaim(&mut self, text: BatchText, lines: Vec<BatchLine>) {
+        let text = Arc::try_unwrap(text)
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES + BATCH_BYTES / 4));
+        self.free.push(Batch { text, lines });
     }
 
     /// Hands the current line to the current mode (outside batches).
@@ -1223,6 +1327,7 @@ impl<S: Step> EventReader<S> {
             line,
             &self.limits,
             &self.marker,
+            None,
             &ready,
             &mut out,
         );
@@ -1299,6 +1404,7 @@ impl<S: Step> EventReader<S> {
                     start,
                     &self.limits,
                     &self.marker,
+                    None,
                     &ready,
                     &mut out,
                 );
@@ -1342,6 +1448,7 @@ impl<S: Step> EventReader<S> {
                     at,
                     &self.limits,
                     &self.marker,
+                    None,
                     &ready,
                     &mut results,
                 );
@@ -1400,7 +1507,7 @@ pub(crate) fn next_pending<S: Step>(
                 }
             },
             _ => match pending.pop_front()? {
-                Pending::Ready(result) => return Some(step.apply(result)),
+                Pending::Ready(result) => return Some(step.apply(result.map(SharedRecord::from))),
                 Pending::Done(output) => return Some(output),
                 Pending::List(_) => {}
             },
@@ -1576,6 +1683,56 @@ mod tests {
             got.starts_with(&format!("error@{at}")) && got.contains(needle),
             "expected an error at {at} containing {needle:?}, got {got}"
         );
+    }
+
+    /// Keeps every record as the step was given it.
+    struct KeepAll;
+
+    impl Step for KeepAll {
+        type Output = Result<SharedRecord, InputError>;
+
+        fn apply(&self, item: Result<SharedRecord, InputError>) -> Self::Output {
+            item
+        }
+    }
+
+    #[test]
+    fn records_kept_by_a_step_borrow_their_batch_and_outlive_the_reading() {
+        // Many batches, some lines with escapes (their strings are unescaped copies).
+        let ids: Vec<String> = (0..3000)
+            .map(|i| {
+                if i % 7 == 0 {
+                    format!("id-{i}\\u0026")
+                } else {
+                    format!("id-{i}")
+                }
+            })
+            .collect();
+        let log: String = ids.iter().map(|id| event(id) + "\n").collect();
+        let kept: Vec<SharedRecord> =
+            EventReader::new("kept.log", io::Cursor::new(log), Limits::default())
+                .with_step(Arc::new(KeepAll))
+                .spawn()
+                .map(|result| result.unwrap())
+                .collect();
+        assert_eq!(kept.len(), ids.len());
+        let borrowed = kept
+            .iter()
+            .filter(|record| matches!(record.0, Shared::Batch(_)))
+            .count();
+        assert!(
+            borrowed > 2900,
+            "only {borrowed} records borrow their batch"
+        );
+        for (i, (record, id)) in kept.iter().zip(&ids).enumerate() {
+            let expected = id.replace("\\u0026", "&");
+            assert_eq!(record.get().event.audit_id, expected.as_str());
+            assert_eq!(record.get().location.line, u32::try_from(i + 1).unwrap());
+            assert_eq!(record.get().event.verb, "get");
+        }
+        let owned = kept.into_iter().nth(7).unwrap().into_record();
+        assert_eq!(owned.event.audit_id, "id-7&");
+        assert!(!owned.event.audit_id.is_borrowed());
     }
 
     fn gzip(text: &[u8]) -> Vec<u8> {

@@ -184,7 +184,7 @@ fn detect(arguments: &AuditDetectArgs) -> u8 {
         let event_judge = judge.detector.event_judge();
         write_report(None, |out| {
             for item in follower {
-                judge.judge(item.map(|record| event_judge.judge(record)), out)?;
+                judge.judge(item.map(|record| event_judge.judge(record.into())), out)?;
                 // Events of a followed log come as they are written: each one may be the last
                 // for a while.
                 judge.waiting(out)?;

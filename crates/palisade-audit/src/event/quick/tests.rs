@@ -38,7 +38,10 @@ fn reads_an_ordinary_event_as_serde_does() {
     let text = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"6e887807","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/a/pods?limit=500","verb":"create","user":{"username":"system:serviceaccount:a:b","uid":"u","groups":["system:serviceaccounts","system:authenticated"],"extra":{"authentication.kubernetes.io/pod-name":["p"],"authentication.kubernetes.io/credential-id":["JTI=x"]}},"impersonatedUser":{"username":"bob"},"sourceIPs":["10.0.0.1","192.168.0.1"],"userAgent":"kubectl/v1.30","objectRef":{"resource":"pods","namespace":"a","name":"p","uid":"x","apiGroup":"","apiVersion":"v1","resourceVersion":"12","subresource":"exec"},"responseStatus":{"metadata":{},"status":"Failure","reason":"Forbidden","message":"no \"x\" here","code":403},"requestObject":{"kind":"Pod","spec":{"containers":[{"name":"a","image":"nginx","ports":[{"containerPort":80}],"x":[1.5e3,-0,true,false,null,"\u00e9"]}]}},"responseObject":"text","requestReceivedTimestamp":"2024-06-01T00:00:00.002685Z","stageTimestamp":"2024-06-01T00:00:00.007747Z","timestamp":"2024-06-01T00:00:00Z","annotations":{"authorization.k8s.io/decision":"forbid","authorization.k8s.io/reason":"RBAC: \"x\" \\ \/ \n \u0026","b":"1","a":"2"},"metadata":{"creationTimestamp":"2024-06-01T00:00:00Z"}}"#;
     assert!(assert_agrees(text), "the quick decoder gave up on {text}");
     let event = decode(text).unwrap();
-    assert_eq!(event.response_status.as_ref().unwrap().message, "no \"x\" here");
+    assert_eq!(
+        event.response_status.as_ref().unwrap().message,
+        "no \"x\" here"
+    );
     assert_eq!(
         event.annotation("authorization.k8s.io/reason"),
         Some("RBAC: \"x\" \\ / \n &")
@@ -202,7 +205,11 @@ fn agrees_with_serde_on_every_event_of_the_corpus() {
         }
     }
     eprintln!("the quick decoder read {quick} of the {events} events serde reads");
-    assert!(events > 300, "only {events} events in {} files", files.len());
+    assert!(
+        events > 300,
+        "only {events} events in {} files",
+        files.len()
+    );
     // What it gives up on: events whose strings hold surrogate pairs or whose bodies are
     // nested deeper than its limit; a handful in a corpus of real logs.
     assert!(
@@ -257,10 +264,8 @@ fn value() -> impl Strategy<Value = String> {
             Just("reason".to_string()),
         ];
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!(
-                "[{}]",
-                items.join(",")
-            )),
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(","))),
             prop::collection::vec((key, inner), 0..5).prop_map(|members| {
                 let members: Vec<String> = members
                     .into_iter()
