@@ -183,8 +183,13 @@ impl Detector {
     /// Drops the alerts (from `first` on) that a rule already raised for an earlier stage of
     /// the same request.
     fn forget_repeats(&mut self, alerts: &mut Vec<Alert>, first: usize) {
-        let audit_id = &alerts.get(first).map(|a| a.request.audit_id.clone());
-        let Some(audit_id) = audit_id.as_ref().filter(|id| !id.is_empty()) else {
+        use std::hash::BuildHasher;
+        let Some(audit_id) = alerts
+            .get(first)
+            .map(|alert| alert.request.audit_id.as_str())
+            .filter(|id| !id.is_empty())
+            .map(|id| self.audit_ids.hash_one(id))
+        else {
             return;
         };
         let mut rules_now: Vec<&'static str> = Vec::new();
@@ -197,7 +202,7 @@ impl Detector {
                     continue;
                 }
             };
-            let key = (audit_id.clone(), rule);
+            let key = (audit_id, rule);
             if self.alerted.contains(&key) && !rules_now.contains(&rule) {
                 alerts.remove(index);
                 continue;
@@ -208,8 +213,8 @@ impl Detector {
             index += 1;
         }
         for rule in rules_now {
-            let key = (audit_id.clone(), rule);
-            if self.alerted.insert(key.clone()) {
+            let key = (audit_id, rule);
+            if self.alerted.insert(key) {
                 self.alerted_order.push_back(key);
                 if self.alerted_order.len() > REMEMBERED_ALERTS
                     && let Some(oldest) = self.alerted_order.pop_front()
@@ -423,8 +428,12 @@ pub struct Detector {
     judge: Arc<EventJudge>,
     /// The state of each stateful rule, with the rule's position.
     states: Vec<(usize, &'static AuditRule, Box<dyn StatefulCheck>)>,
-    alerted: HashSet<(String, &'static str)>,
-    alerted_order: VecDeque<(String, &'static str)>,
+    /// The (auditID, rule) pairs that alerted, the auditID as a keyed hash: 8 bytes where the
+    /// ID took 60, so that remembering many costs little memory. The key is random per run, so
+    /// that a client choosing its own `Audit-ID` cannot aim at a collision.
+    alerted: HashSet<(u64, &'static str)>,
+    alerted_order: VecDeque<(u64, &'static str)>,
+    audit_ids: std::hash::RandomState,
 }
 
 impl Detector {
@@ -453,6 +462,7 @@ impl Detector {
             states,
             alerted: HashSet::new(),
             alerted_order: VecDeque::new(),
+            audit_ids: std::hash::RandomState::new(),
         }
     }
 

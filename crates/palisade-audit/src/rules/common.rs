@@ -500,11 +500,11 @@ fn drop_ignore_annotation(root: &mut Node) {
 /// How many objects a [`ManifestJudge`] remembers the findings of.
 const REMEMBERED_OBJECTS: usize = 16_384;
 
-/// `(namespace, kind, name)` of an object.
-type ObjectKey = (String, String, String);
+/// `(namespace, kind, name)` of an object, as a keyed hash (see [`ManifestJudge`]).
+type ObjectKey = u64;
 
-/// A manifest finding as remembered: the manifest rule and its message.
-type Remembered = (std::borrow::Cow<'static, str>, String);
+/// A manifest finding as remembered: a keyed hash of the manifest rule and its message.
+type Remembered = u64;
 
 /// Judges the objects written by successful create and update requests with some of
 /// palisade's manifest rules (see [`judged_request_object`]), and reports each finding once:
@@ -519,11 +519,17 @@ type Remembered = (std::borrow::Cow<'static, str>, String);
 ///
 /// Objects whose owner was not seen (the stream began later) are judged in full. Patches are
 /// fragments and are not judged; the objects controllers derive from a patched template are.
+///
+/// An object and its findings are remembered as hashes, 8 bytes each where their names and
+/// messages took hundreds: the memory of a long log stays small. The hash is keyed with a
+/// random key per run, so that no requester can aim a name or a finding at a collision (which
+/// could only ever silence one alert).
 pub struct ManifestJudge {
     rules: &'static [&'static str],
     applies_to: fn(&Event) -> bool,
     reported: std::collections::HashMap<ObjectKey, Vec<Remembered>>,
     order: std::collections::VecDeque<ObjectKey>,
+    hasher: std::hash::RandomState,
 }
 
 impl ManifestJudge {
@@ -540,18 +546,26 @@ impl ManifestJudge {
             applies_to,
             reported: std::collections::HashMap::new(),
             order: std::collections::VecDeque::new(),
+            hasher: std::hash::RandomState::new(),
         }
     }
 
-    fn key(event: &Event, kind: &str, name: String) -> ObjectKey {
-        (event.namespace().to_string(), kind.to_string(), name)
+    fn key(&self, event: &Event, kind: &str, name: &str) -> ObjectKey {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one((event.namespace(), kind, name))
+    }
+
+    fn remembered(&self, finding: &Finding) -> Remembered {
+        use std::hash::BuildHasher;
+        self.hasher
+            .hash_one((finding.rule.as_ref(), finding.message.as_str()))
     }
 
     /// Remembers the findings an object has now, in place of those it had.
     fn remember(&mut self, key: ObjectKey, findings: &[Finding]) {
         let now: Vec<Remembered> = findings
             .iter()
-            .map(|finding| (finding.rule.clone(), finding.message.clone()))
+            .map(|finding| self.remembered(finding))
             .collect();
         if let Some(known) = self.reported.get_mut(&key) {
             *known = now;
@@ -560,7 +574,7 @@ impl ManifestJudge {
         if now.is_empty() {
             return;
         }
-        self.order.push_back(key.clone());
+        self.order.push_back(key);
         self.reported.insert(key, now);
         while self.order.len() > REMEMBERED_OBJECTS {
             if let Some(oldest) = self.order.pop_front() {
@@ -615,7 +629,7 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         }
         if verb == "delete" {
             if let Some(kind) = kind_of_resource(event.resource()) {
-                let key = Self::key(event, kind, event.name().to_string());
+                let key = self.key(event, kind, event.name());
                 if let Some(known) = self.reported.get_mut(&key) {
                     known.clear();
                 }
@@ -641,31 +655,28 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         }
         let own_key = object
             .name
-            .clone()
-            .map(|name| Self::key(event, &object.kind, name));
+            .as_deref()
+            .map(|name| self.key(event, &object.kind, name));
         let owner = object
             .controller
             .clone()
             .filter(|_| by_control_plane(event));
         let owner_key = owner
             .as_ref()
-            .map(|(kind, name)| Self::key(event, kind, name.clone()));
+            .map(|(kind, name)| self.key(event, kind, name));
         // An update repeats nothing the object already had; a successful create makes a new
         // object, whatever was known under its name (its deletion may not be in the log).
         let own_known = own_key.as_ref().filter(|_| verb == "update");
-        let known: Vec<&Remembered> = [own_known, owner_key.as_ref()]
+        let known: Vec<Remembered> = [own_known, owner_key.as_ref()]
             .into_iter()
             .flatten()
             .filter_map(|key| self.reported.get(key))
             .flatten()
+            .copied()
             .collect();
         let fresh: Vec<&Finding> = findings
             .iter()
-            .filter(|f| {
-                !known
-                    .iter()
-                    .any(|(rule, message)| *rule == f.rule && *message == f.message)
-            })
+            .filter(|finding| !known.contains(&self.remembered(finding)))
             .collect();
         if !fresh.is_empty() {
             let user = who(event);
