@@ -309,8 +309,29 @@ fn event_text() -> impl Strategy<Value = String> {
     })
 }
 
+/// Where a string's run of plain characters stops in `block`, byte by byte.
+fn first_stop(block: &[u8; 16]) -> Option<u32> {
+    block
+        .iter()
+        .position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20)
+        .map(|at| at as u32)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn both_string_scans_find_the_first_stop(
+        block in prop::array::uniform16(prop_oneof![
+            any::<u8>(), Just(b'"'), Just(b'\\'), Just(0u8), Just(0x1F), Just(0x20), Just(0x80),
+            Just(0xFF), Just(b'a'),
+        ])
+    ) {
+        let expected = first_stop(&block);
+        let stop = |mask: u32| (mask != 0).then(|| mask.trailing_zeros());
+        prop_assert_eq!(stop(super::string_stops(&block)), expected);
+        prop_assert_eq!(stop(super::string_stops_by_word(&block)), expected);
+    }
 
     #[test]
     fn agrees_with_serde_on_generated_events(text in event_text()) {
