@@ -58,7 +58,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde_json::value::RawValue;
 use yoke::Yoke;
 
-use crate::event::{AUDIT_GROUP, DecodeError, Event, decode_event};
+use crate::event::{AUDIT_GROUP, DecodeError, Event, decode_boxed_event};
 
 /// Bounds that keep a hostile or broken log from using unbounded memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,14 +282,14 @@ fn decode_record<'t>(
     text: &'t [u8],
     start: Start,
 ) -> Result<Record<'t>, InputError> {
-    match decode_event(text) {
+    match decode_boxed_event(text) {
         Ok(event) => Ok(Record {
             location: Location {
                 file: file.clone(),
                 line: start.line,
                 column: start.column,
             },
-            event: Box::new(event),
+            event,
         }),
         Err(error) => {
             let (line, column) = file_position(text, start, &error);

@@ -16,16 +16,27 @@ use super::{
     WireEnum,
 };
 
-/// Decodes `text` as one audit event, or gives up (see the module documentation).
-pub(super) fn decode(text: &str) -> Option<Event<'_>> {
+/// Decodes `text` as one audit event into `event` (an empty one, in place: an event is large,
+/// and each move of it was a copy), or gives up and says so with `false`, leaving `event` half
+/// filled (see the module documentation).
+pub(super) fn decode_into<'a>(text: &'a str, event: &mut Event<'a>) -> bool {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
         at: 0,
     };
-    let event = reader.event()?;
+    if reader.event(event).is_none() {
+        return false;
+    }
     reader.skip_whitespace();
-    (reader.at == reader.bytes.len()).then_some(event)
+    reader.at == reader.bytes.len()
+}
+
+/// [`decode_into`] a new event.
+#[cfg(test)]
+fn decode(text: &str) -> Option<Event<'_>> {
+    let mut event = Event::default();
+    decode_into(text, &mut event).then_some(event)
 }
 
 /// Nesting deeper than this gives up; serde then applies its own limit (128).
@@ -403,8 +414,7 @@ impl<'a> Reader<'a> {
         Some(T::from_wire(&text))
     }
 
-    fn event(&mut self) -> Option<Event<'a>> {
-        let mut event = Event::default();
+    fn event(&mut self, event: &mut Event<'a>) -> Option<()> {
         let mut seen = Seen::default();
         self.object(|reader, key| {
             match key {
@@ -487,8 +497,7 @@ impl<'a> Reader<'a> {
                 _ => reader.skip(1)?,
             }
             Some(())
-        })?;
-        Some(event)
+        })
     }
 
     /// A `UserInfo` object, or `None` for `null`.
