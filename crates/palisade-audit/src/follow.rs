@@ -29,8 +29,8 @@ use memchr::memmem;
 use palisade_model::InputError;
 
 use crate::reader::{
-    Decoded, Filled, Limits, LineBuffer, Pending, Record, decode_line, input_error, list_marker,
-    next_pending, overlong_error, ready, reuse,
+    Decoded, Filled, Limits, LineBuffer, Pending, Record, Sink, decode_line, input_error,
+    list_marker, next_pending, overlong_error, ready, reuse,
 };
 
 /// How to follow.
@@ -276,8 +276,10 @@ impl Follower {
                 &self.options.limits,
                 &self.marker,
                 None,
-                &ready,
-                &mut out,
+                &mut Sink {
+                    settle: &ready,
+                    out: &mut out,
+                },
             );
             self.pending.extend(out);
         }

@@ -426,10 +426,22 @@ pub(crate) fn ready<T>(result: Result<SharedRecord, InputError>) -> Pending<T> {
     Pending::Ready(result.map(SharedRecord::into_record))
 }
 
+/// Where decoded results go, in order: `settle` makes each a pending result ([`ready`] keeps
+/// it; a batch applies the reader's step) and `out` holds them.
+pub(crate) struct Sink<'s, T> {
+    pub settle: &'s dyn Fn(Result<SharedRecord, InputError>) -> Pending<T>,
+    pub out: &'s mut Vec<Pending<T>>,
+}
+
+impl<T> Sink<'_, T> {
+    fn push(&mut self, result: Result<SharedRecord, InputError>) {
+        self.out.push((self.settle)(result));
+    }
+}
+
 /// Decodes one top-level JSON value (a line, or a gathered document) that starts at `start`
-/// into events, errors, or a list to decode lazily. `text` is trimmed, and part of `shared`
-/// when it comes from a batch. Each event or error is handed to `settle` ([`ready`] keeps it;
-/// a batch applies the reader's step).
+/// into events, errors, or a list to decode lazily, handed to `sink`. `text` is trimmed, and
+/// part of `shared` when it comes from a batch.
 pub(crate) fn decode_value<T>(
     file: &Arc<str>,
     text: &[u8],
@@ -437,8 +449,7 @@ pub(crate) fn decode_value<T>(
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
     shared: Option<&BatchText>,
-    settle: &dyn Fn(Result<SharedRecord, InputError>) -> Pending<T>,
-    out: &mut Vec<Pending<T>>,
+    sink: &mut Sink<'_, T>,
 ) {
     // Nearly every line is one event: it is decoded as one first. Only an object that is not an
     // event and mentions an EventList is looked at as a list (an EventList fails as an event by
@@ -446,7 +457,7 @@ pub(crate) fn decode_value<T>(
     if text.first() != Some(&b'[') {
         let decoded = decode_at(file, text, start, shared);
         if decoded.is_ok() || text.first() != Some(&b'{') || list_marker.find(text).is_none() {
-            out.push(settle(decoded));
+            sink.push(decoded);
             return;
         }
     }
@@ -458,7 +469,7 @@ pub(crate) fn decode_value<T>(
     .and_then(|shape| deserializer.end().map(|()| shape));
     let (kind, api_version, items, skipped) = match shape {
         Ok(Shape::Object) => {
-            out.push(settle(decode_at(file, text, start, shared)));
+            sink.push(decode_at(file, text, start, shared));
             return;
         }
         Ok(Shape::List {
@@ -470,12 +481,12 @@ pub(crate) fn decode_value<T>(
         Err(error) => {
             let error = DecodeError::from_json(&error, None);
             let (line, column) = file_position(text, start, &error);
-            out.push(settle(Err(input_error(
+            sink.push(Err(input_error(
                 file,
                 Some(line),
                 Some(column),
                 error.message,
-            ))));
+            )));
             return;
         }
     };
@@ -483,16 +494,16 @@ pub(crate) fn decode_value<T>(
     if let Some(version) = api_version.as_deref()
         && version.split_once('/').map(|(group, _)| group) != Some(AUDIT_GROUP)
     {
-        out.push(settle(Err(input_error(
+        sink.push(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
             format!("not an audit EventList: apiVersion {version:?} (expected audit.k8s.io/v1)"),
-        ))));
+        )));
         return;
     }
     if skipped > 0 {
-        out.push(settle(Err(input_error(
+        sink.push(Err(input_error(
             file,
             Some(start.line),
             Some(start.column),
@@ -502,7 +513,7 @@ pub(crate) fn decode_value<T>(
                 limits.max_list_items,
                 items.len()
             ),
-        ))));
+        )));
     }
     // Locate each item: its byte range in `text`, and its line and column, counted once
     // from one item to the next.
@@ -527,7 +538,7 @@ pub(crate) fn decode_value<T>(
         located.push_back((from, to, Start { line, column }));
     }
     if !located.is_empty() {
-        out.push(Pending::List(PendingList {
+        sink.out.push(Pending::List(PendingList {
             text: text.to_vec(),
             items: located,
         }));
@@ -542,8 +553,7 @@ pub(crate) fn decode_line<T>(
     limits: &Limits,
     list_marker: &memmem::Finder<'_>,
     shared: Option<&BatchText>,
-    settle: &dyn Fn(Result<SharedRecord, InputError>) -> Pending<T>,
-    out: &mut Vec<Pending<T>>,
+    sink: &mut Sink<'_, T>,
 ) {
     let (trimmed, front) = trim(text);
     if trimmed.is_empty() {
@@ -553,16 +563,7 @@ pub(crate) fn decode_line<T>(
         line,
         column: char_count(&text[..front]) + 1,
     };
-    decode_value(
-        file,
-        trimmed,
-        start,
-        limits,
-        list_marker,
-        shared,
-        settle,
-        out,
-    );
+    decode_value(file, trimmed, start, limits, list_marker, shared, sink);
 }
 
 /// The finder of the marker that a line may hold a list (checked before the costlier parse).
@@ -927,8 +928,10 @@ fn decode_lines<S: Step>(
                 limits,
                 marker,
                 Some(text),
-                &settle,
-                &mut out,
+                &mut Sink {
+                    settle: &settle,
+                    out: &mut out,
+                },
             ),
         }
     }
@@ -1329,8 +1332,10 @@ impl<S: Step> EventReader<S> {
             &self.limits,
             &self.marker,
             None,
-            &ready,
-            &mut out,
+            &mut Sink {
+                settle: &ready,
+                out: &mut out,
+            },
         );
         self.pending.extend(out);
     }
@@ -1406,8 +1411,10 @@ impl<S: Step> EventReader<S> {
                     &self.limits,
                     &self.marker,
                     None,
-                    &ready,
-                    &mut out,
+                    &mut Sink {
+                        settle: &ready,
+                        out: &mut out,
+                    },
                 );
                 self.pending.extend(out);
             }
@@ -1450,8 +1457,10 @@ impl<S: Step> EventReader<S> {
                     &self.limits,
                     &self.marker,
                     None,
-                    &ready,
-                    &mut results,
+                    &mut Sink {
+                        settle: &ready,
+                        out: &mut results,
+                    },
                 );
                 any_event |= results
                     .iter()
