@@ -1,4 +1,5 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use palisade_model::{Finding, InputError, Inventory, Node, Object};
 use rayon::prelude::*;
@@ -191,13 +192,22 @@ fn check_inventory(
             run_guarded(rule, None, || run(&inventory_context, &mut emitter))?;
             let mut kept = Vec::with_capacity(emitter.findings.len());
             let mut suppressed = 0;
+            // A rule's findings on one object come one after the other: its annotation is read
+            // once for them.
+            let mut ignored_by: Option<(usize, Ignored)> = None;
             for (mut finding, index) in emitter.findings.into_iter().zip(emitter.objects) {
                 let object = inventory.get(index);
-                let ignored = match object {
-                    Some(object) => ignored_rules(object, &mut Vec::new()),
-                    None => Ignored::Nothing,
+                let ignored = match &ignored_by {
+                    Some((of, ignored)) if *of == index => ignored,
+                    _ => {
+                        let ignored = match object {
+                            Some(object) => ignored_rules(object, &mut Vec::new()),
+                            None => Ignored::Nothing,
+                        };
+                        &ignored_by.insert((index, ignored)).1
+                    }
                 };
-                if settle(&mut finding, object, &ignored, config) {
+                if settle(&mut finding, object, ignored, config) {
                     kept.push(finding);
                 } else {
                     suppressed += 1;
@@ -239,15 +249,24 @@ fn merged(
             all.extend(findings);
             continue;
         }
-        for finding in findings {
-            // On a tie the object rule's finding goes first, as in a stable sort.
-            while let Some(next) =
-                from_inventory.next_if(|next| next.sort_key() < finding.sort_key())
-            {
-                all.push(next);
+        // The object's findings move in blocks, between the inventory findings that fall among
+        // them (found by binary search); on a tie the object rule's finding goes first, as in a
+        // stable sort.
+        let mut findings = findings.into_iter();
+        while let Some(next) = from_inventory.peek() {
+            let rest = findings.as_slice();
+            let before = match rest.last() {
+                None => break,
+                Some(last) if last.sort_key() <= next.sort_key() => rest.len(),
+                Some(_) => rest.partition_point(|finding| finding.sort_key() <= next.sort_key()),
+            };
+            all.extend(findings.by_ref().take(before));
+            if findings.len() == 0 {
+                break;
             }
-            all.push(finding);
+            all.extend(from_inventory.next());
         }
+        all.extend(findings);
     }
     all.extend(from_inventory);
     if in_order { all } else { sorted(all) }
@@ -411,9 +430,7 @@ fn check_one(
     }
     // Sorted here, on the worker, while small: objects come in file order and their
     // findings lie within them, so the whole list is then usually sorted already.
-    emitter
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort_findings_of_one_object(&mut emitter.findings);
     let findings = emitter.findings.drain(..).collect();
     *scratch = emitter.findings;
     (findings, errors, suppressed)
@@ -443,6 +460,46 @@ fn settle(
     true
 }
 
+/// Sorts the findings of one object by [`Finding::sort_key`]. They share their file (the same
+/// `Arc`) and object, so their order is that of their line and column, and only findings at
+/// the same position need the rest of the key: the positions are sorted beside indices, and
+/// the (large) findings moved once.
+fn sort_findings_of_one_object(findings: &mut [Finding]) {
+    fn file(finding: &Finding) -> Option<&Arc<str>> {
+        finding.location.as_ref().map(|location| &location.file)
+    }
+    let shared_file = findings.first().and_then(file).is_some_and(|first| {
+        findings
+            .iter()
+            .all(|finding| file(finding).is_some_and(|file| Arc::ptr_eq(file, first)))
+    });
+    if !shared_file {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        return;
+    }
+    let position = |finding: &Finding| {
+        finding
+            .location
+            .as_ref()
+            .map_or(0, |l| (u64::from(l.line) << 32) | u64::from(l.column))
+    };
+    let mut order: Vec<(u64, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| (position(finding), index))
+        .collect();
+    if order.is_sorted_by(|a, b| a.0 < b.0) {
+        return;
+    }
+    order.sort_by(|&(a_position, a), &(b_position, b)| {
+        a_position
+            .cmp(&b_position)
+            .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+    });
+    let mut order: Vec<usize> = order.into_iter().map(|(_, index)| index).collect();
+    permute(findings, &mut order);
+}
+
 /// Sorts by [`Finding::sort_key`], comparing through indices and then permuting in place, so
 /// that each (large) finding is moved once and no second copy of the list is made.
 fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
@@ -451,6 +508,13 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
     }
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    permute(&mut findings, &mut order);
+    findings
+}
+
+/// Puts at position k the finding now at `order[k]`, by swaps, each (large) finding moved
+/// once; `order` is left as the identity.
+fn permute(findings: &mut [Finding], order: &mut [usize]) {
     // Position k must receive the finding now at order[k]; follow each cycle once.
     for start in 0..order.len() {
         let mut current = start;
@@ -462,7 +526,6 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
         }
         order[current] = current;
     }
-    findings
 }
 
 #[cfg(test)]
