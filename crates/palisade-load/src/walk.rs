@@ -85,6 +85,9 @@ fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
         .require_git(false)
         .parents(true)
         .follow_links(false)
+        // Each directory's names sorted, the files come in the order sorted below (a byte
+        // comparison of names is cheaper than that of whole paths): the sort then only checks.
+        .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     for entry in walker {
         match entry {
