@@ -212,18 +212,29 @@ fn bytes_to_escape(bytes: &[u8]) -> (bool, bool) {
         control |= below(word, 0x20);
         special |= below(word ^ QUOTES, 1) | below(word ^ BACKSLASHES, 1);
     };
+    let word = |eight: &[u8]| {
+        let mut word = [0; 8];
+        word.copy_from_slice(eight);
+        u64::from_ne_bytes(word)
+    };
     let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0; 8];
-        eight.copy_from_slice(word);
-        check(u64::from_ne_bytes(eight));
+    for eight in &mut words {
+        check(word(eight));
     }
-    // The last few bytes, filled up with a letter that needs no escape.
-    let rest = words.remainder();
-    if !rest.is_empty() {
-        let mut eight = [b'a'; 8];
-        eight[..rest.len()].copy_from_slice(rest);
-        check(u64::from_ne_bytes(eight));
+    if !words.remainder().is_empty() {
+        if bytes.len() >= 8 {
+            // The last word overlaps the one before it rather than stop short: a byte seen
+            // twice changes nothing.
+            check(word(&bytes[bytes.len() - 8..]));
+        } else {
+            // A short string (a kind, a namespace), filled up with a letter that needs no
+            // escape; byte by byte, for a copy of a few bytes is a call to memcpy.
+            let mut short = u64::from_ne_bytes([b'a'; 8]);
+            for (lane, &byte) in bytes.iter().enumerate() {
+                short = (short & !(0xff << (8 * lane))) | (u64::from(byte) << (8 * lane));
+            }
+            check(short);
+        }
     }
     ((special | control) != 0, control != 0)
 }
