@@ -4,8 +4,9 @@
 //! would give their view type [`JsonFinding`]; the tests hold the two to each other.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use palisade_model::{Finding, InputError, ScanSummary, Severity};
+use palisade_model::{Finding, InputError, ObjectRef, ScanSummary, Severity};
 use serde::Serialize;
 
 use crate::{JSON_FORMAT_VERSION, Report, TOOL_NAME, write_in_parallel};
@@ -114,13 +115,30 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&frame[at + EMPTY.len()..])
 }
 
+/// What the findings before this one in its chunk rendered that the next may repeat: the
+/// findings of one object come together, and share their object and file.
+#[derive(Default)]
+struct Repeated {
+    /// The object (by address: the findings hold it) whose rendering `object` is.
+    object_of: Option<*const ObjectRef>,
+    object: Vec<u8>,
+    /// The file name (by address) whose rendering `file` is.
+    file_of: Option<*const str>,
+    file: Vec<u8>,
+}
+
 /// One finding as an item of the report's `findings` list: pretty-printed, indented two
 /// levels, preceded by a comma unless it is the very first.
 ///
 /// Written by hand, byte for byte what serde_json's pretty printer makes of [`JsonFinding`]
 /// (the tests compare the two): through serde_json, the many small writes and the escaping a
 /// byte at a time took a fifth of a large scan.
-fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Result<()> {
+fn render_finding(
+    one: &Finding,
+    first: bool,
+    buffer: &mut Vec<u8>,
+    repeated: &mut Repeated,
+) -> io::Result<()> {
     if !first {
         buffer.push(b',');
     }
@@ -130,25 +148,26 @@ fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Resul
     plain_string(buffer, one.severity.as_str());
     buffer.extend_from_slice(b",\n      \"layer\": ");
     plain_string(buffer, one.layer.as_str());
-    buffer.extend_from_slice(b",\n      \"object\": {\n        \"apiVersion\": ");
-    string(buffer, &one.object.api_version);
-    buffer.extend_from_slice(b",\n        \"kind\": ");
-    string(buffer, &one.object.kind);
-    buffer.extend_from_slice(b",\n        \"namespace\": ");
-    match &one.object.namespace {
-        Some(namespace) => string(buffer, namespace),
-        None => buffer.extend_from_slice(b"null"),
+    buffer.extend_from_slice(b",\n      \"object\": ");
+    if repeated.object_of != Some(Arc::as_ptr(&one.object)) {
+        repeated.object.clear();
+        render_object(&one.object, &mut repeated.object);
+        repeated.object_of = Some(Arc::as_ptr(&one.object));
     }
-    buffer.extend_from_slice(b",\n        \"name\": ");
-    string(buffer, &one.object.name);
-    buffer.extend_from_slice(b"\n      },\n      \"path\": ");
+    buffer.extend_from_slice(&repeated.object);
+    buffer.extend_from_slice(b",\n      \"path\": ");
     string(buffer, &one.path);
     buffer.extend_from_slice(b",\n      \"location\": ");
     match &one.location {
         Some(location) => {
             let mut number = itoa::Buffer::new();
             buffer.extend_from_slice(b"{\n        \"file\": ");
-            string(buffer, &location.file);
+            if repeated.file_of != Some(Arc::as_ptr(&location.file)) {
+                repeated.file.clear();
+                string(&mut repeated.file, &location.file);
+                repeated.file_of = Some(Arc::as_ptr(&location.file));
+            }
+            buffer.extend_from_slice(&repeated.file);
             buffer.extend_from_slice(b",\n        \"line\": ");
             buffer.extend_from_slice(number.format(location.line).as_bytes());
             buffer.extend_from_slice(b",\n        \"column\": ");
@@ -163,6 +182,22 @@ fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Resul
     string(buffer, &one.fix);
     buffer.extend_from_slice(b"\n    }");
     Ok(())
+}
+
+/// The `object` of a finding, indented as an item of the findings list.
+fn render_object(object: &ObjectRef, buffer: &mut Vec<u8>) {
+    buffer.extend_from_slice(b"{\n        \"apiVersion\": ");
+    string(buffer, &object.api_version);
+    buffer.extend_from_slice(b",\n        \"kind\": ");
+    string(buffer, &object.kind);
+    buffer.extend_from_slice(b",\n        \"namespace\": ");
+    match &object.namespace {
+        Some(namespace) => string(buffer, namespace),
+        None => buffer.extend_from_slice(b"null"),
+    }
+    buffer.extend_from_slice(b",\n        \"name\": ");
+    string(buffer, &object.name);
+    buffer.extend_from_slice(b"\n      }");
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\\`, the control characters
