@@ -3,6 +3,7 @@
 //! The findings, nearly all of a large report, are written by hand in the bytes serde_json
 //! would give their view type [`JsonFinding`]; the tests hold the two to each other.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -125,6 +126,9 @@ struct Repeated {
     /// The file name (by address) whose rendering `file` is.
     file_of: Option<*const str>,
     file: Vec<u8>,
+    /// The renderings of the fixes met so far that are a rule's own text (by address): a
+    /// chunk holds the findings of a few dozen rules at most.
+    fixes: Vec<(*const str, Vec<u8>)>,
 }
 
 /// One finding as an item of the report's `findings` list: pretty-printed, indented two
@@ -179,7 +183,25 @@ fn render_finding(
     buffer.extend_from_slice(b",\n      \"message\": ");
     string(buffer, &one.message);
     buffer.extend_from_slice(b",\n      \"fix\": ");
-    string(buffer, &one.fix);
+    match &one.fix {
+        Cow::Borrowed(fix) => {
+            let at = match repeated
+                .fixes
+                .iter()
+                .position(|(of, _)| *of == *fix as *const str)
+            {
+                Some(at) => at,
+                None => {
+                    let mut rendered = Vec::new();
+                    string(&mut rendered, fix);
+                    repeated.fixes.push((*fix as *const str, rendered));
+                    repeated.fixes.len() - 1
+                }
+            };
+            buffer.extend_from_slice(&repeated.fixes[at].1);
+        }
+        Cow::Owned(fix) => string(buffer, fix),
+    }
     buffer.extend_from_slice(b"\n    }");
     Ok(())
 }
