@@ -188,7 +188,7 @@ fn render_finding(
             let at = match repeated
                 .fixes
                 .iter()
-                .position(|(of, _)| *of == *fix as *const str)
+                .position(|(of, _)| std::ptr::eq(*of, *fix))
             {
                 Some(at) => at,
                 None => {
