@@ -18,7 +18,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, PositionedError> {
         return utf16(rest, u16::from_be_bytes);
     }
     let head = &bytes[..bytes.len().min(8192)];
-    if let Some(offset) = head.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, head) {
         return Err(PositionedError::new(
             LoadError::Binary { offset },
             Pos::UNKNOWN,

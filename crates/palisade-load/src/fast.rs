@@ -33,13 +33,19 @@ struct Line<'t> {
 
 /// The documents of `text`, or `None` when it needs the full parser.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
-    if text.contains('\t') || text.len() > 64 * 1024 * 1024 {
+    if memchr::memchr(b'\t', text.as_bytes()).is_some() || text.len() > 64 * 1024 * 1024 {
         return None;
     }
     let mut documents = Vec::new();
     let mut lines = Vec::new();
     let mut explicit_start = false;
-    for (index, raw) in text.split('\n').enumerate() {
+    // The lines as `split('\n')` gives them, found with memchr: a char search per line cost
+    // a tenth of the parse.
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    for (index, end) in ends.enumerate() {
+        let raw = &text[start..end];
+        start = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let number = index as u32 + 1;
         if raw.starts_with("---") || raw.starts_with("...") {

@@ -114,8 +114,28 @@ fn directory_files(root: &Path, jobs: &mut Vec<Job>) {
             .into_input_error(&display(root)),
         ));
     }
-    found.sort_by(|a, b| path_order(a, b));
+    sort_paths(&mut found);
     jobs.extend(found.into_iter().map(Job::File));
+}
+
+/// Sorts the paths of one walk in the order of `Path`'s `Ord`, as [`path_order`] says, but
+/// through keys in which the bytes compare as the paths do: on Unix, the path's bytes with
+/// each `/` made a NUL (which no path holds), so that the order is that of the byte strings
+/// (a memcmp each; the serial sort of thousands of paths came before any file was read).
+fn sort_paths(paths: &mut [PathBuf]) {
+    if cfg!(not(unix)) {
+        paths.sort_by(|a, b| path_order(a, b));
+        return;
+    }
+    paths.sort_by_cached_key(|path| {
+        let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+        for byte in &mut key {
+            if *byte == b'/' {
+                *byte = 0;
+            }
+        }
+        key
+    });
 }
 
 /// The order of `Path`'s `Ord` (component by component) for the paths of one walk, computed on
@@ -237,6 +257,31 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_sort_in_the_order_of_path_components() {
+        let names = [
+            "root/a",
+            "root/a/b",
+            "root/a.b",
+            "root/a-b",
+            "root/a/b/c",
+            "root/a b/c",
+            "root/ab",
+            "root/a/b.yaml",
+            "root/a.b/c",
+            "root/A",
+            "root/é/x",
+            "root/e/x",
+            "root/a0",
+            "root/a~",
+        ];
+        let mut sorted: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        sort_paths(&mut sorted);
+        let mut expected: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        expected.sort();
+        assert_eq!(sorted, expected);
+    }
 
     #[test]
     fn path_order_is_the_order_of_path_components() {

@@ -217,27 +217,12 @@ impl Node {
                 Some(at) => (&rest[..at], Some(&rest[at + 1..])),
                 None => (rest, None),
             };
-            let token = unescape_pointer_token(raw);
-            match &node.value {
-                Value::Map(entries) => match entries.iter().rev().find(|e| e.key == token) {
-                    Some(entry) => {
-                        best = if entry.key_pos.is_known() {
-                            entry.key_pos
-                        } else {
-                            entry.value.pos
-                        };
-                        node = &entry.value;
-                    }
-                    None => break,
-                },
-                Value::Seq(items) => match token.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                    Some(item) => {
-                        best = item.pos;
-                        node = item;
-                    }
-                    None => break,
-                },
-                _ => break,
+            match node.locate_step(raw) {
+                Some((pos, child)) => {
+                    best = pos;
+                    node = child;
+                }
+                None => break,
             }
             match next {
                 Some(after) => rest = after,
@@ -245,6 +230,29 @@ impl Node {
             }
         }
         best
+    }
+
+    /// One step of [`Node::locate`]: the child that `raw`, a token of a JSON pointer (still
+    /// escaped), names, with the position a finding there points at (in a mapping, its key's);
+    /// `None` when the token names nothing.
+    pub fn locate_step(&self, raw: &str) -> Option<(Pos, &Node)> {
+        let token = unescape_pointer_token(raw);
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == token).map(|entry| {
+                let pos = if entry.key_pos.is_known() {
+                    entry.key_pos
+                } else {
+                    entry.value.pos
+                };
+                (pos, &entry.value)
+            }),
+            Value::Seq(items) => token
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|item| (item.pos, item)),
+            _ => None,
+        }
     }
 
     /// The scalar as kubectl would print it, or a short description of a collection.

@@ -3,9 +3,11 @@
 //! The findings, nearly all of a large report, are written by hand in the bytes serde_json
 //! would give their view type [`JsonFinding`]; the tests hold the two to each other.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::Arc;
 
-use palisade_model::{Finding, InputError, ScanSummary, Severity};
+use palisade_model::{Finding, InputError, ObjectRef, ScanSummary, Severity};
 use serde::Serialize;
 
 use crate::{JSON_FORMAT_VERSION, Report, TOOL_NAME, write_in_parallel};
@@ -114,41 +116,62 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&frame[at + EMPTY.len()..])
 }
 
+/// What the findings before this one in its chunk rendered that the next may repeat: the
+/// findings of one object come together, and share their object and file.
+#[derive(Default)]
+struct Repeated {
+    /// The object (by address: the findings hold it) whose rendering `object` is.
+    object_of: Option<*const ObjectRef>,
+    object: Vec<u8>,
+    /// The file name (by address) whose rendering `file` is.
+    file_of: Option<*const str>,
+    file: Vec<u8>,
+    /// The renderings of the fixes met so far that are a rule's own text (by address): a
+    /// chunk holds the findings of a few dozen rules at most.
+    fixes: Vec<(*const str, Vec<u8>)>,
+}
+
 /// One finding as an item of the report's `findings` list: pretty-printed, indented two
 /// levels, preceded by a comma unless it is the very first.
 ///
 /// Written by hand, byte for byte what serde_json's pretty printer makes of [`JsonFinding`]
 /// (the tests compare the two): through serde_json, the many small writes and the escaping a
 /// byte at a time took a fifth of a large scan.
-fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Result<()> {
+fn render_finding(
+    one: &Finding,
+    first: bool,
+    buffer: &mut Vec<u8>,
+    repeated: &mut Repeated,
+) -> io::Result<()> {
     if !first {
         buffer.push(b',');
     }
     buffer.extend_from_slice(b"\n    {\n      \"rule\": ");
     string(buffer, &one.rule);
     buffer.extend_from_slice(b",\n      \"severity\": ");
-    string(buffer, one.severity.as_str());
+    plain_string(buffer, one.severity.as_str());
     buffer.extend_from_slice(b",\n      \"layer\": ");
-    string(buffer, one.layer.as_str());
-    buffer.extend_from_slice(b",\n      \"object\": {\n        \"apiVersion\": ");
-    string(buffer, &one.object.api_version);
-    buffer.extend_from_slice(b",\n        \"kind\": ");
-    string(buffer, &one.object.kind);
-    buffer.extend_from_slice(b",\n        \"namespace\": ");
-    match &one.object.namespace {
-        Some(namespace) => string(buffer, namespace),
-        None => buffer.extend_from_slice(b"null"),
+    plain_string(buffer, one.layer.as_str());
+    buffer.extend_from_slice(b",\n      \"object\": ");
+    if repeated.object_of != Some(Arc::as_ptr(&one.object)) {
+        repeated.object.clear();
+        render_object(&one.object, &mut repeated.object);
+        repeated.object_of = Some(Arc::as_ptr(&one.object));
     }
-    buffer.extend_from_slice(b",\n        \"name\": ");
-    string(buffer, &one.object.name);
-    buffer.extend_from_slice(b"\n      },\n      \"path\": ");
+    buffer.extend_from_slice(&repeated.object);
+    buffer.extend_from_slice(b",\n      \"path\": ");
     string(buffer, &one.path);
     buffer.extend_from_slice(b",\n      \"location\": ");
     match &one.location {
         Some(location) => {
             let mut number = itoa::Buffer::new();
             buffer.extend_from_slice(b"{\n        \"file\": ");
-            string(buffer, &location.file);
+            if repeated.file_of != Some(Arc::as_ptr(&location.file)) {
+                repeated.file.clear();
+                string(&mut repeated.file, &location.file);
+                repeated.file_of = Some(Arc::as_ptr(&location.file));
+            }
+            buffer.extend_from_slice(&repeated.file);
             buffer.extend_from_slice(b",\n        \"line\": ");
             buffer.extend_from_slice(number.format(location.line).as_bytes());
             buffer.extend_from_slice(b",\n        \"column\": ");
@@ -160,9 +183,43 @@ fn render_finding(one: &Finding, first: bool, buffer: &mut Vec<u8>) -> io::Resul
     buffer.extend_from_slice(b",\n      \"message\": ");
     string(buffer, &one.message);
     buffer.extend_from_slice(b",\n      \"fix\": ");
-    string(buffer, &one.fix);
+    match &one.fix {
+        Cow::Borrowed(fix) => {
+            let at = match repeated
+                .fixes
+                .iter()
+                .position(|(of, _)| std::ptr::eq(*of, *fix))
+            {
+                Some(at) => at,
+                None => {
+                    let mut rendered = Vec::new();
+                    string(&mut rendered, fix);
+                    repeated.fixes.push((*fix as *const str, rendered));
+                    repeated.fixes.len() - 1
+                }
+            };
+            buffer.extend_from_slice(&repeated.fixes[at].1);
+        }
+        Cow::Owned(fix) => string(buffer, fix),
+    }
     buffer.extend_from_slice(b"\n    }");
     Ok(())
+}
+
+/// The `object` of a finding, indented as an item of the findings list.
+fn render_object(object: &ObjectRef, buffer: &mut Vec<u8>) {
+    buffer.extend_from_slice(b"{\n        \"apiVersion\": ");
+    string(buffer, &object.api_version);
+    buffer.extend_from_slice(b",\n        \"kind\": ");
+    string(buffer, &object.kind);
+    buffer.extend_from_slice(b",\n        \"namespace\": ");
+    match &object.namespace {
+        Some(namespace) => string(buffer, namespace),
+        None => buffer.extend_from_slice(b"null"),
+    }
+    buffer.extend_from_slice(b",\n        \"name\": ");
+    string(buffer, &object.name);
+    buffer.extend_from_slice(b"\n      }");
 }
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\\`, the control characters
@@ -172,31 +229,78 @@ fn string(out: &mut Vec<u8>, text: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     // Most strings need no escape; control characters are rare, and quotes are not (messages
-    // quote names). Passes without early exit, which the compiler vectorises, say which case
-    // this is; quotes alone are then found with memchr.
-    let needs_escape = bytes.iter().fold(false, |any, &byte| {
-        any | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
+    // quote names). One pass over words of eight bytes says which case this is (a byte loop
+    // over the many short strings of a finding cost more than the rest of its rendering);
+    // quotes alone are then found with memchr.
+    let (special, control) = bytes_to_escape(bytes);
     let mut start = 0;
-    if needs_escape {
-        let control = bytes.iter().fold(false, |any, &byte| any | (byte < 0x20));
-        if control {
-            for (at, &byte) in bytes.iter().enumerate() {
-                if byte < 0x20 || byte == b'"' || byte == b'\\' {
-                    out.extend_from_slice(&bytes[start..at]);
-                    escape(out, byte);
-                    start = at + 1;
-                }
-            }
-        } else {
-            for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
+    if control {
+        for (at, &byte) in bytes.iter().enumerate() {
+            if byte < 0x20 || byte == b'"' || byte == b'\\' {
                 out.extend_from_slice(&bytes[start..at]);
-                escape(out, bytes[at]);
+                escape(out, byte);
                 start = at + 1;
             }
         }
+    } else if special {
+        for at in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            out.extend_from_slice(&bytes[start..at]);
+            escape(out, bytes[at]);
+            start = at + 1;
+        }
     }
     out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Whether `bytes` holds a byte that JSON escapes (a control character, `"` or `\\`), and
+/// whether one of them is a control character. Eight bytes at a time, with the bit tricks of
+/// "Bit Twiddling Hacks" (a byte below `n` for `n` <= 128; a zero byte after an XOR): they
+/// say exactly whether such a byte is in the word, though not which.
+fn bytes_to_escape(bytes: &[u8]) -> (bool, bool) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    let below = |word: u64, n: u64| word.wrapping_sub(ONES * n) & !word & HIGH_BITS;
+    let mut special = 0;
+    let mut control = 0;
+    let mut check = |word: u64| {
+        control |= below(word, 0x20);
+        special |= below(word ^ QUOTES, 1) | below(word ^ BACKSLASHES, 1);
+    };
+    let word = |eight: &[u8]| {
+        let mut word = [0; 8];
+        word.copy_from_slice(eight);
+        u64::from_ne_bytes(word)
+    };
+    let mut words = bytes.chunks_exact(8);
+    for eight in &mut words {
+        check(word(eight));
+    }
+    if !words.remainder().is_empty() {
+        if bytes.len() >= 8 {
+            // The last word overlaps the one before it rather than stop short: a byte seen
+            // twice changes nothing.
+            check(word(&bytes[bytes.len() - 8..]));
+        } else {
+            // A short string (a kind, a namespace), filled up with a letter that needs no
+            // escape; byte by byte, for a copy of a few bytes is a call to memcpy.
+            let mut short = u64::from_ne_bytes([b'a'; 8]);
+            for (lane, &byte) in bytes.iter().enumerate() {
+                short = (short & !(0xff << (8 * lane))) | (u64::from(byte) << (8 * lane));
+            }
+            check(short);
+        }
+    }
+    ((special | control) != 0, control != 0)
+}
+
+/// A string known to need no escape (a severity's or a layer's name).
+fn plain_string(out: &mut Vec<u8>, text: &'static str) {
+    debug_assert_eq!(bytes_to_escape(text.as_bytes()), (false, false));
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
     out.push(b'"');
 }
 

@@ -207,12 +207,13 @@ pub fn render(
 }
 
 /// Writes `items` in order, formatting them in parallel: each item is rendered by `render`
-/// into a buffer of its chunk (the flag says whether it is the very first item), and the
+/// into a buffer of its chunk (the flag says whether it is the very first item; the state, new
+/// for each chunk, lets an item reuse what the items before it in the chunk rendered), and the
 /// buffers are written a window at a time, so memory stays bounded whatever the number of items.
-pub(crate) fn write_in_parallel<T: Sync>(
+pub(crate) fn write_in_parallel<T: Sync, State: Default>(
     items: &[T],
     out: &mut dyn Write,
-    render: impl Fn(&T, bool, &mut Vec<u8>) -> io::Result<()> + Sync,
+    render: impl Fn(&T, bool, &mut Vec<u8>, &mut State) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     use rayon::prelude::*;
     const CHUNK: usize = 256;
@@ -223,9 +224,10 @@ pub(crate) fn write_in_parallel<T: Sync>(
             .enumerate()
             .map(|(chunk_index, chunk)| {
                 let mut buffer = Vec::with_capacity(chunk.len() * 1024);
+                let mut state = State::default();
                 for (index, item) in chunk.iter().enumerate() {
                     let first = window_index == 0 && chunk_index == 0 && index == 0;
-                    render(item, first, &mut buffer)?;
+                    render(item, first, &mut buffer, &mut state)?;
                 }
                 Ok(buffer)
             })

@@ -57,7 +57,7 @@ pub(crate) fn render(
         );
         writeln!(out, "{}", paint(style::BOLD, &heading, color))?;
         // Formatting (wrapping, colour) is the costly part: done in parallel, written in order.
-        write_in_parallel(&group, out, |finding, _, buffer| {
+        write_in_parallel(&group, out, |finding, _, buffer, _: &mut ()| {
             writeln!(buffer)?;
             write_finding(finding, color, buffer)
         })?;

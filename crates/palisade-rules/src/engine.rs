@@ -1,4 +1,5 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use palisade_model::{Finding, InputError, Inventory, Node, Object};
 use rayon::prelude::*;
@@ -136,39 +137,59 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         })
         .collect();
 
-    // The inventory rules run beside the object rules rather than after them: much of their
-    // time goes into models (NetworkPolicy, RBAC) that one thread builds while the others
-    // would wait.
-    let (per_object, per_rule) = rayon::join(
+    // The inventory rules run beside the first quarter of the objects rather than after them:
+    // much of their time goes into models (NetworkPolicy, RBAC) that one thread builds while
+    // the others would wait. The rest of the objects are checked a batch at a time, and each
+    // batch's findings are gathered into the report's list while the next batch is checked:
+    // gathered after them all, the writing of that large list was a serial tail of the scan.
+    let accounts = AccountIndex::default();
+    let check_objects = |objects: &[Object]| -> Vec<ObjectResult> {
+        // Each object is checked, and its findings silenced or re-rated, on the worker that
+        // found them, so that the findings are moved as few times as possible.
+        objects
+            .par_iter()
+            .map_init(Vec::new, |scratch, object| {
+                check_one(scratch, object, inventory, config, &accounts, &object_rules)
+            })
+            .collect()
+    };
+    let objects = inventory.objects();
+    let (first, rest) = objects.split_at(objects.len().div_ceil(4));
+    let (mut checked, (from_inventory, suppressed, errors)) = rayon::join(
+        || check_objects(first),
         || {
-            // Each object is checked, and its findings silenced or re-rated, on the worker that
-            // found them, so that the findings are moved as few times as possible.
-            let accounts = AccountIndex::default();
-            inventory
-                .objects()
-                .par_iter()
-                .map_init(Vec::new, |scratch, object| {
-                    check_one(scratch, object, inventory, config, &accounts, &object_rules)
-                })
-                .collect::<Vec<ObjectResult>>()
-        },
-        || check_inventory(inventory, config, &inventory_rules),
-    );
-
-    let mut outcome = Outcome::default();
-    let mut from_inventory = Vec::new();
-    for result in per_rule {
-        match result {
-            Ok((mut findings, suppressed)) => {
-                from_inventory.append(&mut findings);
-                outcome.suppressed += suppressed;
+            let mut from_inventory = Vec::new();
+            let mut suppressed = 0;
+            let mut errors = Vec::new();
+            for result in check_inventory(inventory, config, &inventory_rules) {
+                match result {
+                    Ok((mut findings, silenced)) => {
+                        from_inventory.append(&mut findings);
+                        suppressed += silenced;
+                    }
+                    Err(error) => errors.push(error),
+                }
             }
-            Err(error) => outcome.errors.push(error),
-        }
+            // Stable, so that equal findings keep the order of their rules.
+            from_inventory.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            (from_inventory, suppressed, errors)
+        },
+    );
+    let found_in_first: usize = checked.iter().map(|(findings, _, _)| findings.len()).sum();
+    // Room for the findings still to come at the rate of the first quarter, and a little more:
+    // room that is never written costs nothing, and a list that must grow is copied.
+    let expected = found_in_first
+        + found_in_first * rest.len() / first.len().max(1) * 9 / 8
+        + from_inventory.len();
+    let mut gathered = Gathered::new(from_inventory, expected);
+    gathered.errors = errors;
+    gathered.suppressed = suppressed;
+    for batch in rest.chunks(rest.len().div_ceil(12).max(1)) {
+        let previous = std::mem::take(&mut checked);
+        (checked, ()) = rayon::join(|| check_objects(batch), || gathered.add(previous));
     }
-    // Stable, so that equal findings keep the order of their rules.
-    from_inventory.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    outcome.findings = merged(per_object, from_inventory, &mut outcome);
+    gathered.add(checked);
+    let mut outcome = gathered.finish();
     outcome.errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
@@ -191,13 +212,22 @@ fn check_inventory(
             run_guarded(rule, None, || run(&inventory_context, &mut emitter))?;
             let mut kept = Vec::with_capacity(emitter.findings.len());
             let mut suppressed = 0;
+            // A rule's findings on one object come one after the other: its annotation is read
+            // once for them.
+            let mut ignored_by: Option<(usize, Ignored)> = None;
             for (mut finding, index) in emitter.findings.into_iter().zip(emitter.objects) {
                 let object = inventory.get(index);
-                let ignored = match object {
-                    Some(object) => ignored_rules(object, &mut Vec::new()),
-                    None => Ignored::Nothing,
+                let ignored = match &ignored_by {
+                    Some((of, ignored)) if *of == index => ignored,
+                    _ => {
+                        let ignored = match object {
+                            Some(object) => ignored_rules(object, &mut Vec::new()),
+                            None => Ignored::Nothing,
+                        };
+                        &ignored_by.insert((index, ignored)).1
+                    }
                 };
-                if settle(&mut finding, object, &ignored, config) {
+                if settle(&mut finding, object, ignored, config) {
                     kept.push(finding);
                 } else {
                     suppressed += 1;
@@ -208,49 +238,91 @@ fn check_inventory(
         .collect()
 }
 
-/// All findings in [`Finding::sort_key`] order, the same as a stable sort of the object rules'
-/// findings (object by object) followed by the inventory rules' (`from_inventory`, sorted).
-/// Objects come in file order and their findings lie within them, so the object rules'
-/// findings are nearly always in order already: then the two lists are merged as the objects'
-/// lists are gathered, with no sort and no second copy.
-fn merged(
-    per_object: Vec<ObjectResult>,
-    from_inventory: Vec<Finding>,
-    outcome: &mut Outcome,
-) -> Vec<Finding> {
-    let total = per_object
-        .iter()
-        .map(|(findings, _, _)| findings.len())
-        .sum::<usize>()
-        + from_inventory.len();
-    let in_order = per_object
-        .iter()
-        .map(|(findings, _, _)| findings)
-        .filter(|findings| !findings.is_empty())
-        .collect::<Vec<_>>()
-        .windows(2)
-        .all(|pair| pair[0][pair[0].len() - 1].sort_key() <= pair[1][0].sort_key());
-    let mut all = Vec::with_capacity(total);
-    let mut from_inventory = from_inventory.into_iter().peekable();
-    for (findings, mut errors, suppressed) in per_object {
-        outcome.errors.append(&mut errors);
-        outcome.suppressed += suppressed;
-        if !in_order {
-            all.extend(findings);
-            continue;
-        }
-        for finding in findings {
-            // On a tie the object rule's finding goes first, as in a stable sort.
-            while let Some(next) =
-                from_inventory.next_if(|next| next.sort_key() < finding.sort_key())
-            {
-                all.push(next);
-            }
-            all.push(finding);
+/// The findings of every rule, gathered object by object into [`Finding::sort_key`] order:
+/// the same list as a stable sort of the object rules' findings (object by object) followed by
+/// the inventory rules' (given sorted). Objects come in file order and their findings lie
+/// within them, so the object rules' findings are nearly always in order already: then the
+/// inventory rules' are merged among them as they come, with no sort and no second copy.
+struct Gathered {
+    all: Vec<Finding>,
+    from_inventory: std::iter::Peekable<std::vec::IntoIter<Finding>>,
+    /// Where in `all` the last object rule's finding is, to tell whether the next object's
+    /// findings come after it.
+    last_from_objects: Option<usize>,
+    in_order: bool,
+    errors: Vec<InputError>,
+    suppressed: usize,
+}
+
+impl Gathered {
+    fn new(from_inventory: Vec<Finding>, expected: usize) -> Self {
+        Gathered {
+            all: Vec::with_capacity(expected),
+            from_inventory: from_inventory.into_iter().peekable(),
+            last_from_objects: None,
+            in_order: true,
+            errors: Vec::new(),
+            suppressed: 0,
         }
     }
-    all.extend(from_inventory);
-    if in_order { all } else { sorted(all) }
+
+    /// Adds the results of the next objects, in order.
+    fn add(&mut self, results: Vec<ObjectResult>) {
+        for (findings, mut errors, suppressed) in results {
+            self.errors.append(&mut errors);
+            self.suppressed += suppressed;
+            let Some(first) = findings.first() else {
+                continue;
+            };
+            if let Some(last) = self.last_from_objects {
+                self.in_order &= self.all[last].sort_key() <= first.sort_key();
+            }
+            if !self.in_order {
+                self.all.extend(findings);
+                continue;
+            }
+            // The object's findings move in blocks, between the inventory findings that fall
+            // among them (found by binary search); on a tie the object rule's finding goes
+            // first, as in a stable sort.
+            let mut findings = findings.into_iter();
+            while findings.len() > 0 {
+                let rest = findings.as_slice();
+                let before = match self.from_inventory.peek() {
+                    None => rest.len(),
+                    Some(next) if rest[rest.len() - 1].sort_key() <= next.sort_key() => rest.len(),
+                    Some(next) => {
+                        rest.partition_point(|finding| finding.sort_key() <= next.sort_key())
+                    }
+                };
+                if before > 0 {
+                    self.all.extend(findings.by_ref().take(before));
+                    self.last_from_objects = Some(self.all.len() - 1);
+                }
+                if findings.len() > 0 {
+                    self.all.extend(self.from_inventory.next());
+                }
+            }
+        }
+    }
+
+    /// Every finding in order, with the errors and the count of suppressed findings.
+    fn finish(mut self) -> Outcome {
+        self.all.extend(self.from_inventory);
+        // Out of order, some inventory findings may already stand among the object rules'
+        // findings: a stable sort still gives the list it would give from the two lists one
+        // after the other, for an object rule's finding never equals an inventory rule's
+        // (their rules differ).
+        let findings = if self.in_order {
+            self.all
+        } else {
+            sorted(self.all)
+        };
+        Outcome {
+            findings,
+            suppressed: self.suppressed,
+            errors: self.errors,
+        }
+    }
 }
 
 /// Kinds that inventory rules judge on their own: a Role's wildcards, a binding's subjects,
@@ -411,9 +483,7 @@ fn check_one(
     }
     // Sorted here, on the worker, while small: objects come in file order and their
     // findings lie within them, so the whole list is then usually sorted already.
-    emitter
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    sort_findings_of_one_object(&mut emitter.findings);
     let findings = emitter.findings.drain(..).collect();
     *scratch = emitter.findings;
     (findings, errors, suppressed)
@@ -443,6 +513,46 @@ fn settle(
     true
 }
 
+/// Sorts the findings of one object by [`Finding::sort_key`]. They share their file (the same
+/// `Arc`) and object, so their order is that of their line and column, and only findings at
+/// the same position need the rest of the key: the positions are sorted beside indices, and
+/// the (large) findings moved once.
+fn sort_findings_of_one_object(findings: &mut [Finding]) {
+    fn file(finding: &Finding) -> Option<&Arc<str>> {
+        finding.location.as_ref().map(|location| &location.file)
+    }
+    let shared_file = findings.first().and_then(file).is_some_and(|first| {
+        findings
+            .iter()
+            .all(|finding| file(finding).is_some_and(|file| Arc::ptr_eq(file, first)))
+    });
+    if !shared_file {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        return;
+    }
+    let position = |finding: &Finding| {
+        finding
+            .location
+            .as_ref()
+            .map_or(0, |l| (u64::from(l.line) << 32) | u64::from(l.column))
+    };
+    let mut order: Vec<(u64, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| (position(finding), index))
+        .collect();
+    if order.is_sorted_by(|a, b| a.0 < b.0) {
+        return;
+    }
+    order.sort_by(|&(a_position, a), &(b_position, b)| {
+        a_position
+            .cmp(&b_position)
+            .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+    });
+    let mut order: Vec<usize> = order.into_iter().map(|(_, index)| index).collect();
+    permute(findings, &mut order);
+}
+
 /// Sorts by [`Finding::sort_key`], comparing through indices and then permuting in place, so
 /// that each (large) finding is moved once and no second copy of the list is made.
 fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
@@ -451,6 +561,13 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
     }
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.par_sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    permute(&mut findings, &mut order);
+    findings
+}
+
+/// Puts at position k the finding now at `order[k]`, by swaps, each (large) finding moved
+/// once; `order` is left as the identity.
+fn permute(findings: &mut [Finding], order: &mut [usize]) {
     // Position k must receive the finding now at order[k]; follow each cycle once.
     for start in 0..order.len() {
         let mut current = start;
@@ -462,7 +579,6 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
         }
         order[current] = current;
     }
-    findings
 }
 
 #[cfg(test)]

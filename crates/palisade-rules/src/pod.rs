@@ -80,6 +80,9 @@ pub struct ContainerView<'a> {
     pub name: &'a str,
     /// The image reference, parsed when a rule first asks: a dozen rules read it.
     image: OnceCell<Option<ImageRef>>,
+    /// What [`ContainerView::describe`] says, made when a rule first asks: most findings on a
+    /// container name it.
+    description: OnceCell<String>,
 }
 
 impl<'a> ContainerView<'a> {
@@ -98,8 +101,9 @@ impl<'a> ContainerView<'a> {
     }
 
     /// `container "web"`, `init container "migrate"`.
-    pub fn describe(&self) -> String {
-        format!("{} {:?}", self.kind.noun(), self.name)
+    pub fn describe(&self) -> &str {
+        self.description
+            .get_or_init(|| format!("{} {:?}", self.kind.noun(), self.name))
     }
 
     /// The container's `securityContext`, if present.
@@ -187,6 +191,7 @@ impl<'a> PodView<'a> {
                             .and_then(Node::as_str)
                             .unwrap_or("<unnamed>"),
                         image: OnceCell::new(),
+                        description: OnceCell::new(),
                     }),
             );
         }

@@ -1,7 +1,9 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use palisade_model::{Finding, Inventory, Object, Pointer, RuleMeta, Severity};
+use palisade_model::{
+    Finding, Inventory, Location, Node, Object, Pointer, Pos, RuleMeta, Severity,
+};
 
 use crate::access::rbac::Rbac;
 use crate::access::service_accounts::AccountIndex;
@@ -85,6 +87,12 @@ pub struct Emitter<'a> {
     /// The inventory index of each finding's object, beside `findings`: filled by
     /// [`Emitter::report_on`] only (an object rule's findings are all on its one object).
     pub(crate) objects: Vec<usize>,
+    /// The last path located in `object` (by [`Emitter::report`]), and the steps of the walk
+    /// down it: where each token that was found ends in the path, the position a finding there
+    /// points at, and the node. A path that starts the same way resumes the walk where they
+    /// part: the findings on one object share most of their paths.
+    trail_path: String,
+    trail: Vec<(usize, Pos, &'a Node)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -94,6 +102,8 @@ impl<'a> Emitter<'a> {
             object,
             findings: Vec::new(),
             objects: Vec::new(),
+            trail_path: String::new(),
+            trail: Vec::new(),
         }
     }
 
@@ -116,7 +126,52 @@ impl<'a> Emitter<'a> {
         let object = self
             .object
             .expect("Emitter::report needs an object rule; inventory rules use report_on");
-        self.push(object, path, message.into())
+        let location = self.locate(object, path.as_str());
+        self.push(object, path, location, message.into())
+    }
+
+    /// What [`Object::location`] says of `path` in `object`, the object of an object rule,
+    /// walking down from where the last path located parts from it.
+    fn locate(&mut self, object: &'a Object, path: &str) -> Option<Location> {
+        let source = object.source.as_ref()?;
+        if !path.starts_with('/') {
+            return object.location(path);
+        }
+        // The steps whose tokens the two paths share: the deepest step that ends at the end of
+        // a token of `path` too, with the same text before it (and so do all above it).
+        let kept = (1..=self.trail.len())
+            .rev()
+            .find(|&steps| {
+                let end = self.trail[steps - 1].0;
+                path.as_bytes().get(end).is_none_or(|&byte| byte == b'/')
+                    && path.as_bytes().get(..end) == self.trail_path.as_bytes().get(..end)
+            })
+            .unwrap_or(0);
+        self.trail.truncate(kept);
+        let (mut at, mut best, mut node) = match self.trail.last() {
+            Some(&(end, pos, node)) => (end, pos, node),
+            None => (0, object.root.pos, &object.root),
+        };
+        // `at` is where a token ends: at a '/' that starts the next, or at the end.
+        while at < path.len() {
+            let start = at + 1;
+            let end = path.as_bytes()[start..]
+                .iter()
+                .position(|&byte| byte == b'/')
+                .map_or(path.len(), |length| start + length);
+            let Some((pos, child)) = node.locate_step(&path[start..end]) else {
+                break;
+            };
+            self.trail.push((end, pos, child));
+            (at, best, node) = (end, pos, child);
+        }
+        self.trail_path.clear();
+        self.trail_path.push_str(path);
+        best.is_known().then(|| Location {
+            file: source.file.clone(),
+            line: best.line,
+            column: best.column,
+        })
     }
 
     /// Reports a problem on any object of the inventory (inventory rules).
@@ -128,17 +183,33 @@ impl<'a> Emitter<'a> {
         message: impl Into<String>,
     ) -> &mut Finding {
         self.objects.push(index_in(inventory, object));
-        self.push(object, path, message.into())
+        let location = object.location(path.as_str());
+        self.push(object, path, location, message.into())
     }
 
-    fn push(&mut self, object: &Object, path: &Pointer, message: String) -> &mut Finding {
+    fn push(
+        &mut self,
+        object: &Object,
+        path: &Pointer,
+        location: Option<Location>,
+        message: String,
+    ) -> &mut Finding {
+        // A finding lives until the report is written, and `format!` leaves up to twice the
+        // room a message needs: kept at its exact size, a large scan touches fewer pages.
+        // (Shrinking in place would not do: the allocator keeps a block that shrinks by less
+        // than half.)
+        let message = if message.capacity() > message.len() {
+            String::from(message.as_str())
+        } else {
+            message
+        };
         let finding = Finding {
             rule: Cow::Borrowed(self.meta.name),
             severity: self.meta.severity,
             layer: self.meta.layer,
             object: object.shared_reference(),
             path: path.as_str().to_string(),
-            location: object.location(path.as_str()),
+            location,
             message,
             fix: Cow::Borrowed(self.meta.fix),
         };
@@ -157,5 +228,48 @@ fn index_in(inventory: &Inventory, object: &Object) -> usize {
     match address.checked_sub(base) {
         Some(offset) if offset / size < objects.len() && offset % size == 0 => offset / size,
         _ => usize::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locating_from_the_last_path_agrees_with_the_object() {
+        let loaded = palisade_load::load_str(
+            "a.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: x\n      resources: {limits: {cpu: 1}}\n    - name: b\n      a/b: {c~d: 1}\n",
+        );
+        let object = &loaded.objects[0];
+        let meta = &crate::registry::all_rules()[0].rule.meta;
+        let mut emitter = Emitter::new(meta, Some(object));
+        let paths = [
+            "/spec/containers/0/resources/limits/cpu",
+            "/spec/containers/0/resources/limits/memory",
+            "/spec/containers/0/resources/limits/cpux",
+            "/spec/containers/0/resources/limits/cpu/x",
+            "/spec/containers/0/image",
+            "/spec/containers/0",
+            "/spec/containers/01",
+            "/spec/containers/1/a~1b/c~0d",
+            "/spec/containers/1/a~1b",
+            "/spec/containers/10",
+            "/spec/containers/1/name",
+            "/spec",
+            "/spe",
+            "",
+            "/",
+            "//",
+            "spec",
+            "/metadata/name",
+        ];
+        for path in paths.iter().chain(paths.iter().rev()).chain(&paths) {
+            assert_eq!(
+                emitter.locate(object, path),
+                object.location(path),
+                "{path}"
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! What the two probe rules share (this module is not a rule): which containers run long
 //! enough to need probes, and whether one of them has a given probe.
 
+use std::borrow::Cow;
+
 use crate::pod::{ContainerKind, ContainerView};
 use crate::rule::ObjectContext;
 use crate::workload::common::field;
@@ -14,14 +16,14 @@ pub(crate) struct LongRunning<'a> {
 
 impl LongRunning<'_> {
     /// `container "web"`, `sidecar container "proxy" (init container with restartPolicy: Always)`.
-    pub(crate) fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> Cow<'_, str> {
         if self.sidecar {
-            format!(
+            Cow::Owned(format!(
                 "sidecar container {:?} (init container with restartPolicy: Always)",
                 self.container.name
-            )
+            ))
         } else {
-            self.container.describe()
+            Cow::Borrowed(self.container.describe())
         }
     }
 

@@ -122,7 +122,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     for container in pod.containers() {
         if let Some(profile) = container_field(container, &["seccompProfile"]) {
             check_profile(
-                &container.describe(),
+                container.describe(),
                 profile,
                 container.security_context_path(&["seccompProfile"]),
                 out,

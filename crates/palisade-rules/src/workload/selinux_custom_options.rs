@@ -124,7 +124,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     for container in pod.containers() {
         if let Some(options) = container_field(container, &["seLinuxOptions"]) {
             check_options(
-                &container.describe(),
+                container.describe(),
                 options,
                 container.security_context_path(&["seLinuxOptions"]),
                 out,
