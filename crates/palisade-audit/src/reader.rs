@@ -88,7 +88,7 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq, yoke::Yokeable)]
 pub struct Record<'a> {
     pub location: Location,
-    /// Boxed: an event is about 600 bytes, and a record is moved several times between its
+    /// Boxed: an event is about 900 bytes, and a record is moved several times between its
     /// decoding and its consumer; a pointer moves for free.
     pub event: Box<Event<'a>>,
 }
@@ -254,24 +254,19 @@ fn decode_at(
     start: Start,
     shared: Option<&BatchText>,
 ) -> Result<SharedRecord, InputError> {
-    let from = shared.map(|whole| (text.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize));
-    let range = from.map(|from| from..from.saturating_add(text.len()));
-    let within = |whole: &Vec<u8>| {
-        range
-            .clone()
-            .and_then(|range| whole.get(range))
-            .filter(|part| std::ptr::eq(*part, text))
-            .is_some()
-    };
-    match shared {
-        Some(whole) if within(whole) => {
-            let range = range.unwrap_or_default();
-            Yoke::try_attach_to_cart(whole.clone(), |whole: &Vec<u8>| {
-                decode_record(file, &whole[range], start)
-            })
-            .map(|yoke| SharedRecord(Shared::Batch(yoke)))
-        }
-        _ => decode_record(file, text, start)
+    // Where `text` lies in the batch's text, if it is part of it.
+    let in_batch = shared.and_then(|whole| {
+        let from = (text.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+        let range = from..from.checked_add(text.len())?;
+        let part = whole.get(range.clone())?;
+        std::ptr::eq(part, text).then_some((whole, range))
+    });
+    match in_batch {
+        Some((whole, range)) => Yoke::try_attach_to_cart(whole.clone(), |whole: &Vec<u8>| {
+            decode_record(file, &whole[range], start)
+        })
+        .map(|yoke| SharedRecord(Shared::Batch(yoke))),
+        None => decode_record(file, text, start)
             .map(|record| SharedRecord(Shared::Owned(record.into_owned()))),
     }
 }
