@@ -147,6 +147,15 @@ impl<'a> Reader<'a> {
         Some(true)
     }
 
+    /// `None` for `null`, else what `read` makes of the value (the reading of every field whose
+    /// `null` means absent).
+    fn unless_null<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.null()? {
+            return Some(None);
+        }
+        read(self).map(Some)
+    }
+
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         let end = self.at + word.len();
         (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
@@ -371,27 +380,20 @@ impl<'a> Reader<'a> {
 
     /// A value kept as its JSON text (a request or response body); `null` is no body.
     fn body(&mut self, depth: u32) -> Option<Option<Body<'a>>> {
-        if self.null()? {
-            return Some(None);
-        }
-        let start = self.at;
-        self.skip(depth)?;
-        Some(Some(Body::of_checked_json(self.text.get(start..self.at)?)))
+        self.unless_null(|reader| {
+            let start = reader.at;
+            reader.skip(depth)?;
+            Some(Body::of_checked_json(reader.text.get(start..reader.at)?))
+        })
     }
 
     /// A string field whose `null` reads as empty.
     fn nullable_text(&mut self) -> Option<Text<'a>> {
-        if self.null()? {
-            return Some(Text::default());
-        }
-        self.string()
+        self.optional_text().map(Option::unwrap_or_default)
     }
 
     fn optional_text(&mut self) -> Option<Option<Text<'a>>> {
-        if self.null()? {
-            return Some(None);
-        }
-        self.string().map(Some)
+        self.unless_null(Self::string)
     }
 
     /// A list of strings whose `null` reads as empty.
@@ -407,11 +409,8 @@ impl<'a> Reader<'a> {
     }
 
     fn wire<T: WireEnum>(&mut self) -> Option<T> {
-        if self.null()? {
-            return Some(T::default());
-        }
-        let text = self.string()?;
-        Some(T::from_wire(&text))
+        let text = self.optional_text()?;
+        Some(text.map_or_else(T::default, |text| T::from_wire(&text)))
     }
 
     fn event(&mut self, event: &mut Event<'a>) -> Option<()> {
@@ -448,11 +447,11 @@ impl<'a> Reader<'a> {
                 }
                 "user" => {
                     seen.first(7)?;
-                    event.user = reader.user()?.unwrap_or_default();
+                    event.user = reader.unless_null(Self::user)?.unwrap_or_default();
                 }
                 "impersonatedUser" => {
                     seen.first(8)?;
-                    event.impersonated_user = reader.user()?;
+                    event.impersonated_user = reader.unless_null(Self::user)?;
                 }
                 "sourceIPs" => {
                     seen.first(9)?;
@@ -464,11 +463,11 @@ impl<'a> Reader<'a> {
                 }
                 "objectRef" => {
                     seen.first(11)?;
-                    event.object_ref = reader.object_reference()?;
+                    event.object_ref = reader.unless_null(Self::object_reference)?;
                 }
                 "responseStatus" => {
                     seen.first(12)?;
-                    event.response_status = reader.response_status()?;
+                    event.response_status = reader.unless_null(Self::response_status)?;
                 }
                 "requestObject" => {
                     seen.first(13)?;
@@ -500,11 +499,8 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// A `UserInfo` object, or `None` for `null`.
-    fn user(&mut self) -> Option<Option<UserInfo<'a>>> {
-        if self.null()? {
-            return Some(None);
-        }
+    /// A `UserInfo` object.
+    fn user(&mut self) -> Option<UserInfo<'a>> {
         let mut user = UserInfo::default();
         let mut seen = Seen::default();
         self.object(|reader, key| {
@@ -539,13 +535,10 @@ impl<'a> Reader<'a> {
             }
             Some(())
         })?;
-        Some(Some(user))
+        Some(user)
     }
 
-    fn object_reference(&mut self) -> Option<Option<ObjectReference<'a>>> {
-        if self.null()? {
-            return Some(None);
-        }
+    fn object_reference(&mut self) -> Option<ObjectReference<'a>> {
         let mut object = ObjectReference::default();
         let mut seen = Seen::default();
         self.object(|reader, key| {
@@ -564,20 +557,17 @@ impl<'a> Reader<'a> {
             *text = reader.nullable_text()?;
             Some(())
         })?;
-        Some(Some(object))
+        Some(object)
     }
 
-    fn response_status(&mut self) -> Option<Option<ResponseStatus<'a>>> {
-        if self.null()? {
-            return Some(None);
-        }
+    fn response_status(&mut self) -> Option<ResponseStatus<'a>> {
         let mut status = ResponseStatus::default();
         let mut seen = Seen::default();
         self.object(|reader, key| {
             match key {
                 "code" => {
                     seen.first(0)?;
-                    status.code = reader.code()?;
+                    status.code = reader.unless_null(Self::code)?;
                 }
                 "status" => {
                     seen.first(1)?;
@@ -595,16 +585,13 @@ impl<'a> Reader<'a> {
             }
             Some(())
         })?;
-        Some(Some(status))
+        Some(status)
     }
 
     /// An HTTP status code: an integer of at most nine digits (so that it fits an `i32`
-    /// without checking), or `null`. Anything else (a fraction, an exponent, a larger number)
+    /// without checking). Anything else (a fraction, an exponent, a larger number)
     /// gives up, and serde says whether it is an error.
-    fn code(&mut self) -> Option<Option<i32>> {
-        if self.null()? {
-            return Some(None);
-        }
+    fn code(&mut self) -> Option<i32> {
         let negative = self.peek() == Some(b'-');
         if negative {
             self.at += 1;
@@ -624,7 +611,7 @@ impl<'a> Reader<'a> {
         let value = digits
             .iter()
             .fold(0i32, |value, &digit| value * 10 + i32::from(digit - b'0'));
-        Some(Some(if negative { -value } else { value }))
+        Some(if negative { -value } else { value })
     }
 
     /// Annotations, `null` reading as none; a key written twice keeps its last value.
