@@ -88,7 +88,7 @@ pub fn drop_repeats_of_owners(findings: &mut Vec<Finding>, inventory: &Inventory
                 f.object.namespace.clone(),
                 f.object.name.clone(),
                 f.rule.to_string(),
-                f.path.clone(),
+                f.path.to_string(),
             )
         })
         .collect();
@@ -133,9 +133,9 @@ mod tests {
             severity: Severity::High,
             layer: Layer::Workload,
             object: object.shared_reference(),
-            path: path.to_string(),
+            path: path.into(),
             location: None,
-            message: String::new(),
+            message: "".into(),
             fix: Cow::Borrowed(""),
         }
     }
@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(drop_repeats_of_owners(&mut findings, &inventory), 2);
         let kept: Vec<(String, String)> = findings
             .iter()
-            .map(|f| (f.object.name.clone(), f.path.clone()))
+            .map(|f| (f.object.name.clone(), f.path.to_string()))
             .collect();
         assert_eq!(
             kept,

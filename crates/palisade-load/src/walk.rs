@@ -166,15 +166,10 @@ fn walk_error_parts(error: &ignore::Error, root: &Path) -> (String, String) {
     }
 }
 
-/// Reads at most `limit` bytes (and one more, to tell a file that is too large). `size_hint`,
-/// the size the file system reports, lets a regular file be read in one call instead of a
-/// series of growing reads: with thousands of small files, system calls are a real cost.
-fn read_limited(
-    reader: &mut dyn Read,
-    limit: u64,
-    size_hint: u64,
-) -> std::io::Result<Result<Vec<u8>, u64>> {
-    let mut bytes = Vec::with_capacity(size_hint.min(limit) as usize + 1);
+/// Reads at most `limit` bytes (and one more, to tell an input that is too large): standard
+/// input, read once before the files.
+fn read_limited(reader: &mut dyn Read, limit: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    let mut bytes = Vec::new();
     reader.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Ok(Err(bytes.len() as u64));
@@ -182,26 +177,89 @@ fn read_limited(
     Ok(Ok(bytes))
 }
 
-fn load_job(job: &Job, limits: &Limits) -> LoadedFile {
+/// The bytes of a file up to where reading it stopped. Kept by each worker from file to file:
+/// most inputs are small, and a fresh buffer for each was an allocation and a page to fault.
+#[derive(Default)]
+struct FileBuffer {
+    bytes: Vec<u8>,
+    filled: usize,
+}
+
+impl FileBuffer {
+    /// Room for a typical manifest in the first read.
+    const FIRST_READ: usize = 64 * 1024;
+
+    /// Reads `file` to its end, or fails with the size read so far once it passes `limit`.
+    /// A file that fits in the first read takes one read and the read that finds its end; the
+    /// file's size is asked (one more system call) only of larger files, so that one far too
+    /// large fails before it is read.
+    fn read(&mut self, file: &mut std::fs::File, limit: u64) -> std::io::Result<Result<(), u64>> {
+        // The size of a regular file, as the file system tells it.
+        let size_of = |file: &std::fs::File| {
+            file.metadata()
+                .ok()
+                .filter(|metadata| metadata.is_file())
+                .map(|metadata| metadata.len())
+        };
+        if self.bytes.len() < Self::FIRST_READ {
+            self.bytes.resize(Self::FIRST_READ, 0);
+        }
+        self.filled = 0;
+        let mut asked_size = false;
+        loop {
+            if self.filled as u64 > limit {
+                // The whole size in the message where it is known, not just what was read.
+                let size = size_of(file).filter(|&size| size > limit);
+                return Ok(Err(size.unwrap_or(self.filled as u64)));
+            }
+            if self.filled == self.bytes.len() {
+                let mut room = self.bytes.len().saturating_mul(2);
+                if !asked_size {
+                    asked_size = true;
+                    if let Some(size) = size_of(file) {
+                        if size > limit {
+                            return Ok(Err(size));
+                        }
+                        // Its size and one byte more, for the read that finds the end.
+                        room = room.max(
+                            usize::try_from(size)
+                                .unwrap_or(usize::MAX)
+                                .saturating_add(1),
+                        );
+                    }
+                }
+                // Never more than one byte past the limit, which tells a file too large.
+                let most = usize::try_from(limit)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1);
+                self.bytes.resize(room.min(most).max(self.filled + 1), 0);
+            }
+            match file.read(&mut self.bytes[self.filled..]) {
+                Ok(0) => return Ok(Ok(())),
+                Ok(read) => self.filled += read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn contents(&self) -> &[u8] {
+        &self.bytes[..self.filled]
+    }
+}
+
+fn load_job(job: &Job, limits: &Limits, buffer: &mut FileBuffer) -> LoadedFile {
     match job {
         Job::Failed(error) => LoadedFile::failed(error.clone()),
         Job::Stdin(bytes) => load_bytes("-", bytes, Syntax::Detect, limits),
         Job::File(path) => {
             let name = display(path);
-            let file = match std::fs::File::open(path) {
+            let mut file = match std::fs::File::open(path) {
                 Ok(file) => file,
                 Err(error) => return LoadedFile::failed(io_error(&name, &error)),
             };
-            let size_hint = match file.metadata() {
-                Ok(metadata) if metadata.is_file() => metadata.len(),
-                _ => 0,
-            };
-            if size_hint > limits.max_file_bytes {
-                return LoadedFile::failed(too_large(&name, size_hint, limits.max_file_bytes));
-            }
-            let mut file = file;
-            match read_limited(&mut file, limits.max_file_bytes, size_hint) {
-                Ok(Ok(bytes)) => load_bytes(&name, &bytes, Syntax::for_path(&name), limits),
+            match buffer.read(&mut file, limits.max_file_bytes) {
+                Ok(Ok(())) => load_bytes(&name, buffer.contents(), Syntax::for_path(&name), limits),
                 Ok(Err(size)) => LoadedFile::failed(too_large(&name, size, limits.max_file_bytes)),
                 Err(error) => LoadedFile::failed(io_error(&name, &error)),
             }
@@ -220,7 +278,7 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
                 if std::mem::replace(&mut stdin_read, true) {
                     continue;
                 }
-                match read_limited(stdin, limits.max_file_bytes, 0) {
+                match read_limited(stdin, limits.max_file_bytes) {
                     Ok(Ok(bytes)) => jobs.push(Job::Stdin(bytes)),
                     Ok(Err(size)) => {
                         jobs.push(Job::Failed(too_large("-", size, limits.max_file_bytes)))
@@ -235,7 +293,12 @@ pub fn load_inputs(inputs: &[Input], stdin: &mut dyn Read, limits: &Limits) -> L
             },
         }
     }
-    let results: Vec<LoadedFile> = jobs.par_iter().map(|job| load_job(job, limits)).collect();
+    let results: Vec<LoadedFile> = jobs
+        .par_iter()
+        .map_init(FileBuffer::default, |buffer, job| {
+            load_job(job, limits, buffer)
+        })
+        .collect();
     let mut loaded = Loaded {
         files: jobs
             .iter()
@@ -275,6 +338,58 @@ mod tests {
         "root/a0",
         "root/a~",
     ];
+
+    #[test]
+    fn a_reused_buffer_reads_each_file_whole_and_refuses_large_ones_with_their_size() {
+        let directory = tempfile::tempdir().unwrap();
+        let write = |name: &str, size: usize| {
+            let path = directory.path().join(name);
+            // Bytes that differ with the position and the file, so that a leftover shows.
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + name.len()) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            (path, bytes)
+        };
+        let first = FileBuffer::FIRST_READ;
+        let mut buffer = FileBuffer::default();
+        // Large, then small, then empty: each read must see exactly its own file.
+        for (name, size) in [
+            ("large", 3 * first + 17),
+            ("exact", first),
+            ("one-more", first + 1),
+            ("small", 1270),
+            ("empty", 0),
+            ("again-large", 5 * first),
+        ] {
+            let (path, bytes) = write(name, size);
+            let mut file = std::fs::File::open(&path).unwrap();
+            let read = buffer.read(&mut file, 256 * 1024 * 1024).unwrap();
+            assert_eq!(read, Ok(()), "{name}");
+            assert!(
+                buffer.contents() == bytes.as_slice(),
+                "{name}: contents differ"
+            );
+        }
+        // Over the limit: refused with the file's whole size, whether the first read or the
+        // size asked of the file system finds it out.
+        for (name, size, limit) in [
+            ("over-small", 200, 100),
+            ("over-large", 3 * first, 100),
+            ("over-after-first-read", 2 * first, first as u64 + 10),
+        ] {
+            let (path, _) = write(name, size);
+            let mut file = std::fs::File::open(&path).unwrap();
+            assert_eq!(
+                buffer.read(&mut file, limit).unwrap(),
+                Err(size as u64),
+                "{name}"
+            );
+        }
+        // At the limit exactly: read.
+        let (path, bytes) = write("at-limit", 100);
+        let mut file = std::fs::File::open(&path).unwrap();
+        assert_eq!(buffer.read(&mut file, 100).unwrap(), Ok(()));
+        assert_eq!(buffer.contents(), bytes.as_slice());
+    }
 
     #[test]
     fn paths_sort_in_the_order_of_path_components() {

@@ -27,10 +27,10 @@ pub struct Finding {
     pub object: Arc<ObjectRef>,
     /// JSON pointer of the offending field inside the object, or of the object that should
     /// hold a missing field.
-    pub path: String,
+    pub path: Arc<str>,
     /// Where the path is in the input; `None` for objects read from a live cluster.
     pub location: Option<Location>,
-    pub message: String,
+    pub message: Arc<str>,
     pub fix: Cow<'static, str>,
 }
 
@@ -138,13 +138,13 @@ mod tests {
             severity: Severity::Low,
             layer: Layer::Workload,
             object,
-            path: String::new(),
+            path: "".into(),
             location: Some(Location {
                 file,
                 line,
                 column: 1,
             }),
-            message: String::new(),
+            message: "".into(),
             fix: "".into(),
         }
     }

@@ -124,9 +124,9 @@ pub fn findings(report: &BenchmarkReport) -> Vec<Finding> {
                     namespace: None,
                     name: result.component.clone(),
                 }),
-                path: String::new(),
+                path: "".into(),
                 location,
-                message: format!("{} {}: {}", result.id, result.title, result.reason),
+                message: format!("{} {}: {}", result.id, result.title, result.reason).into(),
                 fix: Cow::Owned(result.remediation.clone()),
             }
         })

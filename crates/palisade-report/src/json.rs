@@ -456,8 +456,8 @@ mod tests {
         for (index, text) in tricky.iter().enumerate() {
             for template in base.findings {
                 let mut finding = template.clone();
-                finding.message = format!("{text}{index}");
-                finding.path = text.to_string();
+                finding.message = format!("{text}{index}").into();
+                finding.path = text.as_str().into();
                 finding.rule = text.to_string().into();
                 finding.fix = text.to_string().into();
                 let mut object = (*finding.object).clone();
@@ -547,7 +547,7 @@ mod tests {
                 sorted(&["apiVersion", "kind", "namespace", "name"])
             );
             assert_eq!(json["rule"], &*finding.rule);
-            assert_eq!(json["message"], finding.message.as_str());
+            assert_eq!(json["message"], &*finding.message);
         }
         // The live object: no location, no namespace.
         assert_eq!(

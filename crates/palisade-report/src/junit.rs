@@ -65,7 +65,7 @@ fn failure(finding: &Finding) -> TestCase {
     let path = if finding.path.is_empty() {
         "(the object)"
     } else {
-        finding.path.as_str()
+        &finding.path
     };
     let mut description = format!(
         "{position}\nobject: {}\npath: {path}\nseverity: {}\n{}\n",

@@ -160,7 +160,7 @@ fn text_and_markdown(text: &str, markdown: Option<&str>) -> MultiformatMessageSt
 
 fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     let text = if finding.fix.is_empty() {
-        finding.message.clone()
+        finding.message.to_string()
     } else {
         format!("{} Fix: {}", finding.message, finding.fix)
     };
@@ -189,7 +189,7 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         Value::from(finding.severity.as_str()),
     );
     properties.insert("layer".to_string(), Value::from(finding.layer.as_str()));
-    properties.insert("path".to_string(), Value::from(finding.path.as_str()));
+    properties.insert("path".to_string(), Value::from(&*finding.path));
 
     let mut result = SarifResult::builder()
         .rule_id(&*finding.rule)
@@ -328,7 +328,7 @@ pub(crate) fn fingerprint(finding: &Finding) -> String {
         object.kind.as_str(),
         object.namespace.as_deref().unwrap_or(""),
         object.name.as_str(),
-        finding.path.as_str(),
+        &finding.path,
     ];
     let mut hash = Fnv1a::new();
     for field in fields {
@@ -630,9 +630,9 @@ mod tests {
         if let Some(location) = &mut finding.location {
             location.line += 10;
         }
-        finding.message.push_str(" (reworded)");
+        finding.message = format!("{} (reworded)", finding.message).into();
         assert_eq!(fingerprint(&finding), before);
-        finding.path.push_str("/x");
+        finding.path = format!("{}/x", finding.path).into();
         assert_ne!(fingerprint(&finding), before);
         let hashes: BTreeSet<String> = fixture.findings.iter().map(fingerprint).collect();
         assert_eq!(hashes.len(), fixture.findings.len());

@@ -37,18 +37,10 @@ pub(crate) fn render(
         Ok(())
     };
 
-    for layer in Layer::ALL {
-        let mut group: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|finding| finding.layer == layer)
-            .collect();
-        if group.is_empty() {
+    for group in by_layer_then_severity(report.findings) {
+        let Some(layer) = group.first().map(|finding| finding.layer) else {
             continue;
-        }
-        // Stable: findings of one severity keep the caller's order.
-        group.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
-
+        };
         section_break(out)?;
         let heading = format!(
             "{} ({})",
@@ -57,9 +49,9 @@ pub(crate) fn render(
         );
         writeln!(out, "{}", paint(style::BOLD, &heading, color))?;
         // Formatting (wrapping, colour) is the costly part: done in parallel, written in order.
-        write_in_parallel(&group, out, |finding, _, buffer, _: &mut ()| {
+        write_in_parallel(&group, out, |finding, _, buffer, wrapped: &mut Wrapped| {
             writeln!(buffer)?;
-            write_finding(finding, color, buffer)
+            write_finding(finding, color, buffer, wrapped)
         })?;
     }
 
@@ -84,6 +76,74 @@ pub(crate) fn render(
         writeln!(out, "{}", paint(line_style, &line, color))?;
     }
     Ok(())
+}
+
+/// The findings of each layer, outside in (one list per layer of [`Layer::ALL`], empty where a
+/// layer has none), each from the most severe down; findings of one layer and severity keep
+/// the caller's order. One pass into buckets, instead of a filter per layer and a sort.
+fn by_layer_then_severity(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let bucket = |finding: &Finding| {
+        let layer = Layer::ALL
+            .iter()
+            .position(|layer| *layer == finding.layer)
+            .unwrap_or(0);
+        let severity = Severity::ALL
+            .iter()
+            .position(|severity| *severity == finding.severity)
+            .unwrap_or(0);
+        layer * Severity::ALL.len() + (Severity::ALL.len() - 1 - severity)
+    };
+    let mut sizes = [0usize; Layer::ALL.len() * Severity::ALL.len()];
+    for finding in findings {
+        sizes[bucket(finding)] += 1;
+    }
+    let mut buckets: Vec<Vec<&Finding>> =
+        sizes.iter().map(|&size| Vec::with_capacity(size)).collect();
+    for finding in findings {
+        buckets[bucket(finding)].push(finding);
+    }
+    buckets
+        .chunks_mut(Severity::ALL.len())
+        .map(|severities| severities.iter_mut().flat_map(std::mem::take).collect())
+        .collect()
+}
+
+/// The texts a chunk of the table has wrapped, by address: most findings carry their rule's
+/// fix, and findings share one copy of a message that recurs (the same container in many
+/// workloads); wrapping each again for each finding was a tenth of the table.
+#[derive(Default)]
+struct WrappedTexts(Vec<((usize, usize), Vec<u8>)>);
+
+impl WrappedTexts {
+    /// The texts kept for one chunk; past this many, a text is wrapped each time.
+    const MOST: usize = 64;
+
+    /// Writes `text` wrapped: from what was kept where `shared` (a text that other findings
+    /// hold too, so its address names it while the report is written), otherwise anew.
+    fn write(&mut self, text: &str, shared: bool, out: &mut Vec<u8>, prefixes: (&str, &str)) {
+        let (first_prefix, prefix) = prefixes;
+        if !shared {
+            wrap_into(out, text, first_prefix, prefix, WIDTH);
+            return;
+        }
+        let key = (text.as_ptr() as usize, text.len());
+        if let Some((_, wrapped)) = self.0.iter().find(|(of, _)| *of == key) {
+            out.extend_from_slice(wrapped);
+            return;
+        }
+        let start = out.len();
+        wrap_into(out, text, first_prefix, prefix, WIDTH);
+        if self.0.len() < Self::MOST {
+            self.0.push((key, out[start..].to_vec()));
+        }
+    }
+}
+
+/// What one chunk of the table keeps of the texts it has wrapped.
+#[derive(Default)]
+struct Wrapped {
+    messages: WrappedTexts,
+    fixes: WrappedTexts,
 }
 
 /// Joins `parts` with `separator`, starting a new line instead where a part would run past
@@ -112,7 +172,12 @@ fn join_lines(parts: &[String], separator: &str, width: usize) -> Vec<String> {
 /// One finding: the header line (severity, rule, object, position), the wrapped message and
 /// fix. Pushed straight into the chunk's buffer, without `format!` or a `String` per piece: the
 /// table of a large scan is a hundred thousand of these.
-fn write_finding(finding: &Finding, color: bool, out: &mut Vec<u8>) -> io::Result<()> {
+fn write_finding(
+    finding: &Finding,
+    color: bool,
+    out: &mut Vec<u8>,
+    wrapped: &mut Wrapped,
+) -> io::Result<()> {
     let severity = finding.severity.as_str();
     let severity_padding = SEVERITY_WIDTH.saturating_sub(severity.len());
     if color {
@@ -165,14 +230,17 @@ fn write_finding(finding: &Finding, color: bool, out: &mut Vec<u8>) -> io::Resul
     }
     out.push(b'\n');
 
-    wrap_into(out, &finding.message, INDENT, INDENT, WIDTH);
+    wrapped
+        .messages
+        .write(&finding.message, true, out, (INDENT, INDENT));
     if !finding.fix.is_empty() {
-        wrap_into(
-            out,
+        // A fix made for this finding alone is wrapped for it alone.
+        let shared = matches!(finding.fix, std::borrow::Cow::Borrowed(_));
+        wrapped.fixes.write(
             &finding.fix,
-            FIX_FIRST_PREFIX,
-            FIX_HANGING_PREFIX,
-            WIDTH,
+            shared,
+            out,
+            (FIX_FIRST_PREFIX, FIX_HANGING_PREFIX),
         );
     }
     Ok(())
@@ -409,6 +477,83 @@ mod tests {
         };
         let live = ScanSummary { files: 0, ..live };
         assert_eq!(summary_parts(&live, true), ["No findings in 2 objects"]);
+    }
+
+    #[test]
+    fn buckets_equal_a_filter_and_a_stable_sort_per_layer() {
+        // The fixture's findings many times over, in a scrambled order, each copy marked so
+        // that a change of order among equal severities shows.
+        let fixture = Fixture::new();
+        let mut findings = Vec::new();
+        for copy in 0..7 {
+            for (index, finding) in fixture.findings.iter().enumerate() {
+                if (index + copy) % 3 != 0 {
+                    let mut finding = finding.clone();
+                    finding.message = format!("{} (copy {copy})", finding.message).into();
+                    findings.push(finding);
+                }
+            }
+        }
+        findings.rotate_left(5);
+        let grouped = by_layer_then_severity(&findings);
+        assert_eq!(grouped.len(), Layer::ALL.len());
+        for (layer, group) in Layer::ALL.iter().zip(&grouped) {
+            let mut expected: Vec<&Finding> =
+                findings.iter().filter(|f| f.layer == *layer).collect();
+            expected.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+            let messages = |list: &[&Finding]| -> Vec<String> {
+                list.iter().map(|f| f.message.to_string()).collect()
+            };
+            assert_eq!(messages(group), messages(&expected), "{layer:?}");
+        }
+        assert!(grouped.iter().filter(|group| !group.is_empty()).count() >= 4);
+    }
+
+    #[test]
+    fn a_text_wrapped_once_is_written_as_wrapped_each_time() {
+        let long: &'static str = "Set `resources.limits.memory` on every container, and a \
+            LimitRange in the namespace so that containers that set none get a default; \
+            measure first.";
+        let short: &'static str = "Remove it.";
+        let own = format!("{long} Also for this one.");
+        // (text, shared): the same addresses again and again, and a text of its own.
+        let texts = [
+            (long, true),
+            (short, true),
+            (own.as_str(), false),
+            (long, true),
+            (own.as_str(), false),
+            (short, true),
+            (long, true),
+        ];
+        for prefixes in [(FIX_FIRST_PREFIX, FIX_HANGING_PREFIX), (INDENT, INDENT)] {
+            let mut kept = WrappedTexts::default();
+            let mut cached = Vec::new();
+            let mut direct = Vec::new();
+            for (text, shared) in texts {
+                kept.write(text, shared, &mut cached, prefixes);
+                wrap_into(&mut direct, text, prefixes.0, prefixes.1, WIDTH);
+            }
+            assert_eq!(
+                String::from_utf8(cached).unwrap(),
+                String::from_utf8(direct).unwrap()
+            );
+            // Only the shared texts are kept.
+            assert_eq!(kept.0.len(), 2);
+        }
+        // Past the bound, texts are still written, wrapped anew.
+        let many: Vec<String> = (0..2 * WrappedTexts::MOST)
+            .map(|index| format!("message number {index} {long}"))
+            .collect();
+        let mut kept = WrappedTexts::default();
+        let mut cached = Vec::new();
+        let mut direct = Vec::new();
+        for text in many.iter().chain(&many) {
+            kept.write(text, true, &mut cached, (INDENT, INDENT));
+            wrap_into(&mut direct, text, INDENT, INDENT, WIDTH);
+        }
+        assert_eq!(cached, direct);
+        assert_eq!(kept.0.len(), WrappedTexts::MOST);
     }
 
     fn strip_ansi(text: &str) -> String {

@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use palisade_model::{
     Finding, Inventory, Location, Node, Object, Pointer, Pos, RuleMeta, Severity,
@@ -93,6 +93,79 @@ pub struct Emitter<'a> {
     /// part: the findings on one object share most of their paths.
     trail_path: String,
     trail: Vec<(usize, Pos, &'a Node)>,
+    /// Where messages given as `format_args!` are written before they are shared.
+    message_buffer: String,
+}
+
+/// The message of a finding: a `String`, a `&str`, or `format_args!(...)`, which is written
+/// into a buffer the emitter keeps instead of a new `String` each time.
+pub trait Message {
+    fn into_shared(self, buffer: &mut String) -> Arc<str>;
+}
+
+impl Message for String {
+    fn into_shared(self, _: &mut String) -> Arc<str> {
+        shared_text(&self)
+    }
+}
+
+impl Message for &str {
+    fn into_shared(self, _: &mut String) -> Arc<str> {
+        shared_text(self)
+    }
+}
+
+impl Message for &String {
+    fn into_shared(self, _: &mut String) -> Arc<str> {
+        shared_text(self)
+    }
+}
+
+impl Message for Cow<'_, str> {
+    fn into_shared(self, _: &mut String) -> Arc<str> {
+        shared_text(&self)
+    }
+}
+
+impl Message for std::fmt::Arguments<'_> {
+    fn into_shared(self, buffer: &mut String) -> Arc<str> {
+        if let Some(text) = self.as_str() {
+            return shared_text(text);
+        }
+        buffer.clear();
+        // Writing into a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(buffer, self);
+        shared_text(buffer)
+    }
+}
+
+/// How many texts [`shared_text`] remembers per thread, about 2 MB of messages.
+const REMEMBERED_TEXTS: usize = 8192;
+
+type SharedTexts = std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>;
+
+thread_local! {
+    static SHARED_TEXTS: std::cell::RefCell<SharedTexts> =
+        std::cell::RefCell::new(SharedTexts::default());
+}
+
+/// The one copy of `text` among the findings this thread has made lately. A finding lives until
+/// the report is written, and the findings of a large scan repeat their paths and many of
+/// their messages (the same containers in many workloads): one copy each, instead of one per
+/// finding, left a large scan less memory to touch, which on a virtual machine costs more than
+/// the hashing. The copies are forgotten past a bound, so a long-running server keeps few.
+fn shared_text(text: &str) -> Arc<str> {
+    SHARED_TEXTS.with_borrow_mut(|texts| {
+        if let Some(shared) = texts.get(text) {
+            return shared.clone();
+        }
+        if texts.len() >= REMEMBERED_TEXTS {
+            texts.clear();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        texts.insert(shared.clone());
+        shared
+    })
 }
 
 impl<'a> Emitter<'a> {
@@ -104,6 +177,7 @@ impl<'a> Emitter<'a> {
             objects: Vec::new(),
             trail_path: String::new(),
             trail: Vec::new(),
+            message_buffer: String::new(),
         }
     }
 
@@ -122,12 +196,13 @@ impl<'a> Emitter<'a> {
     ///
     /// # Panics
     /// When called from an inventory rule, which has no current object: use [`Emitter::report_on`].
-    pub fn report(&mut self, path: &Pointer, message: impl Into<String>) -> &mut Finding {
+    pub fn report(&mut self, path: &Pointer, message: impl Message) -> &mut Finding {
         let object = self
             .object
             .expect("Emitter::report needs an object rule; inventory rules use report_on");
         let location = self.locate(object, path.as_str());
-        self.push(object, path, location, message.into())
+        let message = message.into_shared(&mut self.message_buffer);
+        self.push(object, path, location, message)
     }
 
     /// What [`Object::location`] says of `path` in `object`, the object of an object rule,
@@ -180,11 +255,12 @@ impl<'a> Emitter<'a> {
         inventory: &Inventory,
         object: &Object,
         path: &Pointer,
-        message: impl Into<String>,
+        message: impl Message,
     ) -> &mut Finding {
         self.objects.push(index_in(inventory, object));
         let location = object.location(path.as_str());
-        self.push(object, path, location, message.into())
+        let message = message.into_shared(&mut self.message_buffer);
+        self.push(object, path, location, message)
     }
 
     fn push(
@@ -192,23 +268,14 @@ impl<'a> Emitter<'a> {
         object: &Object,
         path: &Pointer,
         location: Option<Location>,
-        message: String,
+        message: Arc<str>,
     ) -> &mut Finding {
-        // A finding lives until the report is written, and `format!` leaves up to twice the
-        // room a message needs: kept at its exact size, a large scan touches fewer pages.
-        // (Shrinking in place would not do: the allocator keeps a block that shrinks by less
-        // than half.)
-        let message = if message.capacity() > message.len() {
-            String::from(message.as_str())
-        } else {
-            message
-        };
         let finding = Finding {
             rule: Cow::Borrowed(self.meta.name),
             severity: self.meta.severity,
             layer: self.meta.layer,
             object: object.shared_reference(),
-            path: path.as_str().to_string(),
+            path: shared_text(path.as_str()),
             location,
             message,
             fix: Cow::Borrowed(self.meta.fix),
@@ -234,6 +301,46 @@ fn index_in(inventory: &Inventory, object: &Object) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_texts_share_one_copy_and_the_copies_kept_are_bounded() {
+        let first = shared_text("container \"app\" has no CPU limit");
+        let again = shared_text(&String::from("container \"app\" has no CPU limit"));
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = shared_text("container \"web\" has no CPU limit");
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(&*other, "container \"web\" has no CPU limit");
+        // Many more different texts than are remembered: each still reads as itself, and what
+        // the thread keeps stays within the bound.
+        for index in 0..3 * REMEMBERED_TEXTS {
+            let text = format!("message {index}");
+            assert_eq!(&*shared_text(&text), text);
+            assert!(SHARED_TEXTS.with_borrow(|texts| texts.len()) <= REMEMBERED_TEXTS);
+        }
+        // A text forgotten is made again, equal.
+        assert_eq!(&*shared_text("container \"app\" has no CPU limit"), &*first);
+    }
+
+    #[test]
+    fn every_kind_of_message_reads_as_its_text() {
+        let mut buffer = String::from("left over from before");
+        let name = "web";
+        let port = 22;
+        let formatted = format!("container {name:?} listens on port {port}");
+        let texts: [Arc<str>; 6] = [
+            format_args!("container {name:?} listens on port {port}").into_shared(&mut buffer),
+            format_args!("a static message").into_shared(&mut buffer),
+            formatted.clone().into_shared(&mut buffer),
+            (&formatted).into_shared(&mut buffer),
+            formatted.as_str().into_shared(&mut buffer),
+            Cow::<str>::Owned(formatted.clone()).into_shared(&mut buffer),
+        ];
+        assert_eq!(&*texts[0], formatted);
+        assert_eq!(&*texts[1], "a static message");
+        for text in &texts[2..] {
+            assert_eq!(&**text, formatted);
+        }
+    }
 
     #[test]
     fn locating_from_the_last_path_agrees_with_the_object() {

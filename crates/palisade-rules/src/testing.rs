@@ -31,5 +31,8 @@ pub(crate) fn findings_in(rule: &Rule, name: &str, text: &str) -> Vec<Finding> {
 
 /// The paths of the findings of one rule.
 pub(crate) fn paths(rule: &Rule, yaml: &str) -> Vec<String> {
-    findings(rule, yaml).into_iter().map(|f| f.path).collect()
+    findings(rule, yaml)
+        .into_iter()
+        .map(|f| f.path.to_string())
+        .collect()
 }

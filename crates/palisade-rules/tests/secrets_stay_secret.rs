@@ -99,8 +99,8 @@ fn planted_secrets_never_appear_in_findings() {
         );
         for finding in &findings {
             for (what, text) in [
-                ("message", finding.message.as_str()),
-                ("path", finding.path.as_str()),
+                ("message", &*finding.message),
+                ("path", &*finding.path),
                 ("fix", finding.fix.as_ref()),
             ] {
                 assert!(

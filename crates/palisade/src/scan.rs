@@ -181,8 +181,23 @@ impl Timings {
                 .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
                 .map(|pages| format!(", resident {} MB", pages * 4096 / 1_000_000))
                 .unwrap_or_default();
+            // And the CPU time of every thread so far (in the kernel's ticks of 10 ms), to
+            // tell a phase that waits from one that keeps both cores busy.
+            let cpu = std::fs::read_to_string("/proc/self/stat")
+                .ok()
+                .and_then(|stat| {
+                    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+                    let user = fields.next()?.parse::<u64>().ok()?;
+                    let system = fields.next()?.parse::<u64>().ok()?;
+                    Some(format!(
+                        ", cpu {} ms user + {} ms system",
+                        user * 10,
+                        system * 10
+                    ))
+                })
+                .unwrap_or_default();
             eprintln!(
-                "palisade timings: {phase} done at {:.1} ms{resident}",
+                "palisade timings: {phase} done at {:.1} ms{resident}{cpu}",
                 start.elapsed().as_secs_f64() * 1e3
             );
         }

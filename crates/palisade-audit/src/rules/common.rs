@@ -559,7 +559,7 @@ impl ManifestJudge {
     fn remembered(&self, finding: &Finding) -> Remembered {
         use std::hash::BuildHasher;
         self.hasher
-            .hash_one((finding.rule.as_ref(), finding.message.as_str()))
+            .hash_one((finding.rule.as_ref(), &*finding.message))
     }
 
     /// Remembers the findings an object has now, in place of those it had.

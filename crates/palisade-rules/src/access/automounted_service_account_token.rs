@@ -169,7 +169,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     };
     out.report(
         &pod.spec_path.key(AUTOMOUNT),
-        format!(
+        format_args!(
             "{why}, so {token} is mounted into every container, although no RoleBinding or ClusterRoleBinding in the input gives that ServiceAccount any rights"
         ),
     );

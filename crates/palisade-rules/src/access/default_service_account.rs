@@ -121,7 +121,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             Some(binding) => {
                 out.report(
                     &path,
-                    format!(
+                    format_args!(
                         "the pod {how}, so it runs as the namespace's shared \"default\" ServiceAccount, to which {} grants rights: every pod of the namespace that names no ServiceAccount holds them",
                         describe(binding)
                     ),
@@ -131,7 +131,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             None => {
                 out.report(
                     &path,
-                    format!(
+                    format_args!(
                         "the pod {how}, so it runs as the namespace's shared \"default\" ServiceAccount, an identity (and any rights later granted to it) shared with every pod of the namespace that names none"
                     ),
                 );
@@ -160,7 +160,7 @@ fn check_service_account(account: &Object, out: &mut Emitter) {
     };
     out.report(
         &Pointer::root().key(AUTOMOUNT),
-        format!(
+        format_args!(
             "the namespace's \"default\" ServiceAccount {written}, so its token is mounted into every pod of the namespace that names no ServiceAccount and does not opt out"
         ),
     );
@@ -182,7 +182,7 @@ fn check_binding(binding: &Object, out: &mut Emitter) {
         };
         out.report(
             &Pointer::root().key("subjects").index(subject.index),
-            format!(
+            format_args!(
                 "{} grants {role} to the \"default\" ServiceAccount {whose}: every pod there that names no ServiceAccount holds those rights",
                 describe(binding)
             ),
@@ -199,7 +199,7 @@ mod tests {
     fn reported(yaml: &str) -> Vec<(String, Severity)> {
         findings(&RULE, yaml)
             .into_iter()
-            .map(|f| (f.path, f.severity))
+            .map(|f| (f.path.to_string(), f.severity))
             .collect()
     }
 
@@ -278,9 +278,9 @@ subjects: [{kind: ServiceAccount, name: default}]
 ";
         let found = findings(&RULE, yaml);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path, "/subjects/1");
+        assert_eq!(&*found[0].path, "/subjects/1");
         assert_eq!(
-            found[0].message,
+            &*found[0].message,
             "ClusterRoleBinding \"everyone\" grants ClusterRole \"cluster-admin\" to the \"default\" ServiceAccount of namespace \"shop\": every pod there that names no ServiceAccount holds those rights"
         );
     }

@@ -153,7 +153,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     };
     let finding = out.report(
         &Pointer::root().key("type"),
-        format!(
+        format_args!(
             "bootstrap token Secret {:?} is still in kube-system: {usage}; {lifetime}. Remove it once the nodes have joined",
             object.name
         ),

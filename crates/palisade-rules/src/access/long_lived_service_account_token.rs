@@ -126,7 +126,7 @@ mod tests {
         );
         let found = findings(&RULE, &yaml);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path, "/type");
+        assert_eq!(&*found[0].path, "/type");
         assert!(found[0].message.contains("ServiceAccount \"deployer\""));
         // The token itself (base64 or decoded) never appears.
         assert!(!found[0].message.contains("c2VjcmV0"));

@@ -109,7 +109,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
                     context.inventory,
                     binding.object,
                     &path,
-                    format!("{why}, so the binding grants {subjects} nothing"),
+                    format_args!("{why}, so the binding grants {subjects} nothing"),
                 );
             }
             Unresolved::Missing => report_missing(context, out, rbac, binding, &path, &subjects),

@@ -248,7 +248,7 @@ mod tests {
     fn verdict(extra: &str) -> Vec<(Severity, String)> {
         findings(&RULE, &format!("{DASHBOARD}{extra}"))
             .into_iter()
-            .map(|f| (f.severity, f.path))
+            .map(|f| (f.severity, f.path.to_string()))
             .collect()
     }
 

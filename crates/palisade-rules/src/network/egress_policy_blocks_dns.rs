@@ -175,7 +175,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             workload.object,
             &labels_path(workload),
-            format!(
+            format_args!(
                 "the egress of the {} is isolated by {}, whose egress rules allow {missing} to the cluster DNS ({DNS_NAMESPACE} pods labelled k8s-app=kube-dns, or those of the input) or to any ipBlock: name lookups fail",
                 pods_described(cluster, workload),
                 policies_described(cluster, &workload.egress_policies)

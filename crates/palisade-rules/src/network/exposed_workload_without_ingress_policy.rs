@@ -110,7 +110,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             workload.object,
             &labels_path(workload),
-            format!(
+            format_args!(
                 "{} exposes the {}, and no NetworkPolicy selects them for ingress: they accept connections {reach} on every port they listen on, not only the Service's",
                 listing(&names),
                 pods_described(cluster, workload)

@@ -107,14 +107,14 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             Some(technique) => {
                 out.report(
                     &path.key(key),
-                    format!("{base}; this snippet contains {technique}, an exploitation technique of CVE-2021-25742"),
+                    format_args!("{base}; this snippet contains {technique}, an exploitation technique of CVE-2021-25742"),
                 )
                 .severity = Severity::Critical;
             }
             None if ingress_nginx => {
                 out.report(
                     &path.key(key),
-                    format!(
+                    format_args!(
                         "{base}: whoever may edit an Ingress can read its service-account token (CVE-2021-25742)"
                     ),
                 );
@@ -122,7 +122,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             None => {
                 out.report(
                     &path.key(key),
-                    format!(
+                    format_args!(
                         "{base}: whoever may edit an Ingress can rewrite the proxy configuration every tenant shares"
                     ),
                 );
@@ -252,7 +252,7 @@ metadata:
 "#;
         let found: Vec<(String, Severity)> = findings(yaml)
             .into_iter()
-            .map(|f| (f.path, f.severity))
+            .map(|f| (f.path.to_string(), f.severity))
             .collect();
         assert_eq!(
             found,

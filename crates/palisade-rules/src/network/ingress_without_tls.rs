@@ -154,7 +154,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &path,
-            format!(
+            format_args!(
                 "Ingress has no TLS section (spec.tls): it serves {served} over plain HTTP, readable and changeable by anyone on the network path"
             ),
         );
@@ -177,7 +177,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         let listed: Vec<String> = tls_hosts.iter().map(|h| h.to_string()).collect();
         out.report(
             &rules_path.index(index).key("host"),
-            format!(
+            format_args!(
                 "Ingress host {host:?} has no TLS entry: spec.tls covers only {}, so this host is served over plain HTTP or with the controller's default certificate",
                 if listed.is_empty() {
                     "no host".to_string()

@@ -113,13 +113,13 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
     {
         out.report(
             &container.path.key("image"),
-            format!("{who} runs Kubernetes Dashboard {weakness}"),
+            format_args!("{who} runs Kubernetes Dashboard {weakness}"),
         );
     }
     if let Some(skip) = command_line.enabled("enable-skip-login") {
         out.report(
             &skip.path,
-            format!(
+            format_args!(
                 "{who} runs the Kubernetes Dashboard with --enable-skip-login{}: its login page offers \"Skip\", and whoever skips acts with the dashboard's own ServiceAccount, without any credential",
                 stray_note("enable-skip-login", skip)
             ),
@@ -128,7 +128,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
     if let Some(settings) = command_line.enabled("disable-settings-authorizer") {
         out.report(
             &settings.path,
-            format!(
+            format_args!(
                 "{who} runs the Kubernetes Dashboard with --disable-settings-authorizer{}: anyone who reaches it can change its global settings without logging in",
                 stray_note("disable-settings-authorizer", settings)
             ),
@@ -139,7 +139,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
     if let Some(plain_http) = plain_http(container, &command_line) {
         out.report(
             &plain_http.path,
-            format!(
+            format_args!(
                 "{who} serves the Kubernetes Dashboard over plain HTTP on {}:{}: it has no certificate ({}, no --tls-cert-file with --tls-key-file) and {}, so sessions and tokens cross the pod network in clear text",
                 plain_http.address, plain_http.port, plain_http.why_no_certificate, plain_http.why_address
             ),
@@ -148,7 +148,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
         if let Some(insecure_login) = command_line.enabled("enable-insecure-login") {
             out.report(
                 &insecure_login.path,
-                format!(
+                format_args!(
                     "{who} runs the Kubernetes Dashboard with --enable-insecure-login{} while it serves plain HTTP: its login page takes tokens and kubeconfigs over an unencrypted connection, where anyone on the network path can read them",
                     stray_note("enable-insecure-login", insecure_login)
                 ),
@@ -164,7 +164,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
         // The address is not repeated: it may carry credentials (http://user:password@host).
         out.report(
             &api_server.path,
-            format!(
+            format_args!(
                 "{who} runs the Kubernetes Dashboard with an http:// --apiserver-host: it talks to the API server without TLS, so every request and the token it carries travel in clear text (and an API server insecure port checks no credential at all)"
             ),
         );
@@ -292,7 +292,7 @@ mod tests {
     fn verdict(container_fields: &str) -> Vec<(Severity, String)> {
         findings(&RULE, &dashboard(container_fields))
             .into_iter()
-            .map(|f| (f.severity, f.path))
+            .map(|f| (f.severity, f.path.to_string()))
             .collect()
     }
 
@@ -442,7 +442,7 @@ mod tests {
         let paths = |args: &str| -> Vec<String> {
             findings(&RULE, &yaml(args))
                 .into_iter()
-                .map(|f| f.path)
+                .map(|f| f.path.to_string())
                 .collect()
         };
         assert_eq!(

@@ -164,7 +164,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if let Some((key, value)) = internal_annotation(object) {
         out.report(
             &type_path,
-            format!(
+            format_args!(
                 "Service of type LoadBalancer is internal to the cloud network ({key}: {value}): not on the internet, but reachable from every machine of that network"
             ),
         )
@@ -185,7 +185,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if let Some(bad) = ranges.iter().find(|range| range.cidr.is_none()) {
         out.report(
             &bad.path,
-            format!(
+            format_args!(
                 "Service of type LoadBalancer has the source range {:?} in {origin}, which is not an IP range (CIDR such as 10.0.0.0/8): the API server rejects it, and nothing restricts who may connect",
                 bad.text
             ),
@@ -200,7 +200,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if let Some((_, everyone)) = parsed.iter().find(|(cidr, _)| cidr.prefix == 0) {
         out.report(
             &everyone.path,
-            format!(
+            format_args!(
                 "Service of type LoadBalancer accepts connections from everyone: {origin} contains {}",
                 everyone.text.trim()
             ),
@@ -220,7 +220,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 .collect();
             out.report(
                 &of_family[0].1.path,
-                format!(
+                format_args!(
                     "Service of type LoadBalancer accepts connections from everyone: the ranges of {origin} ({}) together cover every {} address",
                     listing(&texts),
                     family.name()
@@ -236,7 +236,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         .collect();
     out.report(
         &type_path,
-        format!(
+        format_args!(
             "Service of type LoadBalancer is reachable from outside the cluster, restricted to the source ranges {} ({origin})",
             listing(&texts)
         ),
@@ -551,7 +551,7 @@ mod tests {
     fn verdict(yaml: &str) -> Vec<(Severity, String)> {
         findings(&RULE, yaml)
             .into_iter()
-            .map(|f| (f.severity, f.path))
+            .map(|f| (f.severity, f.path.to_string()))
             .collect()
     }
 

@@ -124,7 +124,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             workload.object,
             &labels_path(workload),
-            format!(
+            format_args!(
                 "no NetworkPolicy selects the {} for egress{ingress_only}: a compromised pod can connect anywhere, to every pod, the cloud metadata endpoint and the internet",
                 pods_described(cluster, workload)
             ),

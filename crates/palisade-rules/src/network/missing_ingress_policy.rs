@@ -122,7 +122,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             workload.object,
             &labels_path(workload),
-            format!(
+            format_args!(
                 "no NetworkPolicy selects the {} for ingress{others}: every pod of the cluster, a compromised one included, can connect to any port they listen on",
                 pods_described(cluster, workload)
             ),

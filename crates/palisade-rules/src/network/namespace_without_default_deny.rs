@@ -158,7 +158,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             object,
             &path,
-            format!(
+            format_args!(
                 "namespace {} has no default-deny NetworkPolicy for {directions} (podSelector: {{}} with those policyTypes): {situation} is open to the whole cluster until someone writes a policy for it",
                 namespace.name
             ),
@@ -183,7 +183,7 @@ mod tests {
     fn messages(yaml: &str) -> Vec<String> {
         findings(&RULE, yaml)
             .into_iter()
-            .map(|f| f.message)
+            .map(|f| f.message.to_string())
             .collect()
     }
 
@@ -229,7 +229,7 @@ mod tests {
         let found = findings(&RULE, &format!("{WEB}{own}"));
         assert_eq!(found.len(), 1);
         assert_eq!(
-            (found[0].object.kind.as_str(), found[0].path.as_str()),
+            (found[0].object.kind.as_str(), &*found[0].path),
             ("NetworkPolicy", "/spec/podSelector")
         );
         // A policy alone is not a namespace of workloads.

@@ -182,7 +182,7 @@ fn report(
         context.inventory,
         policy.object,
         &path,
-        format!(
+        format_args!(
             "{} rule {} allows {everyone} on every port: whatever the other policies say, {selected} {consequence}",
             direction.as_str(),
             rule.index,
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn messages_say_what_is_allowed_to_whom() {
-        let message = |spec: &str| findings(&RULE, &policy(spec))[0].message.clone();
+        let message = |spec: &str| findings(&RULE, &policy(spec))[0].message.to_string();
         assert_eq!(
             message("{podSelector: {matchLabels: {app: web}}, ingress: [{}]}"),
             "ingress rule 0 allows every source, in the cluster and outside it, on every port: whatever the other policies say, the pods labelled app=web accept connections from anyone"

@@ -123,7 +123,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
         context.inventory,
         object,
         &Pointer::root().keys(&["metadata", "name"]),
-        format!(
+        format_args!(
             "the input's network plugin ({}) does not enforce NetworkPolicy: {}; the {policies} {} of the input {} no effect, and every pod can reach every other pod and the internet",
             listing(&plugins),
             why.join("; "),

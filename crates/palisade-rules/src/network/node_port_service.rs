@@ -91,7 +91,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     };
     out.report(
         &Pointer::root().keys(&["spec", "type"]),
-        format!(
+        format_args!(
             "Service of type NodePort opens its ports on every address of every node{which}, around the Ingress and its TLS"
         ),
     );

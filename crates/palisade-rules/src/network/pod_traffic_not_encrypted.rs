@@ -90,7 +90,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             context.inventory,
             target,
             &object.path,
-            format!(
+            format_args!(
                 "{} does not encrypt traffic between pods on different nodes ({looked_at}): whoever reads the node network sees pod traffic in clear",
                 cni.cni.name()
             ),

@@ -97,7 +97,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     let ports = service_port_list(object.root.get("spec"));
     out.report(
         &Pointer::root().keys(&["spec", "externalIPs"]),
-        format!(
+        format_args!(
             "Service claims the external IPs {listed}{ports}: kube-proxy on every node sends the cluster's traffic for them to this Service's pods, whoever owns the addresses (CVE-2020-8554)"
         ),
     );

@@ -112,7 +112,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             }
             out.report(
                 &Pointer::root().key(field).key(&entry.key),
-                format!(
+                format_args!(
                     "ConfigMap {:?} key {:?} holds {}; ConfigMaps are not secret",
                     object.name,
                     entry.key.as_ref(),

@@ -395,7 +395,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                     };
                     let finding = out.report(
                         &env_path.index(variable.index).key("value"),
-                        format!(
+                        format_args!(
                             "{} sets {} to {kind}; it is {}, and it is the first one an attacker tries",
                             container.describe(),
                             setting.name,
@@ -428,7 +428,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                     let (severity, worse) = escalation(setting, &variables);
                     let finding = out.report(
                         &env_path.index(variable.index).key("value"),
-                        format!(
+                        format_args!(
                             "{} sets {}={}{worse}: {}",
                             container.describe(),
                             setting.name,
@@ -450,7 +450,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                     {
                         out.report(
                             &env_path.index(variable.index).key("value"),
-                            format!(
+                            format_args!(
                                 "{} sets {} to a literal value: {}",
                                 container.describe(),
                                 setting.name,
@@ -467,7 +467,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                 {
                     out.report(
                         &container.path.key(word.field).index(word.index),
-                        format!(
+                        format_args!(
                             "{} runs with {}: {}",
                             container.describe(),
                             quote(flag_shown(word.text, values)),
@@ -487,7 +487,7 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                         .unwrap_or_default();
                     out.report(
                         &env_path,
-                        format!(
+                        format_args!(
                             "{} runs {image_text} without {} or a configuration that could set credentials; {}",
                             container.describe(),
                             setting.name,

@@ -361,7 +361,7 @@ pub(crate) mod testing {
     pub(crate) fn paths(rule: &Rule, dockerfile: &str) -> Vec<String> {
         findings(rule, dockerfile)
             .into_iter()
-            .map(|f| f.path)
+            .map(|f| f.path.to_string())
             .collect()
     }
 }

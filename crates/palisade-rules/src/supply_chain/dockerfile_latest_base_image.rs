@@ -70,7 +70,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &stage.from.pointer().key("image"),
-            format!(
+            format_args!(
                 "base image {shown} {problem}: builds are not reproducible and an upstream change or compromise flows straight in"
             ),
         );

@@ -101,7 +101,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             };
             out.report(
                 &final_stage.from.pointer(),
-                format!(
+                format_args!(
                     "the final stage (FROM {}) has no HEALTHCHECK: a stuck container looks healthy and is never restarted",
                     final_stage.image().unwrap_or("?")
                 ),

@@ -93,7 +93,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 };
                 out.report(
                     &pointer.key("paths").index(index),
-                    format!(
+                    format_args!(
                         "{via} downloads {} at build time without verifying its content: whoever controls that server or the network path decides what goes into the image",
                         redacted_url(url)
                     ),

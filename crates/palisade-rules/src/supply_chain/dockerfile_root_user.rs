@@ -139,7 +139,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             };
             out.report(
                 &user.pointer().key("arguments"),
-                format!(
+                format_args!(
                     "the final stage runs as root: its last USER is {value:?}{inherited}, so every process of the container runs as root"
                 ),
             );
@@ -162,7 +162,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             };
             out.report(
                 &final_stage.from.pointer(),
-                format!(
+                format_args!(
                     "the final stage (FROM {from}) sets no USER, so the container runs as the base image's user, which is root unless that image says otherwise"
                 ),
             );

@@ -108,7 +108,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                     ("ENV", Some(_)) if expands => {
                         out.report(
                             &path,
-                            format!(
+                            format_args!(
                                 "{onbuild}ENV {name} copies a variable's value into the image's environment, where anyone who can pull the image reads it (docker inspect)"
                             ),
                         );
@@ -116,7 +116,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                     ("ENV", Some(_)) => {
                         out.report(
                             &path,
-                            format!(
+                            format_args!(
                                 "{onbuild}ENV {name} sets a literal value in the Dockerfile: it is committed with it and stored in the image configuration, where anyone who can pull the image reads it"
                             ),
                         );
@@ -124,7 +124,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                     (_, Some(value)) if !value.is_empty() && !expands => {
                         out.report(
                             &path,
-                            format!(
+                            format_args!(
                                 "{onbuild}ARG {name} has a literal default value in the Dockerfile: it is committed with it and recorded in the image history"
                             ),
                         )
@@ -133,7 +133,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                     _ => {
                         let finding = out.report(
                             &path,
-                            format!(
+                            format_args!(
                                 "{onbuild}ARG {name} declares a build argument with a secret-like name: a value passed with --build-arg is recorded in the image history and build provenance"
                             ),
                         );
@@ -154,7 +154,7 @@ mod tests {
     fn summary(dockerfile: &str) -> Vec<(String, Severity)> {
         findings(&RULE, dockerfile)
             .into_iter()
-            .map(|f| (f.path, f.severity))
+            .map(|f| (f.path.to_string(), f.severity))
             .collect()
     }
 

@@ -68,7 +68,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     for (stage, shown, _) in dockerfile.undigested_bases() {
         out.report(
             &stage.from.pointer().key("image"),
-            format!(
+            format_args!(
                 "base image {shown} is not pinned by digest: its publisher, or whoever takes over the tag, can change what this Dockerfile builds"
             ),
         );

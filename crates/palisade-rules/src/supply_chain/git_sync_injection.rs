@@ -107,7 +107,7 @@ fn check_env(container: &ContainerView, out: &mut Emitter) {
         };
         out.report(
             &container.path.key("env").index(index),
-            format!(
+            format_args!(
                 "{} sets {name}{source}, git-sync's --git option: {CONSEQUENCE}",
                 container.describe()
             ),
@@ -139,7 +139,7 @@ fn check_env_from(context: &ObjectContext, container: &ContainerView, out: &mut 
         if let Some(variable) = loaded {
             out.report(
                 &container.path.key("envFrom").index(index),
-                format!(
+                format_args!(
                     "{} loads {variable} from ConfigMap {config_map:?}, git-sync's --git option: {CONSEQUENCE}",
                     container.describe()
                 ),
@@ -166,7 +166,7 @@ fn check_args(container: &ContainerView, out: &mut Emitter) {
             if argument == "--git" || argument.starts_with("--git=") {
                 out.report(
                     &container.path.key(field).index(index),
-                    format!(
+                    format_args!(
                         "{} passes {} to git-sync: {CONSEQUENCE}",
                         container.describe(),
                         short_text(argument)

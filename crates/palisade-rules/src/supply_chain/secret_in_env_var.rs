@@ -110,7 +110,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             if let Some(what) = problem(name, &value) {
                 out.report(
                     &path,
-                    format!(
+                    format_args!(
                         "{}: environment variable {name:?} holds {what} written out in the manifest; anyone who can read the workload or its source can read it",
                         container.describe()
                     ),

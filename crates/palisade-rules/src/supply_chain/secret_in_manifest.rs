@@ -109,7 +109,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             if !keys.is_empty() {
                 out.report(
                     &Pointer::root().key(field),
-                    format!(
+                    format_args!(
                         "Secret {:?} commits {} to the manifests in `{field}`",
                         object.name,
                         list_keys(&keys)
@@ -165,7 +165,7 @@ fn check_last_applied(object: &Object, out: &mut Emitter) {
         .unwrap_or(&object.name);
     out.report(
         &Pointer::root().keys(&["metadata", "annotations", LAST_APPLIED]),
-        format!(
+        format_args!(
             "the {LAST_APPLIED} annotation embeds {} of Secret {name:?} (kubectl apply copies the whole object into it)",
             list_keys(&keys)
         ),

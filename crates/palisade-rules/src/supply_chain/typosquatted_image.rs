@@ -105,7 +105,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &image.path,
-            format!(
+            format_args!(
                 "{} uses image {text:?}, a possible typosquat: {}",
                 image.container.describe(),
                 found.explanation

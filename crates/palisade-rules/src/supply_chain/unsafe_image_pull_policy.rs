@@ -102,7 +102,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             Some(Some("Never")) => {
                 out.report(
                     &policy_path,
-                    format!(
+                    format_args!(
                         "{container} sets imagePullPolicy: Never, so it runs whatever copy of {shown:?} is already on the node: the kubelet never fetches it from the registry nor checks that the pod may pull it"
                     ),
                 );
@@ -110,7 +110,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             Some(Some("IfNotPresent")) if pinned == Some(false) => {
                 out.report(
                     &policy_path,
-                    format!(
+                    format_args!(
                         "{container} sets imagePullPolicy: IfNotPresent for {shown:?}, which is not pinned by digest: a node that already holds a copy runs it, stale or planted, without asking the registry what the tag points to now"
                     ),
                 );
@@ -129,7 +129,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 }
                 out.report(
                     &image.container.path,
-                    format!(
+                    format_args!(
                         "{container} has no imagePullPolicy, so Kubernetes sets IfNotPresent for the tag {tag:?} of {shown:?}: a node that already holds a copy runs it, stale or planted, without asking the registry what the tag points to now"
                     ),
                 );

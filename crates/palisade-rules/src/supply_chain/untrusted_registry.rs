@@ -116,7 +116,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &image.path,
-            format!(
+            format_args!(
                 "{} uses image {text:?}, which comes from {name}: {allowed_list}",
                 image.container.describe()
             ),

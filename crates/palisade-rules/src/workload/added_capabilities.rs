@@ -87,7 +87,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             }
             out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} adds capability {name:?}; the Restricted control \"Capabilities\" allows adding only NET_BIND_SERVICE",
                     container.describe()
                 ),

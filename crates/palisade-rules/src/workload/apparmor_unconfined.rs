@@ -124,7 +124,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             }
             out.report(
                 &annotations_path.key(&entry.key),
-                format!(
+                format_args!(
                     "annotation {} gives container {container:?} the AppArmor profile {value:?}, which the Baseline control \"AppArmor\" forbids (allowed: runtime/default, localhost/<profile>)",
                     entry.key
                 ),
@@ -142,7 +142,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &path,
-            format!("pod sets securityContext.{problem}, which the Baseline control \"AppArmor\" forbids"),
+            format_args!("pod sets securityContext.{problem}, which the Baseline control \"AppArmor\" forbids"),
         );
     }
     for container in pod.containers() {
@@ -160,7 +160,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &path,
-            format!(
+            format_args!(
                 "{} sets securityContext.{problem}, which the Baseline control \"AppArmor\" forbids",
                 container.describe()
             ),

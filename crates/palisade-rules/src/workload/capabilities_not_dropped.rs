@@ -97,7 +97,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &container.security_context_path(&["capabilities", "drop"]),
-            format!(
+            format_args!(
                 "{} {problem}; the Restricted control \"Capabilities\" requires dropping \"ALL\"",
                 container.describe()
             ),

@@ -118,7 +118,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         Some(DEFAULT_NAMESPACE) => {
             out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} is placed in the \"default\" namespace, which shares its RBAC, NetworkPolicies and Pod Security level with everything else nobody placed on purpose",
                     object.kind
                 ),
@@ -128,7 +128,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         None => {
             out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} has no metadata.namespace, so it lands in the namespace it is applied to: \"default\" unless kubectl -n, the context, Helm or kustomize chooses another",
                     object.kind
                 ),

@@ -242,7 +242,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 let why = why_sensitive(path, host_path);
                 let finding = out.report(
                     &volume_path.key("path"),
-                    format!(
+                    format_args!(
                         "volume {name:?} mounts the node's path {path:?} (hostPath), which the Baseline control \"HostPath Volumes\" forbids{}",
                         match &why {
                             Some(why) => format!(": it exposes {why}"),
@@ -257,7 +257,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             None => {
                 out.report(
                     &volume_path,
-                    format!(
+                    format_args!(
                         "volume {name:?} is a hostPath volume (without a path), which the Baseline control \"HostPath Volumes\" forbids"
                     ),
                 );

@@ -81,7 +81,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 .unwrap_or_default();
             out.report(
                 &container.path.key("ports").index(index).key("hostPort"),
-                format!(
+                format_args!(
                     "{} binds host port {}{container_port} on the node, which the Baseline control \"Host Ports\" forbids",
                     container.describe(),
                     host_port.display_value()

@@ -166,11 +166,14 @@ fn report_written(field: Field, settings: &Settings, out: &mut Emitter) {
         && !settings.inheriting.is_empty()
         && let Some(what) = problem(field, pod_value.node, &settings.inheriting_names())
     {
-        out.report(&pod_value.path, format!("pod {what}"));
+        out.report(&pod_value.path, format_args!("pod {what}"));
     }
     for (container, written) in &settings.own {
         if let Some(what) = problem(field, written.node, "") {
-            out.report(&written.path, format!("{} {what}", container.describe()));
+            out.report(
+                &written.path,
+                format_args!("{} {what}", container.describe()),
+            );
         }
     }
 }
@@ -198,7 +201,7 @@ fn report_unset_users(pod: &crate::pod::PodView, users: &Settings, out: &mut Emi
         }
         out.report(
             &container.security_context_path(&["runAsUser"]),
-            format!(
+            format_args!(
                 "{} sets no runAsUser, nor does the pod, and runAsNonRoot is not true: it runs as whatever user its image names, root or a low ID shared with the node's own users",
                 container.describe()
             ),

@@ -85,7 +85,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &gap.path,
-            format!(
+            format_args!(
                 "{} {what}: it can take all the idle CPU of its node, a noisy neighbour for the other pods and a free cryptominer if it is hijacked",
                 gap.container.describe()
             ),

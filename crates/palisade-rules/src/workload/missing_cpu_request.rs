@@ -81,7 +81,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &gap.path,
-            format!(
+            format_args!(
                 "{} {what}: the scheduler places it as if it needed no CPU, overcommitting the node, and under contention it gets only a token share",
                 gap.container.describe()
             ),

@@ -88,7 +88,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &gap.path,
-            format!(
+            format_args!(
                 "{} {what}: it can fill the node's disk with logs, its writable layer and emptyDir volumes, and get its neighbours evicted",
                 gap.container.describe()
             ),

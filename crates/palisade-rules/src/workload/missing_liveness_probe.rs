@@ -76,7 +76,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &container.container.path.key("livenessProbe"),
-            format!(
+            format_args!(
                 "{} has no livenessProbe: if it hangs without exiting, the kubelet never restarts it",
                 container.describe()
             ),

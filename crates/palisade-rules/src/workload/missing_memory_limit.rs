@@ -86,7 +86,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &gap.path,
-            format!(
+            format_args!(
                 "{} {what}: it can exhaust the node's memory and trigger OOM kills of its neighbours",
                 gap.container.describe()
             ),

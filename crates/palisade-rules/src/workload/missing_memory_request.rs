@@ -81,7 +81,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &gap.path,
-            format!(
+            format_args!(
                 "{} {what}: the scheduler places it as if it needed no memory, overcommitting the node, and under memory pressure it is evicted first",
                 gap.container.describe()
             ),

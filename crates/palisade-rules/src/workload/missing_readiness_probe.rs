@@ -75,7 +75,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &container.container.path.key("readinessProbe"),
-            format!(
+            format_args!(
                 "{} has no readinessProbe: it gets Service traffic and counts as available in rollouts as soon as it starts, before it can serve",
                 container.describe()
             ),

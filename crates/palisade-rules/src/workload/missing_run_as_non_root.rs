@@ -108,7 +108,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &pod.security_context_path(&["runAsNonRoot"]),
-            format!(
+            format_args!(
                 "pod sets securityContext.runAsNonRoot to {}{inherit}, which the Restricted control \"Running as Non-root\" forbids: it must be true",
                 value.display_value()
             ),
@@ -122,7 +122,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             Some(value) => {
                 out.report(
                     &path,
-                    format!(
+                    format_args!(
                         "{} sets securityContext.runAsNonRoot to {}, which the Restricted control \"Running as Non-root\" forbids: it must be true",
                         container.describe(),
                         value.display_value()
@@ -134,7 +134,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             None => {
                 out.report(
                     &path,
-                    format!(
+                    format_args!(
                         "{} does not set securityContext.runAsNonRoot: true and neither does the pod, so it runs as root if its image says so; the Restricted control \"Running as Non-root\" requires it",
                         container.describe()
                     ),

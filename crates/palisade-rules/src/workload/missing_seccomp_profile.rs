@@ -91,7 +91,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &container.security_context_path(&["seccompProfile"]),
-            format!(
+            format_args!(
                 "{} has no securityContext.seccompProfile and the pod sets none either, so it runs without a seccomp filter; the Restricted control \"Seccomp\" requires type RuntimeDefault or Localhost",
                 container.describe()
             ),

@@ -96,7 +96,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             inventory,
             object,
             &path,
-            format!(
+            format_args!(
                 "namespace {namespace} runs {} but the input has no LimitRange in it: containers that set no requests or limits get none, so one of them can take a node's whole memory or CPU and evict its neighbours",
                 describe_workloads(&workloads)
             ),

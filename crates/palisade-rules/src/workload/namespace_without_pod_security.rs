@@ -108,7 +108,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             inventory,
             first,
             &Pointer::root().keys(&["metadata", "namespace"]),
-            format!(
+            format_args!(
                 "namespace {name} runs {} but the input, which defines other Namespaces, has no Namespace object for it: nothing here sets its Pod Security Admission level, so its pods are admitted at the cluster default, privileged unless configured otherwise",
                 describe_workloads(&workloads)
             ),
@@ -142,7 +142,7 @@ fn check_namespace(context: &InventoryContext, out: &mut Emitter, namespace: &Ob
                 context.inventory,
                 namespace,
                 &labels_path,
-                format!(
+                format_args!(
                     "namespace {name} has no pod-security.kubernetes.io/enforce label{only_reports}: pods are admitted at the cluster's default level, privileged unless the admission configuration says otherwise, so anyone who can create a pod there can run it privileged and take over its node"
                 ),
             );

@@ -99,7 +99,7 @@ fn check(context: &InventoryContext, out: &mut Emitter) {
             inventory,
             object,
             &path,
-            format!(
+            format_args!(
                 "namespace {namespace} runs {} but the input has no ResourceQuota in it: nothing caps the CPU, memory, storage or number of objects they, or anyone who can create pods there, may claim, so one runaway or hostile workload can starve the rest of the cluster",
                 describe_workloads(&workloads)
             ),

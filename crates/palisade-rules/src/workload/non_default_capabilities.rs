@@ -102,7 +102,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             }
             let finding = out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} adds capability {name:?}, outside the default set allowed by the Baseline control \"Capabilities\"",
                     container.describe()
                 ),

@@ -90,7 +90,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &container.security_context_path(&["allowPrivilegeEscalation"]),
-            format!(
+            format_args!(
                 "{} {problem}, so set-user-ID binaries and file capabilities can raise its privileges; the Restricted control \"Privilege Escalation\" requires false",
                 container.describe()
             ),

@@ -76,7 +76,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         if privileged == Some(true) {
             out.report(
                 &container.security_context_path(&["privileged"]),
-                format!(
+                format_args!(
                     "{} runs privileged (securityContext.privileged: true), which the Baseline control \"Privileged Containers\" forbids",
                     container.describe()
                 ),

@@ -100,7 +100,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &port.path,
-            format!(
+            format_args!(
                 "{} listens on port {}, below 1024: binding it takes root or the NET_BIND_SERVICE capability",
                 port.container.describe(),
                 port.describe()
@@ -168,7 +168,7 @@ mod tests {
         );
         let messages: Vec<String> = findings(&RULE, &yaml)
             .into_iter()
-            .map(|f| f.message)
+            .map(|f| f.message.to_string())
             .collect();
         assert!(messages[0].contains("port 53/UDP"), "{messages:?}");
     }

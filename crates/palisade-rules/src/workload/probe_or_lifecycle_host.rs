@@ -99,7 +99,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
                 }
                 out.report(
                     &container.path.keys(keys).key(action).key("host"),
-                    format!(
+                    format_args!(
                         "{} has a {label}.{action} with host {}: the kubelet connects to that host from the node, which the Baseline control \"Host Probes / Lifecycle Hooks\" forbids",
                         container.describe(),
                         host.display_value()

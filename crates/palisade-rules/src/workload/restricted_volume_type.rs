@@ -147,7 +147,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &volumes_path.index(index).key(source),
-            format!(
+            format_args!(
                 "volume {name:?} is {kind}, which the Restricted control \"Volume Types\" forbids (allowed: configMap, downwardAPI, emptyDir, projected, secret, csi, persistentVolumeClaim, ephemeral, image)"
             ),
         );

@@ -101,7 +101,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     {
         out.report(
             &pod_value.path,
-            format!(
+            format_args!(
                 "pod sets securityContext.runAsGroup: 0, the root group, as the primary group of {}, {CONSEQUENCE}",
                 groups.inheriting_names()
             ),
@@ -111,7 +111,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         if is_root(written.node) {
             out.report(
                 &written.path,
-                format!(
+                format_args!(
                     "{} sets securityContext.runAsGroup: 0, the root group, as its primary group, {CONSEQUENCE}",
                     container.describe()
                 ),
@@ -121,7 +121,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     if pod_field(pod, &["fsGroup"]).is_some_and(is_root) {
         out.report(
             &pod.security_context_path(&["fsGroup"]),
-            format!(
+            format_args!(
                 "pod sets securityContext.fsGroup: 0, which adds the root group to every process of the pod and gives it the pod's volumes, {CONSEQUENCE}"
             ),
         );
@@ -134,7 +134,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             out.report(
                 &pod.security_context_path(&["supplementalGroups"])
                     .index(index),
-                format!(
+                format_args!(
                     "pod lists group 0, the root group, in securityContext.supplementalGroups, which every process of the pod gets, {CONSEQUENCE}"
                 ),
             );

@@ -89,7 +89,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         if container_field(container, &["runAsUser"]).and_then(|n| n.as_i64()) == Some(0) {
             out.report(
                 &container.security_context_path(&["runAsUser"]),
-                format!(
+                format_args!(
                     "{} sets securityContext.runAsUser: 0 (root), which the Restricted control \"Running as Non-root user\" forbids",
                     container.describe()
                 ),

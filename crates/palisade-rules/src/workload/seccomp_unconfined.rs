@@ -84,7 +84,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
         Some(kind) if kind.as_str() == Some("Unconfined") => {
             out.report(
                 &path.key("type"),
-                format!(
+                format_args!(
                     "{who} sets securityContext.seccompProfile.type to \"Unconfined\", switching the seccomp filter off, which the Baseline control \"Seccomp\" forbids"
                 ),
             );
@@ -92,7 +92,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
         Some(kind) => {
             out.report(
                 &path.key("type"),
-                format!(
+                format_args!(
                     "{who} sets securityContext.seccompProfile.type to {}; the Baseline control \"Seccomp\" allows only RuntimeDefault or Localhost",
                     kind.display_value()
                 ),
@@ -101,7 +101,7 @@ fn check_profile(who: &str, profile: &Node, path: Pointer, out: &mut Emitter) {
         None => {
             out.report(
                 &path,
-                format!(
+                format_args!(
                     "{who} sets securityContext.seccompProfile without a type; the Baseline control \"Seccomp\" allows only RuntimeDefault or Localhost"
                 ),
             );

@@ -90,7 +90,7 @@ fn check_options(who: &str, options: &Node, path: Pointer, out: &mut Emitter) {
     {
         out.report(
             &path.key("type"),
-            format!(
+            format_args!(
                 "{who} sets seLinuxOptions.type to {}, outside the types allowed by the Baseline control \"SELinux\" (container_t, container_init_t, container_kvm_t, container_engine_t)",
                 kind.display_value()
             ),
@@ -102,7 +102,7 @@ fn check_options(who: &str, options: &Node, path: Pointer, out: &mut Emitter) {
         {
             out.report(
                 &path.key(key),
-                format!(
+                format_args!(
                     "{who} sets seLinuxOptions.{key} to {}, which the Baseline control \"SELinux\" forbids",
                     value.display_value()
                 ),

@@ -84,7 +84,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &port.path,
-            format!(
+            format_args!(
                 "{} exposes port {}, the SSH port: an SSH server in a container is a way in that RBAC and the audit log do not see",
                 port.container.describe(),
                 port.describe()

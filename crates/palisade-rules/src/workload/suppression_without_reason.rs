@@ -69,7 +69,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         let rules = ignore.as_str().unwrap_or("");
         out.report(
             &Pointer::root().keys(&["metadata", "annotations", IGNORE_ANNOTATION]),
-            format!("{IGNORE_ANNOTATION} silences {rules:?} without a {IGNORE_REASON_ANNOTATION} annotation saying why"),
+            format_args!("{IGNORE_ANNOTATION} silences {rules:?} without a {IGNORE_REASON_ANNOTATION} annotation saying why"),
         );
     }
 }

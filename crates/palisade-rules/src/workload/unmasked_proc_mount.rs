@@ -88,7 +88,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         if user_namespace {
             let finding = out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} sets procMount to {value}: the pod's user namespace (hostUsers: false) satisfies the Baseline control \"/proc Mount Type\", but the Restricted profile still requires Default",
                     container.describe()
                 ),
@@ -97,7 +97,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         } else {
             out.report(
                 &path,
-                format!(
+                format_args!(
                     "{} sets procMount to {value}, which the Baseline control \"/proc Mount Type\" forbids (only Default is allowed outside a user namespace)",
                     container.describe()
                 ),

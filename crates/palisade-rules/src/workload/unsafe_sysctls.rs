@@ -109,7 +109,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         out.report(
             &path.index(index).key("name"),
-            format!(
+            format_args!(
                 "pod sets sysctl {name:?}, outside the safe set allowed by the Baseline control \"Sysctls\""
             ),
         );

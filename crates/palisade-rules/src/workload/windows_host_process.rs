@@ -92,7 +92,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         {
             out.report(
                 &container.security_context_path(&["windowsOptions", "hostProcess"]),
-                format!(
+                format_args!(
                     "{} runs as a Windows HostProcess (windowsOptions.hostProcess: true), directly on the node, which the Baseline control \"HostProcess\" forbids",
                     container.describe()
                 ),

@@ -177,7 +177,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
     }
     out.report(
         &Pointer::root().keys(&["metadata", "namespace"]),
-        format!(
+        format_args!(
             "{} {:?} runs in kube-system but is not a control-plane component or add-on palisade knows: whoever deploys it can run pods as kube-system's privileged service accounts",
             object.kind, object.name
         ),

@@ -99,7 +99,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         };
         out.report(
             &container.security_context_path(&["readOnlyRootFilesystem"]),
-            format!(
+            format_args!(
                 "{} {what}, so its root filesystem is writable: code running in it can drop tools or change the application's files",
                 container.describe()
             ),
