@@ -119,6 +119,8 @@ fn document(lines: Vec<Line>, limits: &Limits) -> Option<Node> {
         limits,
         depth: 0,
         nodes: 0,
+        open_entries: Vec::new(),
+        open_items: Vec::new(),
     };
     let first_indent = reader.lines[0].indent;
     let node = reader.block(first_indent).ok()?;
@@ -131,6 +133,11 @@ struct Reader<'t, 'l> {
     limits: &'l Limits,
     depth: usize,
     nodes: usize,
+    /// The entries of the block mappings being read, innermost last, and the items of the
+    /// block sequences: a collection's members are gathered here and moved once into a list
+    /// of their exact size, instead of a vector of its own that grows and is copied again.
+    open_entries: Vec<Entry>,
+    open_items: Vec<Node>,
 }
 
 fn is_dash_item(content: &str) -> bool {
@@ -181,7 +188,7 @@ impl<'t> Reader<'t, '_> {
         self.enter()?;
         self.count()?;
         let start = self.at;
-        let mut items = Vec::new();
+        let first_item = self.open_items.len();
         while let Some(line) = self.lines.get(self.at) {
             if line.indent < indent {
                 break;
@@ -195,14 +202,15 @@ impl<'t> Reader<'t, '_> {
             let rest = line.content[1..].trim_start_matches(' ');
             let rest_offset = line.indent + (line.content.len() - rest.len());
             if rest.is_empty() {
-                if indentless && items.is_empty() {
+                if indentless && self.open_items.len() == first_item {
                     return Err(GiveUp); // saphyr places such a sequence after its first dash
                 }
                 self.at += 1;
                 match self.lines.get(self.at) {
                     Some(next) if next.indent > indent => {
                         let next_indent = next.indent;
-                        items.push(self.block(next_indent)?);
+                        let item = self.block(next_indent)?;
+                        self.open_items.push(item);
                     }
                     _ => return Err(GiveUp), // an empty item
                 }
@@ -216,16 +224,18 @@ impl<'t> Reader<'t, '_> {
                 let current = &mut self.lines[self.at];
                 current.indent = rest_offset;
                 current.content = rest;
-                items.push(self.mapping(rest_offset)?);
+                let item = self.mapping(rest_offset)?;
+                self.open_items.push(item);
                 continue;
             }
             let at = self.at;
-            items.push(self.inline_value(at, rest_offset, rest)?);
+            let item = self.inline_value(at, rest_offset, rest)?;
+            self.open_items.push(item);
             self.at += 1;
         }
         let pos = if indentless {
             // saphyr places an indentless sequence at its first item's content.
-            match items.first() {
+            match self.open_items.get(first_item) {
                 Some(first) => first.pos,
                 None => return Err(GiveUp),
             }
@@ -233,14 +243,15 @@ impl<'t> Reader<'t, '_> {
             self.pos(start, indent)
         };
         self.depth -= 1;
-        Ok(Node::new(pos, Value::Seq(exact(items))))
+        let items: Box<[Node]> = self.open_items.drain(first_item..).collect();
+        Ok(Node::new(pos, Value::Seq(items)))
     }
 
     fn mapping(&mut self, indent: usize) -> Fast<Node> {
         self.enter()?;
         self.count()?;
         let pos = self.pos(self.at, indent);
-        let mut entries: Vec<Entry> = Vec::new();
+        let first_entry = self.open_entries.len();
         while let Some(line) = self.lines.get(self.at) {
             if line.indent < indent {
                 break;
@@ -280,17 +291,18 @@ impl<'t> Reader<'t, '_> {
                 self.at += 1;
                 value
             };
-            entries.push(Entry {
+            self.open_entries.push(Entry {
                 key: palisade_model::keys::intern(key),
                 key_pos,
                 value,
             });
         }
-        if reject_duplicate_keys(&entries, &[]).is_err() {
+        if reject_duplicate_keys(&self.open_entries[first_entry..], &[]).is_err() {
             return Err(GiveUp);
         }
         self.depth -= 1;
-        Ok(Node::new(pos, Value::Map(exact(entries))))
+        let entries: Box<[Entry]> = self.open_entries.drain(first_entry..).collect();
+        Ok(Node::new(pos, Value::Map(entries)))
     }
 
     /// A value that fills the rest of a line: a scalar or a flow collection.

@@ -15,6 +15,15 @@ pub(crate) fn resolve_plain(text: &str) -> Value {
 /// What a plain scalar means when it is not a string (null, a boolean, a number); `None` when
 /// it is a string, which [`resolve_plain`] would copy.
 pub(crate) fn resolve_non_string(text: &str) -> Option<Value> {
+    // Every word below has at most five bytes: a longer scalar can only be a number, and most
+    // scalars (names, images, labels) are longer and start with a letter.
+    if text.len() > 5 {
+        let first = text.as_bytes()[0];
+        if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+            return None;
+        }
+        return resolve_number(text);
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -220,6 +229,33 @@ mod tests {
         assert_eq!(resolve_plain("9223372036854775807"), Value::Int(i64::MAX));
         assert_eq!(resolve_plain("-9223372036854775808"), Value::Int(i64::MIN));
         assert!(matches!(resolve_plain(".inf"), Value::Float(f) if f.is_infinite()));
+    }
+
+    #[test]
+    fn long_scalars_resolve_as_numbers_or_stay_strings() {
+        // Longer than every word of YAML 1.1's null, bool, inf and nan: only a number can
+        // resolve, and nothing that starts with a letter does.
+        assert_eq!(resolve_plain("123456"), Value::Int(123456));
+        assert_eq!(resolve_plain("1_000_000"), Value::Int(1_000_000));
+        assert_eq!(resolve_plain("-1234567"), Value::Int(-1234567));
+        assert_eq!(resolve_plain("0x1F2E3D"), Value::Int(0x1F2E3D));
+        assert_eq!(resolve_plain("0000644"), Value::Int(420));
+        assert_eq!(resolve_plain("+1.5e10"), Value::Float(1.5e10));
+        assert_eq!(resolve_plain(".5e-3"), Value::Float(0.0005));
+        assert_eq!(resolve_plain("-.5e-3"), Value::Float(-0.0005));
+        for word in [
+            "falsehood",
+            "nullable",
+            "yes-please",
+            "TRUE!",
+            "infinity",
+            "nginx:1.25",
+        ] {
+            assert_eq!(resolve_plain(word), Value::Str(word.into()), "{word}");
+        }
+        for word in ["FALSE", "False", "+.inf", "-.Inf", ".NaN", "NULL"] {
+            assert_ne!(resolve_plain(word), Value::Str(word.into()), "{word}");
+        }
     }
 
     #[test]

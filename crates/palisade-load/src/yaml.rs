@@ -555,6 +555,23 @@ pub(crate) fn reject_duplicate_keys(
     entries: &[Entry],
     merges: &[usize],
 ) -> Result<(), PositionedError> {
+    // Without merge keys (nearly always), the entries are the explicit ones as they stand,
+    // with no list of them to make.
+    if merges.is_empty() {
+        return reject_duplicates_among(entries);
+    }
+    let explicit: Vec<&Entry> = entries
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !merges.contains(index))
+        .map(|(_, entry)| entry)
+        .collect();
+    reject_duplicates_among(&explicit)
+}
+
+fn reject_duplicates_among<E: std::borrow::Borrow<Entry>>(
+    explicit: &[E],
+) -> Result<(), PositionedError> {
     let duplicate = |first: &Entry, second: &Entry| {
         PositionedError::new(
             LoadError::Syntax(format!(
@@ -564,16 +581,12 @@ pub(crate) fn reject_duplicate_keys(
             second.key_pos,
         )
     };
-    let explicit: Vec<&Entry> = entries
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| !merges.contains(index))
-        .map(|(_, entry)| entry)
-        .collect();
     if explicit.len() <= 32 {
         for (index, second) in explicit.iter().enumerate() {
+            let second = second.borrow();
             if let Some(first) = explicit[..index]
                 .iter()
+                .map(|first| first.borrow())
                 .find(|first| first.key == second.key)
             {
                 return Err(duplicate(first, second));
@@ -582,6 +595,7 @@ pub(crate) fn reject_duplicate_keys(
     } else {
         let mut seen: HashMap<&str, &Entry> = HashMap::with_capacity(explicit.len());
         for second in explicit {
+            let second = second.borrow();
             if let Some(first) = seen.insert(&*second.key, second) {
                 return Err(duplicate(first, second));
             }
