@@ -521,12 +521,15 @@ fn sort_findings_of_one_object(findings: &mut [Finding]) {
     fn file(finding: &Finding) -> Option<&Arc<str>> {
         finding.location.as_ref().map(|location| &location.file)
     }
-    let shared_file = findings.first().and_then(file).is_some_and(|first| {
-        findings
-            .iter()
-            .all(|finding| file(finding).is_some_and(|file| Arc::ptr_eq(file, first)))
+    let shared_file_and_object = findings.first().is_some_and(|first| {
+        file(first).is_some_and(|first_file| {
+            findings.iter().all(|finding| {
+                Arc::ptr_eq(&finding.object, &first.object)
+                    && file(finding).is_some_and(|file| Arc::ptr_eq(file, first_file))
+            })
+        })
     });
-    if !shared_file {
+    if !shared_file_and_object {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         return;
     }
@@ -544,10 +547,15 @@ fn sort_findings_of_one_object(findings: &mut [Finding]) {
     if order.is_sorted_by(|a, b| a.0 < b.0) {
         return;
     }
-    order.sort_by(|&(a_position, a), &(b_position, b)| {
-        a_position
-            .cmp(&b_position)
-            .then_with(|| findings[a].sort_key().cmp(&findings[b].sort_key()))
+    // At one position the rest of the key is the rule, the path and the message (the file,
+    // line, column and object are the same); the index last keeps the sort stable.
+    order.sort_unstable_by(|&(a_position, a), &(b_position, b)| {
+        a_position.cmp(&b_position).then_with(|| {
+            let (first, second) = (&findings[a], &findings[b]);
+            (&first.rule, &first.path, &first.message)
+                .cmp(&(&second.rule, &second.path, &second.message))
+                .then(a.cmp(&b))
+        })
     });
     let mut order: Vec<usize> = order.into_iter().map(|(_, index)| index).collect();
     permute(findings, &mut order);
@@ -629,6 +637,45 @@ spec:
                 assert!(of("missing-seccomp-profile"), "{file}");
                 assert!(of("missing-egress-policy"), "{file}");
             }
+        }
+    }
+
+    #[test]
+    fn one_objects_findings_sort_as_a_stable_sort_by_sort_key() {
+        // Many findings on few positions, with rules, paths and messages that tie in every
+        // combination, and exact duplicates told apart by their severity: the result must be
+        // the stable sort's, duplicates in their first order.
+        let object = inventory(&["dir/a.yaml"]).objects()[0].shared_reference();
+        let file: Arc<str> = Arc::from("dir/a.yaml");
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % bound
+        };
+        for _ in 0..200 {
+            let findings: Vec<Finding> = (0..1 + next(40))
+                .map(|_| Finding {
+                    rule: ["b-rule", "a-rule", "c-rule"][next(3) as usize].into(),
+                    severity: palisade_model::Severity::ALL[next(5) as usize],
+                    layer: palisade_model::Layer::Workload,
+                    object: object.clone(),
+                    path: ["/spec/b", "/spec/a"][next(2) as usize].into(),
+                    location: Some(palisade_model::Location {
+                        file: file.clone(),
+                        line: 1 + next(3) as u32,
+                        column: 1 + next(2) as u32,
+                    }),
+                    message: ["y", "x"][next(2) as usize].into(),
+                    fix: "".into(),
+                })
+                .collect();
+            let mut expected = findings.clone();
+            expected.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            let mut sorted = findings;
+            sort_findings_of_one_object(&mut sorted);
+            assert_eq!(sorted, expected);
         }
     }
 }
