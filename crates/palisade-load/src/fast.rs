@@ -39,6 +39,8 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
     let mut documents = Vec::new();
     let mut lines = Vec::new();
     let mut explicit_start = false;
+    // Most manifests have no comment at all: then no line needs searching for one.
+    let any_hash = memchr::memchr(b'#', text.as_bytes()).is_some();
     // The lines as `split('\n')` gives them, found with memchr: a char search per line cost
     // a tenth of the parse.
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
@@ -74,7 +76,12 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
             continue;
         }
         let indent = raw.len() - trimmed.len();
-        let content = strip_comment(trimmed).ok()?.trim_end_matches(' ');
+        let content = if any_hash {
+            strip_comment(trimmed).ok()?
+        } else {
+            trimmed
+        };
+        let content = content.trim_end_matches(' ');
         lines.push(Line {
             number,
             indent,
