@@ -41,6 +41,10 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
     let mut explicit_start = false;
     // Most manifests have no comment at all: then no line needs searching for one.
     let any_hash = memchr::memchr(b'#', text.as_bytes()).is_some();
+    // Nor a template: no scalar can hold `{{` when the text holds none and no escape that
+    // could spell one.
+    let any_template = memchr::memmem::find(text.as_bytes(), b"{{").is_some()
+        || memchr::memchr(b'\\', text.as_bytes()).is_some();
     // The lines as `split('\n')` gives them, found with memchr: a char search per line cost
     // a tenth of the parse.
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
@@ -61,7 +65,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
                 return None;
             }
             if !lines.is_empty() {
-                documents.push(document(std::mem::take(&mut lines), limits)?);
+                documents.push(document(std::mem::take(&mut lines), limits, any_template)?);
             } else if explicit_start || !documents.is_empty() {
                 return None; // an empty document: rare, leave it to the full parser
             }
@@ -97,7 +101,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Node>> {
             Some(documents)
         };
     }
-    documents.push(document(lines, limits)?);
+    documents.push(document(lines, limits, any_template)?);
     Some(documents)
 }
 
@@ -119,7 +123,7 @@ fn strip_comment(text: &str) -> Fast<&str> {
     Ok(text)
 }
 
-fn document(lines: Vec<Line>, limits: &Limits) -> Option<Node> {
+fn document(lines: Vec<Line>, limits: &Limits, any_template: bool) -> Option<Node> {
     let mut reader = Reader {
         lines,
         at: 0,
@@ -128,6 +132,7 @@ fn document(lines: Vec<Line>, limits: &Limits) -> Option<Node> {
         nodes: 0,
         open_entries: Vec::new(),
         open_items: Vec::new(),
+        any_template,
     };
     let first_indent = reader.lines[0].indent;
     let node = reader.block(first_indent).ok()?;
@@ -145,6 +150,8 @@ struct Reader<'t, 'l> {
     /// of their exact size, instead of a vector of its own that grows and is copied again.
     open_entries: Vec<Entry>,
     open_items: Vec<Node>,
+    /// Whether the text may hold an unrendered template (see [`is_helm_template`]).
+    any_template: bool,
 }
 
 fn is_dash_item(content: &str) -> bool {
@@ -363,7 +370,8 @@ impl<'t> Reader<'t, '_> {
         };
         // Templates and huge values get their error (or their leniency) from the full parser.
         if let Value::Str(text) = &value
-            && (text.len() > self.limits.max_scalar_bytes || is_helm_template(text))
+            && (text.len() > self.limits.max_scalar_bytes
+                || self.any_template && is_helm_template(text))
         {
             return Err(GiveUp);
         }
@@ -788,6 +796,10 @@ mod tests {
             "a: 1\na: 2\n",
             "a:\tb\n",
             "name: {{ .Values.x }}\n",
+            "name: \"{{ .Values.x }}\"\n",
+            // A template spelled with escapes: no `{{` in the text, but in the value.
+            "name: \"\\x7b\\x7b .Values.x }}\"\n",
+            "name: \"\\u007B{ .Release.Name }}\"\n",
             "a: b: c\n",
             "",
             "# only a comment\n",

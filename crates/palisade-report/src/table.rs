@@ -144,6 +144,9 @@ impl WrappedTexts {
 struct Wrapped {
     messages: WrappedTexts,
     fixes: WrappedTexts,
+    /// The last file name met (by address) and its length in characters: the findings of
+    /// one object come together.
+    file_chars: Option<(usize, usize)>,
 }
 
 /// Joins `parts` with `separator`, starting a new line instead where a part would run past
@@ -210,7 +213,22 @@ fn write_finding(
         // A live object has no file: the path of the field stands where the position would.
         None => [live_position(finding), "", "", "", ""],
     };
-    let position_len: usize = position.iter().map(|part| part.chars().count()).sum();
+    let position_len: usize = match &finding.location {
+        Some(location) => {
+            let address = location.file.as_ptr() as usize;
+            let file_chars = match wrapped.file_chars {
+                Some((of, chars)) if of == address => chars,
+                _ => {
+                    let chars = location.file.chars().count();
+                    wrapped.file_chars = Some((address, chars));
+                    chars
+                }
+            };
+            // The line and column are ASCII digits.
+            file_chars + position[1..].iter().map(|part| part.len()).sum::<usize>()
+        }
+        None => position.iter().map(|part| part.chars().count()).sum(),
+    };
     // The position goes at the end of the line, or under it when the line would be too long.
     let header_len = 12 + finding.rule.chars().count() + 2 + object_len;
     if header_len + 2 + position_len <= WIDTH {
