@@ -80,7 +80,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
         }
         let tag = reference.effective_tag().unwrap_or("latest");
         out.report(
-            &image.path,
+            &image.path(),
             format_args!(
                 "{} uses image {text:?}, which is not pinned by digest: whoever can push to {} can change what runs under the tag {tag:?}",
                 image.container.describe(),

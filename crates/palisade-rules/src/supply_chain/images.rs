@@ -12,11 +12,17 @@ pub(crate) struct ContainerImage<'a> {
     pub container: &'a ContainerView<'a>,
     /// The `image` field as written, when it is a string.
     pub text: Option<&'a str>,
-    /// The path of the `image` field.
-    pub path: Pointer,
     /// The parsed reference; `None` when the text is not one (absent, a number, an unrendered
     /// template, a `$(VARIABLE)`), which the image rules leave alone rather than guess.
     pub reference: Option<&'a ImageRef>,
+}
+
+impl ContainerImage<'_> {
+    /// The path of the `image` field: made when a finding needs it, for every image rule
+    /// looks at every container and most find nothing.
+    pub fn path(&self) -> Pointer {
+        self.container.path.key("image")
+    }
 }
 
 /// Every container of the object's pod spec, with its image.
@@ -26,7 +32,6 @@ pub(crate) fn container_images<'a>(context: &'a ObjectContext<'a>) -> Vec<Contai
     };
     pod.containers()
         .map(|container| ContainerImage {
-            path: container.path.key("image"),
             reference: container.image(),
             text: container.image_text(),
             container,

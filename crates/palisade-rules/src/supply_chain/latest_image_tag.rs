@@ -91,6 +91,6 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             ),
             Some(_) => continue,
         };
-        out.report(&image.path, message);
+        out.report(&image.path(), message);
     }
 }

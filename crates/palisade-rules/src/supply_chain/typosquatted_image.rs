@@ -104,7 +104,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             continue;
         };
         out.report(
-            &image.path,
+            &image.path(),
             format_args!(
                 "{} uses image {text:?}, a possible typosquat: {}",
                 image.container.describe(),

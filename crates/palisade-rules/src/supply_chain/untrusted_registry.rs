@@ -115,7 +115,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             )
         };
         out.report(
-            &image.path,
+            &image.path(),
             format_args!(
                 "{} uses image {text:?}, which comes from {name}: {allowed_list}",
                 image.container.describe()

@@ -61,10 +61,16 @@ pub(crate) fn is_confining_profile_type(node: Option<&Node>) -> bool {
 pub(crate) fn added_capabilities<'a>(
     container: &ContainerView<'a>,
 ) -> impl Iterator<Item = (usize, &'a Node, Pointer)> + use<'a> {
-    let path = container.security_context_path(&["capabilities", "add"]);
-    container_field(container, &["capabilities", "add"])
+    let items = container_field(container, &["capabilities", "add"])
         .map(Node::items)
-        .unwrap_or(&[])
+        .unwrap_or(&[]);
+    // Most containers add none: their path is not worth making.
+    let path = if items.is_empty() {
+        Pointer::root()
+    } else {
+        container.security_context_path(&["capabilities", "add"])
+    };
+    items
         .iter()
         .enumerate()
         .map(move |(index, item)| (index, item, path.index(index)))

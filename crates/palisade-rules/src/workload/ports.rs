@@ -7,16 +7,26 @@ use crate::pod::{ContainerView, PodView};
 use crate::workload::common::field;
 
 /// One entry of a container's `ports` with a numeric `containerPort`.
-pub(crate) struct DeclaredPort<'a> {
-    pub container: ContainerView<'a>,
+pub(crate) struct DeclaredPort<'p, 'a> {
+    pub container: &'p ContainerView<'a>,
     pub number: i64,
     /// `protocol` as written; Kubernetes defaults it to `TCP`.
     pub protocol: Option<&'a str>,
-    /// The path of `containerPort`.
-    pub path: Pointer,
+    /// Where the entry is in the container's `ports`.
+    index: usize,
 }
 
-impl DeclaredPort<'_> {
+impl DeclaredPort<'_, '_> {
+    /// The path of `containerPort`: made when a finding needs it, for the port rules look at
+    /// every port and most find nothing.
+    pub(crate) fn path(&self) -> Pointer {
+        self.container
+            .path
+            .key("ports")
+            .index(self.index)
+            .key("containerPort")
+    }
+
     /// `80/TCP`, with the protocol Kubernetes defaults to when none is written.
     pub(crate) fn describe(&self) -> String {
         format!("{}/{}", self.number, self.protocol.unwrap_or("TCP"))
@@ -25,7 +35,7 @@ impl DeclaredPort<'_> {
 
 /// The numeric container ports of every container (init, regular, ephemeral). Entries whose
 /// `containerPort` is absent or not an integer are left to the API server's validation.
-pub(crate) fn declared_ports<'a>(pod: &PodView<'a>) -> Vec<DeclaredPort<'a>> {
+pub(crate) fn declared_ports<'p, 'a>(pod: &'p PodView<'a>) -> Vec<DeclaredPort<'p, 'a>> {
     let mut ports = Vec::new();
     for container in pod.containers() {
         let entries = container.node.get("ports").map(Node::items).unwrap_or(&[]);
@@ -34,14 +44,10 @@ pub(crate) fn declared_ports<'a>(pod: &PodView<'a>) -> Vec<DeclaredPort<'a>> {
                 continue;
             };
             ports.push(DeclaredPort {
-                container: container.clone(),
+                container,
                 number,
                 protocol: field(Some(entry), "protocol").and_then(Node::as_str),
-                path: container
-                    .path
-                    .key("ports")
-                    .index(index)
-                    .key("containerPort"),
+                index,
             });
         }
     }

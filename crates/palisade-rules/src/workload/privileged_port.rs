@@ -99,7 +99,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             continue;
         }
         out.report(
-            &port.path,
+            &port.path(),
             format_args!(
                 "{} listens on port {}, below 1024: binding it takes root or the NET_BIND_SERVICE capability",
                 port.container.describe(),

@@ -83,7 +83,7 @@ fn check(context: &ObjectContext, out: &mut Emitter) {
             continue;
         }
         out.report(
-            &port.path,
+            &port.path(),
             format_args!(
                 "{} exposes port {}, the SSH port: an SSH server in a container is a way in that RBAC and the audit log do not see",
                 port.container.describe(),
