@@ -24,6 +24,7 @@ use std::sync::Arc;
 use palisade_model::{
     Alert, AlertRequest, AlertUser, Finding, InputError, Inventory, Location, RuleMeta,
 };
+use palisade_rules::ObjectRules;
 
 use crate::config::AuditConfig;
 use crate::event::{Event, UserInfo};
@@ -73,6 +74,8 @@ pub struct EventContext<'a> {
     pub event: &'a Event<'a>,
     pub location: &'a Location,
     pub config: &'a AuditConfig,
+    /// [`JUDGED_MANIFEST_RULES`] as the scan configuration enables them, selected once.
+    manifest_rules: &'a ObjectRules,
     /// The request object and its manifest findings, worked out once for all rules.
     judged: JudgedCell,
 }
@@ -108,20 +111,21 @@ pub const JUDGED_MANIFEST_RULES: &[&str] = &[
 type JudgedCell = OnceCell<Option<Box<JudgedRequest>>>;
 
 impl<'a> EventContext<'a> {
-    pub fn new(event: &'a Event, location: &'a Location, config: &'a AuditConfig) -> Self {
-        Self::with_judged(event, location, config, OnceCell::new())
+    fn new(event: &'a Event, location: &'a Location, judge: &'a EventJudge) -> Self {
+        Self::with_judged(event, location, judge, OnceCell::new())
     }
 
     fn with_judged(
         event: &'a Event,
         location: &'a Location,
-        config: &'a AuditConfig,
+        judge: &'a EventJudge,
         judged: JudgedCell,
     ) -> Self {
         EventContext {
             event,
             location,
-            config,
+            config: &judge.config,
+            manifest_rules: &judge.manifest_rules,
             judged,
         }
     }
@@ -135,11 +139,12 @@ impl<'a> EventContext<'a> {
                 let object = crate::rules::common::judged_request_object(self.event)?;
                 let facts = ObjectFacts::of(self.event, &object);
                 let inventory = Inventory::from_objects([object]);
-                let findings =
-                    palisade_rules::check_each_object(&inventory, &self.config.scan, |name| {
-                        JUDGED_MANIFEST_RULES.contains(&name)
-                    })
-                    .findings;
+                let findings = palisade_rules::check_each_object_with(
+                    &inventory,
+                    &self.config.scan,
+                    self.manifest_rules,
+                )
+                .findings;
                 Some(Box::new(JudgedRequest {
                     findings,
                     object: facts,
@@ -295,6 +300,8 @@ pub struct EventJudge {
     config: AuditConfig,
     /// Every enabled rule, in registration order; a rule's index here is its position.
     rules: Vec<&'static AuditRule>,
+    /// See [`EventJudge::manifest_rules`].
+    manifest_rules: ObjectRules,
 }
 
 /// What an [`EventJudge`] found in one event, for [`Detector::conclude`].
@@ -317,6 +324,21 @@ struct Found {
 }
 
 impl EventJudge {
+    fn new(config: AuditConfig, rules: Vec<&'static AuditRule>) -> EventJudge {
+        let manifest_rules = Self::manifest_rules(&config);
+        EventJudge {
+            config,
+            rules,
+            manifest_rules,
+        }
+    }
+
+    /// The manifest rules request objects are judged with: [`JUDGED_MANIFEST_RULES`] as the
+    /// scan configuration enables them.
+    fn manifest_rules(config: &AuditConfig) -> ObjectRules {
+        ObjectRules::select(&config.scan, |name| JUDGED_MANIFEST_RULES.contains(&name))
+    }
+
     /// Runs the rules that need no memory on `record`, and drops the event if no stateful rule
     /// wants it.
     pub fn judge(&self, record: SharedRecord) -> Verdict {
@@ -328,14 +350,15 @@ impl EventJudge {
     }
 
     fn find(&self, record: &Record) -> Found {
-        let context = EventContext::new(&record.event, &record.location, &self.config);
+        let context = EventContext::new(&record.event, &record.location, self);
         let event = context.event;
         let mut alerts = Vec::new();
         let mut positions = Vec::new();
         let mut wanted = Vec::new();
         let mut crash = None;
-        // What every manifest judge asks first (see `ManifestJudge::concerns`), asked once.
-        let writes_an_object = ManifestJudge::writes_an_object(event);
+        // What every manifest judge asks besides which resources it judges (see
+        // `ManifestJudge::concerns`), asked once.
+        let carries_out_a_write = ManifestJudge::carries_out_a_write(event);
         // One guard for a run of rules rather than one per rule (which cost a twentieth of
         // judging): after a crash, the run goes on with the next rule.
         let mut next = 0;
@@ -356,8 +379,7 @@ impl EventJudge {
                         }
                         AuditCheck::Stateful { wants, .. } => wants(event),
                         AuditCheck::Manifest { applies_to, .. } => {
-                            let concerned =
-                                writes_an_object && ManifestJudge::concerns(event, applies_to);
+                            let concerned = carries_out_a_write && applies_to(event);
                             // Judge the request object here, in parallel, rather than when the
                             // stateful part asks for it.
                             if concerned && event.verb != "delete" {
@@ -458,7 +480,7 @@ impl Detector {
             })
             .collect();
         Detector {
-            judge: Arc::new(EventJudge { config, rules }),
+            judge: Arc::new(EventJudge::new(config, rules)),
             states,
             alerted: HashSet::new(),
             alerted_order: VecDeque::new(),
@@ -514,9 +536,8 @@ impl Detector {
         } = found;
         let mut early = early.into_iter().zip(positions).peekable();
         if let Some(record) = record.filter(|_| !wanted.is_empty()) {
-            let config = &self.judge.config;
             let context =
-                EventContext::with_judged(&record.event, &record.location, config, judged);
+                EventContext::with_judged(&record.event, &record.location, &self.judge, judged);
             for (position, rule, state) in &mut self.states {
                 if !wanted.contains(position) {
                     continue;
@@ -556,6 +577,66 @@ mod tests {
 
     use super::*;
     use crate::reader::{EventReader, Limits};
+
+    #[test]
+    fn the_manifest_rules_selected_once_are_the_judged_ones_the_scan_enables() {
+        let mut config = AuditConfig::default();
+        let all: Vec<&str> = EventJudge::manifest_rules(&config).names().collect();
+        let mut expected: Vec<&str> = palisade_rules::all_rules()
+            .iter()
+            .map(|registered| registered.rule.meta.name)
+            .filter(|name| JUDGED_MANIFEST_RULES.contains(name))
+            .collect();
+        assert_eq!(all, expected);
+        assert_eq!(all.len(), JUDGED_MANIFEST_RULES.len(), "{all:?}");
+
+        config.scan.rules.insert(
+            "host-pid".to_string(),
+            palisade_rules::RuleSetting {
+                enabled: Some(false),
+                severity: None,
+            },
+        );
+        expected.retain(|name| *name != "host-pid");
+        let selected: Vec<&str> = EventJudge::manifest_rules(&config).names().collect();
+        assert_eq!(selected, expected);
+    }
+
+    /// A request object judged with the rules selected once has the findings it has when the
+    /// rules are chosen for it alone.
+    #[test]
+    fn request_objects_are_judged_with_the_rules_selected_once() {
+        let log = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/a/pods","verb":"create","user":{"username":"alice"},"sourceIPs":["10.0.0.1"],"objectRef":{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1"},"responseStatus":{"code":201},"requestObject":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"hostPID":true,"hostNetwork":true,"containers":[{"name":"c","image":"nginx","securityContext":{"privileged":true}}]}}}"#;
+        let record = EventReader::new("log", Cursor::new(log), Limits::default())
+            .next()
+            .unwrap()
+            .unwrap();
+        let config = AuditConfig::default();
+        let judge = EventJudge::new(config.clone(), Vec::new());
+        let context = EventContext::new(&record.event, &record.location, &judge);
+        let judged: Vec<(String, String)> = context
+            .judged_request()
+            .unwrap()
+            .findings
+            .iter()
+            .map(|f| (f.rule.to_string(), f.message.clone()))
+            .collect();
+        let object = crate::rules::common::judged_request_object(&record.event).unwrap();
+        let alone: Vec<(String, String)> = palisade_rules::check_each_object(
+            &Inventory::from_objects([object]),
+            &config.scan,
+            |name| JUDGED_MANIFEST_RULES.contains(&name),
+        )
+        .findings
+        .iter()
+        .map(|f| (f.rule.to_string(), f.message.clone()))
+        .collect();
+        assert_eq!(judged, alone);
+        let rules: Vec<&str> = judged.iter().map(|(rule, _)| rule.as_str()).collect();
+        for rule in ["privileged-container", "host-pid", "host-network"] {
+            assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+        }
+    }
 
     fn alerts_of(log: &str) -> Vec<Vec<String>> {
         let mut detector = Detector::new(AuditConfig::default());
@@ -670,10 +751,10 @@ mod tests {
         let first: &'static AuditRule = Box::leak(Box::new(crashing_rule("first-crash")));
         let second: &'static AuditRule = Box::leak(Box::new(crashing_rule("second-crash")));
         let exec_rule = &crate::rules::exec_into_pod::RULE;
-        let judge = EventJudge {
-            config: AuditConfig::default(),
-            rules: vec![first, exec_rule, second, exec_rule],
-        };
+        let judge = EventJudge::new(
+            AuditConfig::default(),
+            vec![first, exec_rule, second, exec_rule],
+        );
         let record = exec_record("x");
         let found = judge.find(&record);
         // Both runs of exec-into-pod (before and after the second crash) reported.

@@ -687,7 +687,9 @@ impl<'a> Body<'a> {
                 }
                 value.as_str().map(str::to_string)
             }
-            None => text_at_in(self.raw.get(), keys).ok().flatten(),
+            None => quick::text_at(self.raw.get(), keys)
+                .or_else(|| text_at_in(self.raw.get(), keys).ok())
+                .flatten(),
         }
     }
 
@@ -697,7 +699,8 @@ impl<'a> Body<'a> {
     pub fn node(&self) -> Option<palisade_model::Node> {
         match self.parsed.get() {
             Some(parsed) => parsed.as_ref().ok().map(palisade_model::Node::from_json),
-            None => palisade_model::Node::from_json_text(self.raw.get()).ok(),
+            None => quick::node(self.raw.get())
+                .or_else(|| palisade_model::Node::from_json_text(self.raw.get()).ok()),
         }
     }
 
@@ -751,7 +754,7 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 /// The text at `keys` in the JSON `text` (see [`Body::text_at`]), found as parsing `text` into
 /// a `serde_json::Value` would find it, and failing where that fails (nesting past the
 /// recursion limit, a number out of range, a raw-value mark whose text is not JSON).
-fn text_at_in(text: &str, keys: &[&str]) -> serde_json::Result<Option<String>> {
+pub(crate) fn text_at_in(text: &str, keys: &[&str]) -> serde_json::Result<Option<String>> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let found = TextAt(keys).deserialize(&mut deserializer)?;
     deserializer.end()?;
@@ -1996,6 +1999,80 @@ mod tests {
         Body {
             raw: RawBody::Owned(Box::from(raw.get())),
             parsed: OnceLock::new(),
+        }
+    }
+
+    /// The quick search for a text reads what serde's reads, or gives up.
+    #[test]
+    fn the_quick_text_at_agrees_with_serde_or_gives_up() {
+        let deep = format!(
+            r#"{{"metadata":{{"name":"web"}},"spec":{}1{}}}"#,
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        // (text, whether the quick search must answer rather than give up)
+        let cases = [
+            (
+                r#"{"kind":"Pod","metadata":{"name":"web-1","generateName":"web-"}}"#,
+                true,
+            ),
+            (
+                r#" {"status":{"phase":"Running","n":[1,-2.5,0,true,false,null]},"metadata":{"labels":{"a":"b"},"name":"w\"e\u00e9b"}} "#,
+                true,
+            ),
+            (
+                r#"{"metadata":{"name":"first"},"metadata":{"name":"last","name":"really last"}}"#,
+                true,
+            ),
+            (
+                r#"{"metadata":{"name":"a"},"metadata":"not an object"}"#,
+                true,
+            ),
+            (r#"{"metadata":{"name":7}}"#, true),
+            (r#"{"metadata":[{"name":"in a list"}]}"#, true),
+            (r#""text""#, true),
+            ("[]", true),
+            (r#"{"metadata":{"na\u006de":"escaped key"}}"#, false),
+            (
+                r#"{"spec":{"n":1e999},"metadata":{"name":"out of range"}}"#,
+                false,
+            ),
+            (
+                r#"{"spec":{"n":1e2},"metadata":{"name":"an exponent"}}"#,
+                false,
+            ),
+            (
+                r#"{"spec":{"n":123456789012345678901234567890},"metadata":{"name":"long"}}"#,
+                false,
+            ),
+            (
+                r#"{"spec":{"s":"\ud800"},"metadata":{"name":"lone surrogate"}}"#,
+                false,
+            ),
+            (
+                r#"{"spec":{"s":"\ud83d\ude00"},"metadata":{"name":"a pair"}}"#,
+                false,
+            ),
+            (
+                r#"{"$serde_json::private::RawValue":"{\"metadata\":{\"name\":\"raw\"}}"}"#,
+                false,
+            ),
+            (
+                r#"{"metadata":{"name":"x"},"spec":{"$serde_json::private::RawValue":"[}"}}"#,
+                false,
+            ),
+            (r#"{"metadata":{"name":"x"}} trailing"#, false),
+            (r#"{"metadata":{"name":"x"},}"#, false),
+            (deep.as_str(), false),
+        ];
+        for (text, answers) in cases {
+            for path in [&["metadata", "name"][..], &["metadata"], &["kind"], &[]] {
+                let by_serde = text_at_in(text, path).ok();
+                match quick::text_at(text, path) {
+                    Some(found) => assert_eq!(Some(found), by_serde, "{text} at {path:?}"),
+                    None => assert!(!answers, "gave up on {text} at {path:?}"),
+                }
+            }
         }
     }
 

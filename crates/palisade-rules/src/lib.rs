@@ -25,7 +25,8 @@ pub mod workload;
 
 pub use config::{Config, ConfigError, RuleSetting};
 pub use engine::{
-    Outcome, SUPPRESSION_WITHOUT_REASON, check, check_alone, check_each_object, check_object,
+    ObjectRules, Outcome, SUPPRESSION_WITHOUT_REASON, check, check_alone, check_each_object,
+    check_each_object_with, check_object,
 };
 pub use registry::{RegisteredRule, all_rules, find_rule, rule_docs};
 pub use rule::{Check, Emitter, InventoryContext, ObjectContext, Rule};

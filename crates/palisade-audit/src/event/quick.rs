@@ -11,9 +11,12 @@
 //! does read an event, it is the event serde reads; `tests` holds it to that on real logs and on
 //! generated and mutated events.
 
+use palisade_model::keys::intern;
+use palisade_model::{Entry, Node, Pos, Value};
+
 use super::{
-    Annotations, Body, Event, Level, ObjectReference, ResponseStatus, Stage, Text, UserInfo,
-    WireEnum,
+    Annotations, Body, Event, Level, ObjectReference, RAW_VALUE_TOKEN, ResponseStatus, Stage, Text,
+    UserInfo, WireEnum,
 };
 
 /// Decodes `text` as one audit event into `event` (an empty one, in place: an event is large,
@@ -37,6 +40,48 @@ pub(super) fn decode_into<'a>(text: &'a str, event: &mut Event<'a>) -> bool {
 fn decode(text: &str) -> Option<Event<'_>> {
     let mut event = Event::default();
     decode_into(text, &mut event).then_some(event)
+}
+
+/// The text at a path of object keys in the JSON `text`, as [`super::text_at_in`] finds it
+/// (`Some`), or `None` where it gives up: wherever serde might read the text otherwise or
+/// refuse it (a key with an escape, a raw-value mark, a number that might be out of range,
+/// a lone surrogate, deep nesting, any syntax error), serde reads it. serde's walk through a
+/// large response body for an object's name cost as much as judging its request.
+pub(super) fn text_at(text: &str, keys: &[&str]) -> Option<Option<String>> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let found = reader.text_at(keys, 0)?;
+    reader.skip_whitespace();
+    (reader.at == reader.bytes.len()).then_some(found)
+}
+
+/// The JSON `text` as the node tree `Node::from_json_text` makes of it (`Some`), or `None`
+/// where it gives up: wherever serde might read the text otherwise or refuse it (a key with an
+/// escape, a raw-value mark, a number that is not a plain integer of at most 18 digits, a lone
+/// surrogate, deep nesting, any syntax error), serde reads it. serde's reading of request
+/// objects into trees was a third of judging them.
+pub(super) fn node(text: &str) -> Option<Node> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut scratch = NodeScratch::default();
+    let node = reader.node(0, &mut scratch)?;
+    reader.skip_whitespace();
+    (reader.at == reader.bytes.len()).then_some(node)
+}
+
+/// Where the entries and items of the collections being read are gathered, nested ones above
+/// their parents', to be moved into an allocation of their exact size when the collection
+/// ends (as `palisade_model::json` does).
+#[derive(Default)]
+struct NodeScratch {
+    entries: Vec<Entry>,
+    items: Vec<Node>,
 }
 
 /// Nesting deeper than this gives up; serde then applies its own limit (128).
@@ -130,8 +175,14 @@ impl<'a> Reader<'a> {
 
     /// The next byte after whitespace, not taken.
     fn next_token(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        self.peek()
+        // The API server writes no whitespace between tokens: one comparison says so.
+        match self.peek()? {
+            byte if byte > b' ' => Some(byte),
+            _ => {
+                self.skip_whitespace();
+                self.peek()
+            }
+        }
     }
 
     fn expect(&mut self, byte: u8) -> Option<()> {
@@ -256,7 +307,11 @@ impl<'a> Reader<'a> {
             b'\\' => {}
             _ => return None,
         }
-        let mut unescaped = String::with_capacity(end - start + 16);
+        // Every escape is longer than what it stands for, so the unescaped string is never
+        // longer than the escaped one: sized once, it is never grown (growing it twice or more
+        // per string was a fifth of reading a string with escapes).
+        let close = self.closing_quote(end)?;
+        let mut unescaped = String::with_capacity(close - start);
         let mut from = start;
         loop {
             unescaped.push_str(self.text.get(from..end)?);
@@ -302,14 +357,18 @@ impl<'a> Reader<'a> {
     /// Skips a string, checking its escapes as serde does for a value it ignores (a `\u` needs
     /// four hex digits, nothing more).
     fn skip_string(&mut self) -> Option<()> {
-        let mut at = self.at + 1;
+        self.at = self.closing_quote(self.at + 1)? + 1;
+        Some(())
+    }
+
+    /// The position of the `"` that closes the string whose text goes on at `from`, checking
+    /// its escapes as [`Reader::skip_string`] does.
+    fn closing_quote(&self, from: usize) -> Option<usize> {
+        let mut at = from;
         loop {
             at = self.string_end(at);
             match *self.bytes.get(at)? {
-                b'"' => {
-                    self.at = at + 1;
-                    return Some(());
-                }
+                b'"' => return Some(at),
                 b'\\' => match *self.bytes.get(at + 1)? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
                     b'u' => {
@@ -378,6 +437,123 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The text at `keys` in the value that comes next (see [`text_at`]); a key written twice
+    /// counts with its last value, as in a `serde_json::Value`.
+    fn text_at(&mut self, keys: &[&str], depth: u32) -> Option<Option<String>> {
+        let Some((head, rest)) = keys.split_first() else {
+            if self.next_token()? == b'"' {
+                return Some(Some(self.string()?.as_str().to_string()));
+            }
+            self.skip_as_value(depth)?;
+            return Some(None);
+        };
+        if self.next_token()? != b'{' {
+            self.skip_as_value(depth)?;
+            return Some(None);
+        }
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let mut found = None;
+        self.object(|reader, key| {
+            if key == RAW_VALUE_TOKEN {
+                return None;
+            }
+            if key == *head {
+                found = reader.text_at(rest, depth + 1)?;
+                Some(())
+            } else {
+                reader.skip_as_value(depth + 1)
+            }
+        })?;
+        Some(found)
+    }
+
+    /// Skips any value as serde reads it into a `serde_json::Value` (which, unlike a value it
+    /// ignores, unescapes strings and converts numbers), giving up on what that might refuse.
+    fn skip_as_value(&mut self, depth: u32) -> Option<()> {
+        match self.next_token()? {
+            b'"' => self.string().map(drop),
+            b'{' if depth < MAX_DEPTH => self.object(|reader, key| {
+                (key != RAW_VALUE_TOKEN).then_some(())?;
+                reader.skip_as_value(depth + 1)
+            }),
+            b'[' if depth < MAX_DEPTH => self.array(|reader| reader.skip_as_value(depth + 1)),
+            b'-' | b'0'..=b'9' => {
+                let start = self.at;
+                self.skip_number()?;
+                let number = &self.bytes[start..self.at];
+                // An exponent or a long run of digits may be out of a float's range.
+                (number.len() <= 20 && !number.iter().any(|b| matches!(b, b'e' | b'E')))
+                    .then_some(())
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => None,
+        }
+    }
+
+    /// The value that comes next as a node tree (see [`node`]).
+    fn node(&mut self, depth: u32, scratch: &mut NodeScratch) -> Option<Node> {
+        let value = match self.next_token()? {
+            b'"' => Value::Str(self.string()?.0.into_owned()),
+            b'{' if depth < MAX_DEPTH => {
+                let start = scratch.entries.len();
+                self.object(|reader, key| {
+                    (key != RAW_VALUE_TOKEN).then_some(())?;
+                    let value = reader.node(depth + 1, scratch)?;
+                    scratch.entries.push(Entry {
+                        key: intern(key),
+                        key_pos: Pos::UNKNOWN,
+                        value,
+                    });
+                    Some(())
+                })?;
+                Value::Map(scratch.entries.drain(start..).collect())
+            }
+            b'[' if depth < MAX_DEPTH => {
+                let start = scratch.items.len();
+                self.array(|reader| {
+                    let item = reader.node(depth + 1, scratch)?;
+                    scratch.items.push(item);
+                    Some(())
+                })?;
+                Value::Seq(scratch.items.drain(start..).collect())
+            }
+            b't' => self.literal(b"true").map(|()| Value::Bool(true))?,
+            b'f' => self.literal(b"false").map(|()| Value::Bool(false))?,
+            b'n' => self.literal(b"null").map(|()| Value::Null)?,
+            b'-' | b'0'..=b'9' => Value::Int(self.integer()?),
+            _ => return None,
+        };
+        Some(Node::new(Pos::UNKNOWN, value))
+    }
+
+    /// A plain integer of at most 18 digits (which an `i64` holds, as serde reads it); anything
+    /// else gives up. `-0` gives up too: serde reads it as a float, to keep its sign.
+    fn integer(&mut self) -> Option<i64> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let start = self.at;
+        self.digits();
+        let digits = &self.bytes[start..self.at];
+        let plain = match digits {
+            [] => false,
+            [b'0'] => !negative,
+            [first, ..] => *first != b'0' && digits.len() <= 18,
+        };
+        if !plain || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        let value = digits
+            .iter()
+            .fold(0i64, |value, &digit| value * 10 + i64::from(digit - b'0'));
+        Some(if negative { -value } else { value })
+    }
+
     /// A value kept as its JSON text (a request or response body); `null` is no body.
     fn body(&mut self, depth: u32) -> Option<Option<Body<'a>>> {
         self.unless_null(|reader| {
@@ -401,6 +577,11 @@ impl<'a> Reader<'a> {
         let mut texts = Vec::new();
         if !self.null()? {
             self.array(|reader| {
+                // Room for four at the first: what a vector grows to at its first push anyway,
+                // without the growing (a tenth of reading an event's groups and addresses).
+                if texts.capacity() == 0 {
+                    texts = Vec::with_capacity(4);
+                }
                 texts.push(reader.string()?);
                 Some(())
             })?;
@@ -620,6 +801,10 @@ impl<'a> Reader<'a> {
         if !self.null()? {
             self.object(|reader, key| {
                 let value = reader.string()?;
+                // Room for four at the first, as for a list of texts (see `texts`).
+                if annotations.0.capacity() == 0 {
+                    annotations.0 = Vec::with_capacity(4);
+                }
                 annotations.insert(Text::borrowed(key), value);
                 Some(())
             })?;

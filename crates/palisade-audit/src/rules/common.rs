@@ -16,12 +16,16 @@ pub fn was_refused(event: &Event) -> bool {
 /// The decoded values of one query parameter of a request URI, in order
 /// (`command=sh&command=-c` gives `sh`, `-c`).
 pub fn query_values<'a>(uri: &'a str, name: &'a str) -> impl Iterator<Item = Cow<'a, str>> + 'a {
-    // memchr: every event's URI is searched (is it a dry run?) several times.
-    let query = memchr::memchr(b'?', uri.as_bytes()).map_or("", |at| &uri[at + 1..]);
-    query.split('&').filter_map(move |pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (key == name).then(|| percent_decode(value))
-    })
+    // memchr: every event's URI is searched (is it a dry run?) several times, and most have no
+    // query at all, which then is not split.
+    let query = memchr::memchr(b'?', uri.as_bytes()).map(|at| &uri[at + 1..]);
+    query
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .filter_map(move |pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == name).then(|| percent_decode(value))
+        })
 }
 
 fn percent_decode(text: &str) -> Cow<'_, str> {
@@ -563,7 +567,7 @@ impl ManifestJudge {
     }
 
     /// Remembers the findings an object has now, in place of those it had.
-    fn remember(&mut self, key: ObjectKey, findings: &[Finding]) {
+    fn remember(&mut self, key: ObjectKey, findings: &[&Finding]) {
         let now: Vec<Remembered> = findings
             .iter()
             .map(|finding| self.remembered(finding))
@@ -610,14 +614,15 @@ impl ManifestJudge {
     /// event: a successful create, update or delete of such an object itself (not of a
     /// subresource). It needs nothing but the event, so it is asked on the threads that decode.
     pub fn concerns(event: &Event, applies_to: fn(&Event) -> bool) -> bool {
-        Self::writes_an_object(event) && applies_to(event) && was_carried_out(event)
+        Self::carries_out_a_write(event) && applies_to(event)
     }
 
     /// The part of [`ManifestJudge::concerns`] that is the same for every judge: a create,
-    /// update or delete of an object itself.
-    pub fn writes_an_object(event: &Event) -> bool {
+    /// update or delete of an object itself that was carried out.
+    pub fn carries_out_a_write(event: &Event) -> bool {
         matches!(event.verb.as_str(), "create" | "update" | "delete")
             && event.subresource().is_empty()
+            && was_carried_out(event)
     }
 }
 
@@ -644,11 +649,11 @@ impl crate::detect::StatefulCheck for ManifestJudge {
         if object.mirror_pod {
             return;
         }
-        let findings: Vec<Finding> = judged
+        // Borrowed, not copied: most are only hashed, to be remembered.
+        let findings: Vec<&Finding> = judged
             .findings
             .iter()
             .filter(|finding| self.rules.contains(&finding.rule.as_ref()))
-            .cloned()
             .collect();
         // An object without findings only matters if it had some before (to forget them).
         if findings.is_empty() && self.reported.is_empty() {
@@ -677,6 +682,7 @@ impl crate::detect::StatefulCheck for ManifestJudge {
             .collect();
         let fresh: Vec<&Finding> = findings
             .iter()
+            .copied()
             .filter(|finding| !known.contains(&self.remembered(finding)))
             .collect();
         if !fresh.is_empty() {

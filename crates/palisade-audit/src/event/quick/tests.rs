@@ -375,3 +375,139 @@ fn inner_structs_with_every_field() {
         assert!(assert_agrees(text), "the quick decoder gave up on {text}");
     }
 }
+
+/// What serde makes of `text` as a node tree, and what the quick reader makes of it (if it
+/// does not give up): the same, or an error if they differ.
+fn node_agrees(text: &str) -> Result<bool, String> {
+    let Some(quick) = super::node(text) else {
+        return Ok(false);
+    };
+    match palisade_model::Node::from_json_text(text) {
+        Ok(node) if node == quick => Ok(true),
+        Ok(node) => Err(format!(
+            "quick and serde trees differ on {text}\nquick: {quick:?}\nserde: {node:?}"
+        )),
+        Err(error) => Err(format!("quick read what serde refuses ({error}): {text}")),
+    }
+}
+
+/// The same for the text at a path of keys.
+fn text_at_agrees(text: &str) -> Result<(), String> {
+    for path in [&["metadata", "name"][..], &["name"], &[]] {
+        if let Some(quick) = super::text_at(text, path) {
+            let by_serde = crate::event::text_at_in(text, path).ok();
+            if by_serde != Some(quick.clone()) {
+                return Err(format!(
+                    "quick found {quick:?} at {path:?}, serde {by_serde:?}: {text}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn reads_trees_as_serde_does_or_gives_up() {
+    let read = [
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"b"},"x-custom":"y"},"spec":{"replicas":3,"n":-12,"big":123456789012345678,"containers":[{"name":"c","ports":[{"containerPort":80}],"env":[],"securityContext":{"privileged":true,"x":false,"y":null}}]},"data":{"k":"line1\nline2 \"q\" \u00e9 \/"},"dup":1,"dup":2}"#,
+        " [1, {\"a\" : [ ]}, \"\", {} ] ",
+        "\"text\"",
+        "0",
+    ];
+    for text in read {
+        assert_eq!(node_agrees(text), Ok(true), "{text}");
+    }
+    let given_up = [
+        r#"{"n":1.5}"#,
+        r#"{"n":1e3}"#,
+        r#"{"n":-0}"#,
+        r#"{"n":1234567890123456789}"#,
+        r#"{"s":"\ud83d\ude00"}"#,
+        r#"{"k\u0065y":1}"#,
+        r#"{"$serde_json::private::RawValue":1}"#,
+        r#"{"a":1}x"#,
+        r#"{"a":1,}"#,
+        r#"{"a":01}"#,
+    ];
+    for text in given_up {
+        assert_eq!(node_agrees(text), Ok(false), "{text}");
+    }
+    let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    assert_eq!(node_agrees(&deep), Ok(false));
+}
+
+/// Every request and response object of the corpus: the quick reader makes the tree serde
+/// makes, and finds the texts serde finds, for nearly all of them.
+#[test]
+fn reads_the_bodies_of_the_corpus_as_serde_does() {
+    let Some(logs) = corpus() else {
+        return;
+    };
+    let mut files = Vec::new();
+    files_under(&logs, &mut files);
+    let (mut bodies, mut read) = (0, 0);
+    for file in &files {
+        let Ok(content) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let values = serde_json::Deserializer::from_str(&content).into_iter::<serde_json::Value>();
+        for value in values.map_while(Result::ok) {
+            let items = match value.get("items") {
+                Some(serde_json::Value::Array(items)) => items.clone(),
+                _ => vec![value],
+            };
+            for item in items {
+                for field in ["requestObject", "responseObject"] {
+                    let Some(body) = item.get(field) else {
+                        continue;
+                    };
+                    for text in [
+                        body.to_string(),
+                        serde_json::to_string_pretty(body).unwrap(),
+                    ] {
+                        bodies += 1;
+                        if node_agrees(&text).unwrap_or_else(|message| panic!("{message}")) {
+                            read += 1;
+                        }
+                        text_at_agrees(&text).unwrap_or_else(|message| panic!("{message}"));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("the quick reader read {read} of {bodies} bodies");
+    assert!(bodies > 100, "only {bodies} bodies");
+    assert!(read * 100 >= bodies * 90, "read only {read} of {bodies}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn reads_generated_trees_and_texts_as_serde_does(text in value()) {
+        prop_assert!(node_agrees(&text).is_ok(), "{}", node_agrees(&text).unwrap_err());
+        prop_assert!(text_at_agrees(&text).is_ok(), "{}", text_at_agrees(&text).unwrap_err());
+        let named = format!(r#"{{"metadata":{{"name":{text}}},"spec":{text}}}"#);
+        prop_assert!(text_at_agrees(&named).is_ok(), "{}", text_at_agrees(&named).unwrap_err());
+    }
+
+    #[test]
+    fn reads_mutated_trees_and_texts_as_serde_does(
+        text in value(),
+        cuts in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![
+            Just(""), Just("\""), Just("\\"), Just("{"), Just("}"), Just("["), Just("]"),
+            Just(","), Just(":"), Just("null"), Just("0"), Just("-"), Just("."), Just("e"),
+            Just("\u{1}"), Just(" "),
+        ]), 1..4),
+    ) {
+        let mut text = format!(r#"{{"metadata":{{"name":"x"}},"spec":{text}}}"#);
+        for (at, insert) in cuts {
+            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let start = boundaries[at.index(boundaries.len())];
+            let end = boundaries.iter().copied().find(|&i| i > start).unwrap_or(start);
+            text.replace_range(start..end, insert);
+        }
+        prop_assert!(node_agrees(&text).is_ok(), "{}", node_agrees(&text).unwrap_err());
+        prop_assert!(text_at_agrees(&text).is_ok(), "{}", text_at_agrees(&text).unwrap_err());
+    }
+}
