@@ -619,7 +619,7 @@ mod tests {
             .unwrap()
             .findings
             .iter()
-            .map(|f| (f.rule.to_string(), f.message.clone()))
+            .map(|f| (f.rule.to_string(), f.message.to_string()))
             .collect();
         let object = crate::rules::common::judged_request_object(&record.event).unwrap();
         let alone: Vec<(String, String)> = palisade_rules::check_each_object(
@@ -629,7 +629,7 @@ mod tests {
         )
         .findings
         .iter()
-        .map(|f| (f.rule.to_string(), f.message.clone()))
+        .map(|f| (f.rule.to_string(), f.message.to_string()))
         .collect();
         assert_eq!(judged, alone);
         let rules: Vec<&str> = judged.iter().map(|(rule, _)| rule.as_str()).collect();
