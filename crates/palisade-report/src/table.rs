@@ -12,6 +12,7 @@
 //! ```
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use palisade_model::{Finding, Layer, ObjectRef, ScanSummary, Severity};
 
@@ -147,6 +148,8 @@ struct Wrapped {
     /// The last file name met (by address) and its length in characters: the findings of
     /// one object come together.
     file_chars: Option<(usize, usize)>,
+    /// The last object met (by address), its label as written and its length in characters.
+    object_label: Option<(usize, Vec<u8>, usize)>,
 }
 
 /// Joins `parts` with `separator`, starting a new line instead where a part would run past
@@ -198,7 +201,19 @@ fn write_finding(
         out.extend_from_slice(finding.rule.as_bytes());
     }
     out.extend_from_slice(b"  ");
-    let object_len = push_object_label(out, &finding.object);
+    let address = Arc::as_ptr(&finding.object) as usize;
+    let object_len = match &wrapped.object_label {
+        Some((of, label, chars)) if *of == address => {
+            out.extend_from_slice(label);
+            *chars
+        }
+        _ => {
+            let start = out.len();
+            let chars = push_object_label(out, &finding.object);
+            wrapped.object_label = Some((address, out[start..].to_vec(), chars));
+            chars
+        }
+    };
 
     let mut line = itoa::Buffer::new();
     let mut column = itoa::Buffer::new();
@@ -230,7 +245,12 @@ fn write_finding(
         None => position.iter().map(|part| part.chars().count()).sum(),
     };
     // The position goes at the end of the line, or under it when the line would be too long.
-    let header_len = 12 + finding.rule.chars().count() + 2 + object_len;
+    let rule_len = if finding.rule.is_ascii() {
+        finding.rule.len()
+    } else {
+        finding.rule.chars().count()
+    };
+    let header_len = 12 + rule_len + 2 + object_len;
     if header_len + 2 + position_len <= WIDTH {
         out.extend_from_slice(b"  ");
     } else {
