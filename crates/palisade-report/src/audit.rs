@@ -638,65 +638,10 @@ fn json_list<'t>(texts: impl Iterator<Item = &'t str>, out: &mut Vec<u8>) {
     out.push(b']');
 }
 
-/// A JSON string as serde_json writes it: `"` and `\\` escaped with a backslash, the control
-/// characters as `\b`, `\t`, `\n`, `\f`, `\r` or `\u00XX` (lowercase hex), everything else as
-/// it is. Eight bytes are looked at at a time while none needs an escape.
+/// A JSON string as serde_json writes it: the scan report's writer, which passes eight plain
+/// bytes at a time.
 fn json_string(text: &str, out: &mut Vec<u8>) {
-    const ONES: u64 = u64::MAX / 255;
-    const HIGH: u64 = ONES << 7;
-    let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut plain_from = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(word) = bytes.get(at..at + 8) {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            // A high bit for each byte below 0x20, or equal to `"` or `\\` (the lowest is
-            // exact; a borrow may mark bytes above it, which are then looked at one by one).
-            let control = word.wrapping_sub(ONES * 0x20) & !word;
-            let quote = word ^ (ONES * u64::from(b'"'));
-            let quote = quote.wrapping_sub(ONES) & !quote;
-            let backslash = word ^ (ONES * u64::from(b'\\'));
-            let backslash = backslash.wrapping_sub(ONES) & !backslash;
-            let found = (control | quote | backslash) & HIGH;
-            if found == 0 {
-                at += 8;
-                continue;
-            }
-            at += (found.trailing_zeros() / 8) as usize;
-        }
-        let byte = bytes[at];
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0C => b"\\f",
-            0x00..=0x1F => {
-                out.extend_from_slice(&bytes[plain_from..at]);
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(byte >> 4)]);
-                out.push(HEX[usize::from(byte & 0xF)]);
-                at += 1;
-                plain_from = at;
-                continue;
-            }
-            _ => {
-                at += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(&bytes[plain_from..at]);
-        out.extend_from_slice(escape);
-        at += 1;
-        plain_from = at;
-    }
-    out.extend_from_slice(&bytes[plain_from..]);
-    out.push(b'"');
+    crate::json::string(out, text);
 }
 
 fn json_alert(alert: &Alert, buffer: &mut Vec<u8>) -> io::Result<()> {

@@ -224,7 +224,7 @@ fn render_object(object: &ObjectRef, buffer: &mut Vec<u8>) {
 
 /// A JSON string, escaped as serde_json escapes it: `"` and `\\`, the control characters
 /// (`\\b`, `\\f`, `\\n`, `\\r`, `\\t` short, the others as `\\u00xx`), nothing else.
-fn string(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');

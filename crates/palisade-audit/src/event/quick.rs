@@ -533,6 +533,12 @@ impl<'a> Reader<'a> {
     /// A plain integer of at most 18 digits (which an `i64` holds, as serde reads it); anything
     /// else gives up. `-0` gives up too: serde reads it as a float, to keep its sign.
     fn integer(&mut self) -> Option<i64> {
+        self.integer_of_at_most(18)
+    }
+
+    /// A plain integer of at most `most` digits (no fraction, exponent or leading zero);
+    /// anything else gives up, and serde says whether it is an error.
+    fn integer_of_at_most(&mut self, most: usize) -> Option<i64> {
         let negative = self.peek() == Some(b'-');
         if negative {
             self.at += 1;
@@ -540,10 +546,11 @@ impl<'a> Reader<'a> {
         let start = self.at;
         self.digits();
         let digits = &self.bytes[start..self.at];
+        // serde_json reads `-0` as a float (to keep its sign).
         let plain = match digits {
             [] => false,
             [b'0'] => !negative,
-            [first, ..] => *first != b'0' && digits.len() <= 18,
+            [first, ..] => *first != b'0' && digits.len() <= most,
         };
         if !plain || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return None;
@@ -769,30 +776,12 @@ impl<'a> Reader<'a> {
         Some(status)
     }
 
-    /// An HTTP status code: an integer of at most nine digits (so that it fits an `i32`
-    /// without checking). Anything else (a fraction, an exponent, a larger number)
-    /// gives up, and serde says whether it is an error.
+    /// An HTTP status code: an integer of at most nine digits (so that it fits an `i32`).
+    /// Anything else (a fraction, an exponent, a larger number) gives up, and serde says
+    /// whether it is an error.
     fn code(&mut self) -> Option<i32> {
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.at += 1;
-        }
-        let start = self.at;
-        self.digits();
-        let digits = &self.bytes[start..self.at];
-        // serde_json reads `-0` as a float (to keep its sign), which an i32 refuses.
-        let plain = match digits {
-            [] => false,
-            [b'0'] => !negative,
-            [first, ..] => *first != b'0' && digits.len() <= 9,
-        };
-        if !plain || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            return None;
-        }
-        let value = digits
-            .iter()
-            .fold(0i32, |value, &digit| value * 10 + i32::from(digit - b'0'));
-        Some(if negative { -value } else { value })
+        self.integer_of_at_most(9)
+            .and_then(|code| i32::try_from(code).ok())
     }
 
     /// Annotations, `null` reading as none; a key written twice keeps its last value.
