@@ -25,7 +25,9 @@
 # ../shared/corpus/audit-logs (PALISADE_CORPUS overrides where the corpus is); it is written to
 # bench/out/audit/ (gitignored) and reused while the generator is unchanged.
 # Times come from bench/measure.py (posix_spawn + wait4), peak RSS from /usr/bin/time when
-# present. All ratios are computed from figures of this one run (the machine may be noisy).
+# present (wait4 for the alternating rounds). All ratios are computed from figures of this one
+# run (the machine may be noisy); palisade and Python are timed in alternating rounds after a
+# warm-up round, so that both meet the same minutes.
 set -euo pipefail
 
 repeats=5
@@ -120,18 +122,35 @@ echo "check: $(cat "$dir/check.txt")"
 alert_summary=$(tail -n 1 "$dir/alerts.txt")
 echo "detections: $alert_summary"
 
-echo "-- timing"
-eval "$(measure --prefix aud --repeats "$repeats" --ok 0 -- "$palisade" audit "$log" -o jsonl --no-config --fail-on never)"
+# palisade and Python are timed in alternating rounds, after a warm-up round of each: this
+# machine runs slower for several seconds after being idle (the same audit took 1.14 s, then
+# 1.20, 1.00, ... 0.83 s over twelve runs in a row), and a measurement of one program after the
+# other gave each different minutes; alternating gives both the same ones.
+echo "-- timing (palisade and Python alternately: a warm-up round, then $repeats rounds)"
+median_of() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+: > "$dir/python.txt"
+aud_walls=""; aud_cpus=""; aud_rss_mb=0; py_walls=""; pyproc_rss_mb=0
+for round in $(seq 0 "$repeats"); do
+  eval "$(measure --prefix round_aud --repeats 1 --warmup 0 --rss-runs 0 --ok 0 -- "$palisade" audit "$log" -o jsonl --no-config --fail-on never)"
+  eval "$(measure --prefix round_py --repeats 1 --warmup 0 --rss-runs 0 --ok 0 --stdout "$dir/python.txt" --append -- python3 bench/audit_json_parse.py "$log")"
+  if [ "$round" -gt 0 ]; then
+    aud_walls="$aud_walls $round_aud_median"; aud_cpus="$aud_cpus $round_aud_cpu"; py_walls="$py_walls $round_py_median"
+    aud_rss_mb=$(awk "BEGIN { print ($round_aud_rss_mb > $aud_rss_mb) ? $round_aud_rss_mb : $aud_rss_mb }")
+    pyproc_rss_mb=$(awk "BEGIN { print ($round_py_rss_mb > $pyproc_rss_mb) ? $round_py_rss_mb : $pyproc_rss_mb }")
+  fi
+done
+aud_median=$(echo "$aud_walls" | median_of); aud_best=$(echo "$aud_walls" | tr ' ' '\n' | grep -v '^$' | sort -g | head -n 1)
+aud_cpu=$(echo "$aud_cpus" | median_of)
+pyproc_median=$(echo "$py_walls" | median_of); pyproc_best=$(echo "$py_walls" | tr ' ' '\n' | grep -v '^$' | sort -g | head -n 1)
 progress "(a) palisade audit -o jsonl, 400k" aud
+progress "(c) python json.loads, whole process" pyproc
+echo "  palisade's rounds: $aud_walls s; Python's: $py_walls s (peak RSS from wait4)"
 eval "$(measure --prefix pal --repeats "$repeats" --ok 0 -- "$reader" "$log")"
 progress "(a') palisade read_only, 400k" pal
 eval "$(measure --prefix inl --repeats "$repeats" --ok 0 -- "$reader" "$log" --inline)"
 progress "(b) the same, --inline (one consumer)" inl
-: > "$dir/python.txt"
-eval "$(measure --prefix pyproc --repeats "$repeats" --ok 0 --stdout "$dir/python.txt" --append -- python3 bench/audit_json_parse.py "$log")"
-progress "(c) python json.loads, whole process" pyproc
-# lines: 1 warm-up, $repeats timed runs, then the /usr/bin/time run if any; median of the timed
-py_inner=$(grep '^py_inner=' "$dir/python.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+# lines: the warm-up round's, then one per timed round; the median of the timed rounds
+py_inner=$(grep '^py_inner=' "$dir/python.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | median_of)
 py_inner_best=$(grep '^py_inner=' "$dir/python.txt" | sed -n "2,$((repeats + 1))p" | cut -d= -f2 | sort -g | head -n 1)
 eval "$(grep -E '^py_(events|version)=' "$dir/python.txt" | tail -n 2)"
 if [ "$py_events" != "$count" ]; then
