@@ -341,20 +341,9 @@ proptest! {
     #[test]
     fn agrees_with_serde_on_mutated_events(
         text in event_text(),
-        cuts in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![
-            Just(""), Just("\""), Just("\\"), Just("{"), Just("}"), Just("["), Just("]"),
-            Just(","), Just(":"), Just("null"), Just("0"), Just("-"), Just("."), Just("e"),
-            Just("\u{1}"), Just(" "),
-        ]), 1..4),
+        cuts in grammar_cuts(),
     ) {
-        let mut text = text;
-        for (at, insert) in cuts {
-            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
-            let start = boundaries[at.index(boundaries.len())];
-            // Replace the character at `start` (if any) with `insert`.
-            let end = boundaries.iter().copied().find(|&i| i > start).unwrap_or(start);
-            text.replace_range(start..end, insert);
-        }
+        let text = with_cuts(text, &cuts);
         prop_assert!(agrees(&text).is_ok(), "{}", agrees(&text).unwrap_err());
     }
 }
@@ -494,20 +483,55 @@ proptest! {
     #[test]
     fn reads_mutated_trees_and_texts_as_serde_does(
         text in value(),
-        cuts in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![
-            Just(""), Just("\""), Just("\\"), Just("{"), Just("}"), Just("["), Just("]"),
-            Just(","), Just(":"), Just("null"), Just("0"), Just("-"), Just("."), Just("e"),
-            Just("\u{1}"), Just(" "),
-        ]), 1..4),
+        cuts in grammar_cuts(),
     ) {
-        let mut text = format!(r#"{{"metadata":{{"name":"x"}},"spec":{text}}}"#);
-        for (at, insert) in cuts {
-            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
-            let start = boundaries[at.index(boundaries.len())];
-            let end = boundaries.iter().copied().find(|&i| i > start).unwrap_or(start);
-            text.replace_range(start..end, insert);
-        }
+        let text = with_cuts(format!(r#"{{"metadata":{{"name":"x"}},"spec":{text}}}"#), &cuts);
         prop_assert!(node_agrees(&text).is_ok(), "{}", node_agrees(&text).unwrap_err());
         prop_assert!(text_at_agrees(&text).is_ok(), "{}", text_at_agrees(&text).unwrap_err());
     }
+}
+
+/// Where to cut a text and what to put there: a JSON grammar byte, a word, or nothing.
+fn grammar_cuts() -> impl Strategy<Value = Vec<(prop::sample::Index, &'static str)>> {
+    prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            prop_oneof![
+                Just(""),
+                Just("\""),
+                Just("\\"),
+                Just("{"),
+                Just("}"),
+                Just("["),
+                Just("]"),
+                Just(","),
+                Just(":"),
+                Just("null"),
+                Just("0"),
+                Just("-"),
+                Just("."),
+                Just("e"),
+                Just("\u{1}"),
+                Just(" "),
+            ],
+        ),
+        1..4,
+    )
+}
+
+/// `text` with the character at each cut (if any) replaced by the cut's text, in turn.
+fn with_cuts(mut text: String, cuts: &[(prop::sample::Index, &str)]) -> String {
+    for (at, insert) in cuts {
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let start = boundaries[at.index(boundaries.len())];
+        let end = boundaries
+            .iter()
+            .copied()
+            .find(|&i| i > start)
+            .unwrap_or(start);
+        text.replace_range(start..end, insert);
+    }
+    text
 }
