@@ -981,7 +981,113 @@ pub struct Event<'a> {
 /// which took a twentieth of the reading time. It reads as a map (`get`, `iter`, `keys`), and
 /// a key written twice keeps its last value, as in a map.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Annotations<'a>(Vec<(Text<'a>, Text<'a>)>);
+pub struct Annotations<'a>(Vec<(Text<'a>, AnnotationValue<'a>)>);
+
+/// The value of an annotation. The authorizer's reason (`RBAC: allowed by ClusterRoleBinding
+/// \"…\"`) has escaped quotes in almost every event and is seldom read: unescaping it when
+/// the event was decoded was a twentieth of reading the log, so a value whose escapes are all
+/// of the two-character kind (`\"`, `\\`, `\n`…) is kept as written and unescaped when first
+/// read.
+#[derive(Clone)]
+pub struct AnnotationValue<'a>(AnnotationText<'a>);
+
+#[derive(Clone)]
+enum AnnotationText<'a> {
+    Decoded(Text<'a>),
+    /// The text between the quotes of a JSON string, every escape in it checked to be one of
+    /// the two-character ones.
+    Escaped {
+        json: &'a str,
+        decoded: OnceLock<String>,
+    },
+}
+
+impl<'a> AnnotationValue<'a> {
+    /// A JSON string's text between its quotes, whose escapes the caller checked to be
+    /// two-character ones (see [`unescape_short_escapes`]).
+    pub(crate) fn escaped(json: &'a str) -> Self {
+        AnnotationValue(AnnotationText::Escaped {
+            json,
+            decoded: OnceLock::new(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            AnnotationText::Decoded(text) => text,
+            AnnotationText::Escaped { json, decoded } => {
+                decoded.get_or_init(|| unescape_short_escapes(json))
+            }
+        }
+    }
+
+    /// The same without the borrow (see [`Text::into_owned`]).
+    pub fn into_owned(self) -> AnnotationValue<'static> {
+        match self.0 {
+            AnnotationText::Decoded(text) => {
+                AnnotationValue(AnnotationText::Decoded(text.into_owned()))
+            }
+            AnnotationText::Escaped { json, decoded } => {
+                let text = decoded
+                    .into_inner()
+                    .unwrap_or_else(|| unescape_short_escapes(json));
+                AnnotationValue(AnnotationText::Decoded(Text::from(text)))
+            }
+        }
+    }
+}
+
+impl<'a> From<Text<'a>> for AnnotationValue<'a> {
+    fn from(text: Text<'a>) -> Self {
+        AnnotationValue(AnnotationText::Decoded(text))
+    }
+}
+
+impl std::ops::Deref for AnnotationValue<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for AnnotationValue<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for AnnotationValue<'_> {}
+
+impl fmt::Debug for AnnotationValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The text a JSON string's `json` (between its quotes) stands for, where every escape is a
+/// two-character one: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` or `\t`. Anything else
+/// after a backslash (which the caller ruled out) is kept as written.
+pub(crate) fn unescape_short_escapes(json: &str) -> String {
+    let mut text = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find('\\') {
+        text.push_str(&rest[..at]);
+        let mut after = rest[at + 1..].chars();
+        match after.next() {
+            Some('b') => text.push('\u{8}'),
+            Some('f') => text.push('\u{c}'),
+            Some('n') => text.push('\n'),
+            Some('r') => text.push('\r'),
+            Some('t') => text.push('\t'),
+            Some(other) => text.push(other),
+            None => text.push('\\'),
+        }
+        rest = after.as_str();
+    }
+    text.push_str(rest);
+    text
+}
 
 impl<'a> Annotations<'a> {
     /// The same without the borrow (see [`Text::into_owned`]).
@@ -994,12 +1100,17 @@ impl<'a> Annotations<'a> {
         )
     }
 
-    pub fn get(&self, key: &str) -> Option<&Text<'a>> {
-        self.position(key).ok().map(|at| &self.0[at].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).ok().map(|at| self.0[at].1.as_str())
     }
 
     /// Sets `key` to `value`; the value it had, if any.
-    pub fn insert(&mut self, key: Text<'a>, value: Text<'a>) -> Option<Text<'a>> {
+    pub fn insert(
+        &mut self,
+        key: Text<'a>,
+        value: impl Into<AnnotationValue<'a>>,
+    ) -> Option<AnnotationValue<'a>> {
+        let value = value.into();
         match self.position(&key) {
             Ok(at) => Some(std::mem::replace(&mut self.0[at].1, value)),
             Err(at) => {
@@ -1009,9 +1120,18 @@ impl<'a> Annotations<'a> {
         }
     }
 
+    /// Room for `additional` more annotations.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.0.reserve(additional);
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.0.capacity()
+    }
+
     /// In key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Text<'a>, &Text<'a>)> {
-        self.0.iter().map(|(key, value)| (key, value))
+    pub fn iter(&self) -> impl Iterator<Item = (&Text<'a>, &str)> {
+        self.0.iter().map(|(key, value)| (key, value.as_str()))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &Text<'a>> {
@@ -1027,9 +1147,11 @@ impl<'a> Annotations<'a> {
     }
 
     /// The annotations whose key is `from` or after it, in key order.
-    fn starting_at(&self, from: &str) -> impl Iterator<Item = (&Text<'a>, &Text<'a>)> {
+    fn starting_at(&self, from: &str) -> impl Iterator<Item = (&Text<'a>, &str)> {
         let start = self.0.partition_point(|(key, _)| key.as_str() < from);
-        self.0[start..].iter().map(|(key, value)| (key, value))
+        self.0[start..]
+            .iter()
+            .map(|(key, value)| (key, value.as_str()))
     }
 
     fn position(&self, key: &str) -> Result<usize, usize> {
@@ -1070,8 +1192,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Annotations<'a> {
                 self,
                 mut map: A,
             ) -> Result<Annotations<'de>, A::Error> {
-                let mut annotations =
-                    Annotations(Vec::with_capacity(map.size_hint().unwrap_or(4).min(16)));
+                let mut annotations = Annotations::default();
+                annotations.reserve(map.size_hint().unwrap_or(4).min(16));
                 while let Some((key, value)) = map.next_entry::<Text<'de>, Text<'de>>()? {
                     annotations.insert(key, value);
                 }
@@ -1199,7 +1321,7 @@ impl<'a> Event<'a> {
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.get(key).map(Text::as_str)
+        self.annotations.get(key)
     }
 
     /// The authorizer's decision annotation: `allow` or `forbid`.
@@ -1214,7 +1336,7 @@ impl<'a> Event<'a> {
             .starting_at(POD_SECURITY_PREFIX)
             .map_while(|(key, value)| {
                 key.strip_prefix(POD_SECURITY_PREFIX)
-                    .map(|short| (short, value.as_str()))
+                    .map(|short| (short, value))
             })
     }
 
@@ -1945,10 +2067,7 @@ mod tests {
         assert!(!object.name.is_borrowed() && !e.audit_id.is_borrowed());
         assert!(e.annotations.keys().all(Text::is_borrowed));
         // Map lookups by &str, comparisons both ways, display.
-        assert_eq!(
-            e.annotations.get(DECISION_ANNOTATION).map(Text::as_str),
-            Some("allow")
-        );
+        assert_eq!(e.annotations.get(DECISION_ANNOTATION), Some("allow"));
         let owned = String::from("create");
         assert!("create" == e.verb && e.verb == *"create" && e.verb == owned);
         assert_eq!(format!("{} {:?}", e.verb, e.verb), "create \"create\"");

@@ -155,8 +155,39 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
+/// A part of every word and pair that can make a name secret ([`SECRET_WORDS`],
+/// [`SECRET_PAIRS`], a provider's `…_KEY`), in upper case.
+const SECRET_PARTS: &[&[u8]] = &[
+    b"PASS",
+    b"SECRET",
+    b"TOKEN",
+    b"KEY",
+    b"CREDENTIAL",
+    b"BEARER",
+];
+
+/// Whether `name` has one of [`SECRET_PARTS`] in it, in any case. A name without one cannot be
+/// secret, and most names (a configuration file's keys, a container's variables) are ruled out
+/// without being split into words, which took most of the time of judging them.
+fn may_be_secret(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (0..bytes.len()).any(|at| {
+        matches!(
+            bytes[at].to_ascii_uppercase(),
+            b'P' | b'S' | b'T' | b'K' | b'C' | b'B'
+        ) && SECRET_PARTS.iter().any(|part| {
+            bytes[at..]
+                .get(..part.len())
+                .is_some_and(|candidate| candidate.eq_ignore_ascii_case(part))
+        })
+    })
+}
+
 /// Whether a variable with this name holds a secret value.
 pub fn is_secret_name(name: &str) -> bool {
+    if !may_be_secret(name) {
+        return false;
+    }
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
@@ -241,6 +272,40 @@ mod tests {
             "WEBHOOK_SECRET",
         ] {
             assert!(is_secret_name(name), "{name} should be a secret name");
+        }
+    }
+
+    /// The quick test must never rule out a name the full one would call secret.
+    #[test]
+    fn every_secret_word_and_pair_has_a_secret_part() {
+        let mut names: Vec<String> = SECRET_WORDS.iter().map(|word| word.to_string()).collect();
+        names.extend(
+            SECRET_PAIRS
+                .iter()
+                .map(|(first, second)| format!("{first}_{second}")),
+        );
+        names.extend(
+            KEY_PROVIDERS
+                .iter()
+                .map(|provider| format!("{provider}_BATCH_KEY")),
+        );
+        for name in names {
+            let lower = name.to_ascii_lowercase();
+            assert!(may_be_secret(&name), "{name}");
+            assert!(may_be_secret(&lower), "{lower}");
+            assert!(is_secret_name(&name), "{name} should be a secret name");
+        }
+        for name in [
+            "PWD",
+            "PATH",
+            "color.good",
+            "how.nice.to.look",
+            "",
+            "é",
+            "P",
+            "KE",
+        ] {
+            assert!(!may_be_secret(name), "{name}");
         }
     }
 

@@ -15,8 +15,8 @@ use palisade_model::keys::intern;
 use palisade_model::{Entry, Node, Pos, Value};
 
 use super::{
-    Annotations, Body, Event, Level, ObjectReference, RAW_VALUE_TOKEN, ResponseStatus, Stage, Text,
-    UserInfo, WireEnum,
+    AnnotationValue, Annotations, Body, Event, Level, ObjectReference, RAW_VALUE_TOKEN,
+    ResponseStatus, Stage, Text, UserInfo, WireEnum,
 };
 
 /// Decodes `text` as one audit event into `event` (an empty one, in place: an event is large,
@@ -789,16 +789,48 @@ impl<'a> Reader<'a> {
         let mut annotations = Annotations::default();
         if !self.null()? {
             self.object(|reader, key| {
-                let value = reader.string()?;
+                let value = reader.annotation_value()?;
                 // Room for four at the first, as for a list of texts (see `texts`).
-                if annotations.0.capacity() == 0 {
-                    annotations.0 = Vec::with_capacity(4);
+                if annotations.capacity() == 0 {
+                    annotations.reserve(4);
                 }
                 annotations.insert(Text::borrowed(key), value);
                 Some(())
             })?;
         }
         Some(annotations)
+    }
+
+    /// An annotation's value: a string whose escapes, when they are all two-character ones,
+    /// are left for the reader of the value to undo (see [`AnnotationValue`]). A `\u` escape
+    /// is read now: it may be a surrogate, which serde pairs or refuses.
+    fn annotation_value(&mut self) -> Option<AnnotationValue<'a>> {
+        if self.next_token()? != b'"' {
+            return None;
+        }
+        let start = self.at + 1;
+        let mut at = self.string_end(start);
+        if *self.bytes.get(at)? == b'"' {
+            self.at = at + 1;
+            return self
+                .text
+                .get(start..at)
+                .map(|text| Text::borrowed(text).into());
+        }
+        loop {
+            match *self.bytes.get(at)? {
+                b'"' => break,
+                b'\\' => match *self.bytes.get(at + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
+                    _ => return self.string().map(AnnotationValue::from),
+                },
+                _ => return None,
+            }
+            at = self.string_end(at);
+        }
+        let json = self.text.get(start..at)?;
+        self.at = at + 1;
+        Some(AnnotationValue::escaped(json))
     }
 }
 

@@ -159,12 +159,17 @@ pub(crate) fn scan(text: &str) -> Vec<Detection> {
         }
     };
 
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if is_private_key_header(line) {
-            add(&mut found, "a PEM private key".into(), offset);
+    // Only the first key counts (one finding per kind), and a header says `PRIVATE KEY`: most
+    // texts are not split into lines for it.
+    if memmem::find(text.as_bytes(), b"PRIVATE KEY").is_some() {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if is_private_key_header(line) {
+                add(&mut found, "a PEM private key".into(), offset);
+                break;
+            }
+            offset += line.len();
         }
-        offset += line.len();
     }
 
     // A prefix can only be in the text if each of its bytes is: most texts rule out most

@@ -61,6 +61,39 @@ fn reads_an_ordinary_event_as_serde_does() {
 }
 
 #[test]
+fn annotation_values_with_escapes_read_as_serde_reads_them_when_first_read() {
+    for (json, text) in [
+        (
+            r#"RBAC: allowed by ClusterRoleBinding \"a\" of ClusterRole \"b\""#,
+            r#"RBAC: allowed by ClusterRoleBinding "a" of ClusterRole "b""#,
+        ),
+        (r#"\\\/\b\f\n\r\t"#, "\\/\u{8}\u{c}\n\r\t"),
+        (r#"\"\""#, "\"\""),
+        (r#"é \"ü\" \\"#, "é \"ü\" \\"),
+        // A `\u` escape is read at once (it might be a surrogate).
+        (r#"x \"\u0026\" y"#, "x \"&\" y"),
+    ] {
+        let event_text = format!(
+            r#"{{"auditID":"a","annotations":{{"authorization.k8s.io/reason":"{json}","z":"{json}"}}}}"#
+        );
+        assert!(
+            assert_agrees(&event_text),
+            "the quick decoder gave up on {event_text}"
+        );
+        let event = decode(&event_text).unwrap();
+        assert_eq!(event.annotation("authorization.k8s.io/reason"), Some(text));
+        let owned = event.clone().into_owned();
+        assert_eq!(owned.annotation("z"), Some(text));
+        assert_eq!(owned, event);
+    }
+    // A broken escape or a control character is still refused at once.
+    for broken in [r#"a \x b"#, "a \u{1} b"] {
+        let event_text = format!(r#"{{"annotations":{{"k":"\"{broken}"}}}}"#);
+        assert!(!assert_agrees(&event_text), "{event_text}");
+    }
+}
+
+#[test]
 fn gives_up_where_serde_has_more_to_say() {
     for text in [
         // A field written twice is an error for serde.
