@@ -1,5 +1,6 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use palisade_model::{Finding, InputError, Inventory, Node, Object};
 use rayon::prelude::*;
@@ -114,6 +115,11 @@ fn run_guarded(rule: &Rule, object: Option<&Object>, run: impl FnOnce()) -> Resu
     })
 }
 
+/// How many objects are checked at a time beside the inventory rules: small enough that the
+/// objects stop soon after those rules are done, large enough that a batch is worth sharing
+/// among the workers.
+const OBJECTS_PER_BATCH_BESIDE_INVENTORY: usize = 128;
+
 /// Runs every enabled rule over the inventory and applies severity overrides, annotations
 /// and exemptions. Object rules run in parallel; the result is the same on every run.
 pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
@@ -137,9 +143,11 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
         })
         .collect();
 
-    // The inventory rules run beside the first quarter of the objects rather than after them:
-    // much of their time goes into models (NetworkPolicy, RBAC) that one thread builds while
-    // the others would wait. The rest of the objects are checked a batch at a time, and each
+    // The inventory rules run beside the objects rather than after them: much of their time
+    // goes into models (NetworkPolicy, RBAC) that one thread builds while the others would
+    // wait. Objects are checked beside them a batch at a time until they are done (a fixed
+    // share of the objects left a core idle whenever the inventory rules took longer than it,
+    // or made them wait). The rest of the objects are checked a batch at a time, and each
     // batch's findings are gathered into the report's list while the next batch is checked:
     // gathered after them all, the writing of that large list was a serial tail of the scan.
     let accounts = AccountIndex::default();
@@ -154,9 +162,18 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
             .collect()
     };
     let objects = inventory.objects();
-    let (first, rest) = objects.split_at(objects.len().div_ceil(4));
-    let (mut checked, (from_inventory, suppressed, errors)) = rayon::join(
-        || check_objects(first),
+    let inventory_done = AtomicBool::new(false);
+    let ((mut checked, checked_beside), (from_inventory, suppressed, errors)) = rayon::join(
+        || {
+            let mut checked = Vec::new();
+            let mut next = 0;
+            while next < objects.len() && !inventory_done.load(AtomicOrdering::Acquire) {
+                let end = objects.len().min(next + OBJECTS_PER_BATCH_BESIDE_INVENTORY);
+                checked.append(&mut check_objects(&objects[next..end]));
+                next = end;
+            }
+            (checked, next)
+        },
         || {
             let mut from_inventory = Vec::new();
             let mut suppressed = 0;
@@ -172,9 +189,11 @@ pub fn check(inventory: &Inventory, config: &Config) -> Outcome {
             }
             // Stable, so that equal findings keep the order of their rules.
             from_inventory.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            inventory_done.store(true, AtomicOrdering::Release);
             (from_inventory, suppressed, errors)
         },
     );
+    let (first, rest) = objects.split_at(checked_beside);
     let found_in_first: usize = checked.iter().map(|(findings, _, _)| findings.len()).sum();
     // Room for the findings still to come at the rate of the first quarter, and a little more:
     // room that is never written costs nothing, and a list that must grow is copied.
@@ -672,6 +691,45 @@ spec:
                 // One of the object rules and one of the inventory rules.
                 assert!(of("missing-seccomp-profile"), "{file}");
                 assert!(of("missing-egress-policy"), "{file}");
+            }
+        }
+    }
+
+    /// However many objects are checked beside the inventory rules (all of them with one
+    /// thread, a share that depends on timing with more), the outcome is the same.
+    #[test]
+    fn the_outcome_is_the_same_whatever_share_of_objects_runs_beside_the_inventory_rules() {
+        // Enough objects for several batches beside the inventory rules and after them, with
+        // files out of the report's order among them.
+        let names: Vec<String> = (0..3 * OBJECTS_PER_BATCH_BESIDE_INVENTORY)
+            .map(|i| match i % 3 {
+                0 => format!("dir/{i:04}.yaml"),
+                1 => format!("dir/{i:04}/b.yaml"),
+                _ => format!("dir/{i:04}.b.yaml"),
+            })
+            .collect();
+        let files: Vec<&str> = names.iter().map(String::as_str).collect();
+        let inventory = inventory(&files);
+        let with_threads = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| check(&inventory, &Config::default()))
+        };
+        let alone = with_threads(1);
+        assert!(
+            alone
+                .findings
+                .is_sorted_by(|a, b| a.sort_key() <= b.sort_key())
+        );
+        assert!(alone.findings.len() > files.len());
+        for threads in [2, 3, 4] {
+            for _ in 0..3 {
+                let outcome = with_threads(threads);
+                assert_eq!(outcome.findings, alone.findings, "{threads} threads");
+                assert_eq!(outcome.suppressed, alone.suppressed);
+                assert_eq!(outcome.errors, alone.errors);
             }
         }
     }

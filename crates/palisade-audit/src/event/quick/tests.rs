@@ -157,6 +157,29 @@ fn gives_up_on_deep_nesting_and_serde_decides() {
         let quick = decode(&text);
         assert_eq!(quick.is_some(), depth < 64, "depth {depth}");
         assert_agrees(&text);
+        // Objects, and objects and arrays in turn, in a body and in a field nobody reads.
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(depth), "}".repeat(depth));
+        let mixed = format!(
+            "{}[]{}",
+            r#"[0,{"a":"#.repeat(depth / 2),
+            "}]".repeat(depth / 2)
+        );
+        for value in [objects, mixed] {
+            for field in ["requestObject", "somethingElse"] {
+                let text = format!(r#"{{"auditID":"x","{field}":{value},"verb":"get"}}"#);
+                let expected_depth = if value.starts_with('[') {
+                    depth / 2 * 2 + 1
+                } else {
+                    depth
+                };
+                assert_eq!(
+                    decode(&text).is_some(),
+                    expected_depth < 64,
+                    "depth {expected_depth} in {field}"
+                );
+                assert_agrees(&text);
+            }
+        }
     }
 }
 
