@@ -10,7 +10,9 @@ lines are shown if a run fails) and reaped with wait4, which gives that one chil
 The warm-up runs are not counted.
 
 Peak memory: if /usr/bin/time (GNU time, Debian package `time`) exists, --rss-runs extra runs
-(default 1) go through `/usr/bin/time -f %M` and the largest is reported (rss_source=gnu-time).
+(default 1) go through `/usr/bin/time -f %M` and the largest is reported (rss_source=gnu-time),
+or their median with --rss-stat median (the peak of a multi-threaded program varies from run to
+run with the timing of its threads).
 Without it (or with MEASURE_RSS=wait4 in the environment) the wait4 ru_maxrss of the timed
 runs is used (rss_source=wait4). Both read the same kernel counter, but a child spawned from
 this Python process starts its life in Python's memory, and Linux carries the high-water mark
@@ -20,7 +22,8 @@ process, so its floor is negligible.
 
 Prints shell assignments for `eval`, all prefixed with NAME_:
   median, best, worst (wall seconds), cpu (user+sys seconds of the median run),
-  rss_mb (peak RSS, MB = 10^6 bytes), rss_source (gnu-time or wait4), rss_wait4_mb (largest
+  rss_mb (peak RSS, MB = 10^6 bytes; the largest, or the median with --rss-stat median),
+  rss_min_mb and rss_max_mb (the range of the runs' peaks), rss_source (gnu-time or wait4), rss_wait4_mb (largest
   wait4 ru_maxrss of the counted runs), rss_floor_mb, rc (exit code of the last run), runs
   (space-separated wall seconds of every counted run).
 Exits 3 if any run's exit code is not in --ok (after printing which).
@@ -60,6 +63,8 @@ def main():
     parser.add_argument("--append", action="store_true", help="append every run's stdout to --stdout")
     parser.add_argument("--stderr", help="send stderr here (last run kept) instead of inheriting it")
     parser.add_argument("--rss-runs", type=int, default=1, help="extra runs under /usr/bin/time for peak RSS")
+    parser.add_argument("--rss-stat", choices=("max", "median"), default="max",
+                        help="which of the runs' peaks to report as rss_mb (rss_min_mb and rss_max_mb give the range)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     argv = args.command[1:] if args.command and args.command[0] == "--" else args.command
@@ -86,7 +91,7 @@ def main():
         rss_source = "gnu-time"
         handle, report = tempfile.mkstemp(prefix="measure-", suffix=".time")
         os.close(handle)
-        rss = 0.0
+        peaks = []
         for _ in range(args.rss_runs):
             _, _, _, rc = run_once([gnu_time, "-f", "%M", "-o", report, *argv], args.stdout, args.append, args.stderr)
             if rc not in ok:
@@ -94,10 +99,11 @@ def main():
                 sys.exit(3)
             with open(report) as f:
                 # GNU time writes "Command exited with non-zero status N" first when rc != 0
-                rss = max(rss, int(f.read().split()[-1]) * 1024 / 1e6)
+                peaks.append(int(f.read().split()[-1]) * 1024 / 1e6)
         os.unlink(report)
     else:
-        rss_source, rss = "wait4", wait4_rss
+        rss_source, peaks = "wait4", [run[2] / 1e6 for run in runs]
+    rss = statistics.median(peaks) if args.rss_stat == "median" else max(peaks)
 
     walls = sorted(run[0] for run in runs)
     median = statistics.median(walls)
@@ -108,6 +114,8 @@ def main():
     print(f"{p}_worst={walls[-1]:.6f}")
     print(f"{p}_cpu={median_run[1]:.6f}")
     print(f"{p}_rss_mb={rss:.1f}")
+    print(f"{p}_rss_min_mb={min(peaks):.1f}")
+    print(f"{p}_rss_max_mb={max(peaks):.1f}")
     print(f"{p}_rss_source={rss_source}")
     print(f"{p}_rss_wait4_mb={wait4_rss:.1f}")
     print(f"{p}_rss_floor_mb={floor:.1f}")
