@@ -77,6 +77,8 @@
 //! - Docker Official Images documentation of each image (postgres, mysql, mariadb, mongo,
 //!   rabbitmq, redis): the environment variables section
 
+use std::sync::LazyLock;
+
 use palisade_model::{Layer, Node, RuleMeta, Severity, ThreatActor, Value};
 
 use crate::image_ref::ImageRef;
@@ -365,7 +367,20 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
     let words = words(container.node);
     let env_path = container.path.key("env");
 
-    for setting in SETTINGS {
+    // Only the rows that can find something: those of the variables the container sets, the
+    // flags if it has a command, and the settings it may lack. Going through every row for
+    // every container was most of the rule's time.
+    let mut rows = ROW_INDEX.unset;
+    if !words.is_empty() {
+        rows |= ROW_INDEX.flags;
+    }
+    for variable in &variables {
+        rows |= ROW_INDEX.of_variable(variable.name);
+    }
+    let settings = (0..SETTINGS.len())
+        .filter(|row| rows >> row & 1 == 1)
+        .map(|row| &SETTINGS[row]);
+    for setting in settings {
         if !setting.images.is_empty()
             && !image
                 .as_ref()
@@ -497,6 +512,57 @@ fn check_container(container: &ContainerView, out: &mut Emitter) {
                 }
             }
         }
+    }
+}
+
+/// The rows of [`SETTINGS`] by what they need to find anything, one bit per row (row `i` is
+/// bit `i`), in the table's order.
+struct RowIndex {
+    /// The rows about a variable, by its name, sorted by name.
+    by_variable: Vec<(&'static str, u64)>,
+    /// The rows about a command-line flag.
+    flags: u64,
+    /// The rows about a setting a container lacks.
+    unset: u64,
+}
+
+const _: () = assert!(SETTINGS.len() <= 64, "RowIndex holds one bit per row");
+
+static ROW_INDEX: LazyLock<RowIndex> = LazyLock::new(|| {
+    let mut index = RowIndex {
+        by_variable: Vec::new(),
+        flags: 0,
+        unset: 0,
+    };
+    for (row, setting) in SETTINGS.iter().enumerate() {
+        let bit = 1u64 << row;
+        match setting.condition {
+            Condition::Flag(_) => index.flags |= bit,
+            Condition::Unset(_) => index.unset |= bit,
+            Condition::DefaultPassword(..)
+            | Condition::DefaultUserPassword(..)
+            | Condition::Value(_)
+            | Condition::SwitchWithout(..)
+            | Condition::AnyLiteral => index.by_variable.push((setting.name, bit)),
+        }
+    }
+    index.by_variable.sort_unstable_by_key(|(name, _)| *name);
+    // Rows about the same variable share an entry.
+    index.by_variable.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1 |= later.1;
+        }
+        same
+    });
+    index
+});
+
+impl RowIndex {
+    fn of_variable(&self, name: &str) -> u64 {
+        self.by_variable
+            .binary_search_by(|(known, _)| (*known).cmp(name))
+            .map_or(0, |at| self.by_variable[at].1)
     }
 }
 
@@ -717,6 +783,31 @@ fn runs_unconfigured(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row is found by exactly one way in, and by its own variable's name.
+    #[test]
+    fn the_row_index_finds_every_row_once() {
+        let index = &*ROW_INDEX;
+        let mut seen = 0u64;
+        for (row, setting) in SETTINGS.iter().enumerate() {
+            let bit = 1u64 << row;
+            let ways = [
+                index.flags & bit != 0,
+                index.unset & bit != 0,
+                index.of_variable(setting.name) & bit != 0,
+            ];
+            assert_eq!(
+                ways.iter().filter(|&&way| way).count(),
+                1,
+                "{}",
+                setting.name
+            );
+            seen |= bit;
+        }
+        assert_eq!(seen.count_ones() as usize, SETTINGS.len());
+        assert_eq!(index.of_variable("NOT_A_SETTING"), 0);
+        assert!(index.by_variable.is_sorted_by(|a, b| a.0 < b.0));
+    }
 
     #[test]
     fn weak_passwords() {

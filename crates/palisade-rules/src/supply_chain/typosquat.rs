@@ -166,8 +166,38 @@ impl ComparableName {
     }
 }
 
+/// Whether two ASCII names are certainly more than two edits apart: each edit adds at most one
+/// character the other name lacks and removes at most one (a transposition neither), so the
+/// larger of the two sides of their difference as multisets of characters is at most their
+/// Damerau-Levenshtein distance. Most image names differ from most references in far more
+/// characters, and this rules them out without computing the distance (which allocated and
+/// took most of the typosquatting rule's time).
+fn certainly_more_than_two_edits_apart(candidate: &str, reference: &str) -> bool {
+    if !candidate.is_ascii() || !reference.is_ascii() {
+        return false;
+    }
+    let mut balance = [0i32; 128];
+    for byte in candidate.bytes() {
+        balance[usize::from(byte)] += 1;
+    }
+    for byte in reference.bytes() {
+        balance[usize::from(byte)] -= 1;
+    }
+    let (only_in_candidate, only_in_reference) =
+        balance
+            .iter()
+            .fold((0, 0), |(extra, missing), &count| match count {
+                count if count > 0 => (extra + count, missing),
+                count => (extra, missing - count),
+            });
+    only_in_candidate.max(only_in_reference) > 2
+}
+
 /// The Damerau-Levenshtein resemblance of two names, up to two edits.
 fn edit(candidate: &str, reference: &str) -> Option<Resemblance> {
+    if certainly_more_than_two_edits_apart(candidate, reference) {
+        return None;
+    }
     let written: Vec<char> = candidate.chars().collect();
     let expected: Vec<char> = reference.chars().collect();
     if written.len().abs_diff(expected.len()) > 2 {
@@ -957,6 +987,35 @@ mod tests {
         ] {
             assert_eq!(check(image), None, "{image}");
         }
+    }
+
+    /// The quick test never rules out names within two edits: checked on every pair of names
+    /// of up to five characters over a small alphabet (where edits overlap most), and on the
+    /// reference names against each other.
+    #[test]
+    fn names_ruled_out_quickly_are_more_than_two_edits_apart() {
+        let mut names = vec![String::new()];
+        let mut shorter = vec![String::new()];
+        for _ in 0..5 {
+            shorter = shorter
+                .iter()
+                .flat_map(|name| ["a", "b", "c"].map(|letter| format!("{name}{letter}")))
+                .collect();
+            names.extend(shorter.iter().cloned());
+        }
+        names.extend(official_images().map(|(name, _)| name.to_string()));
+        let mut ruled_out = 0;
+        for a in &names {
+            for b in &names {
+                if certainly_more_than_two_edits_apart(a, b) {
+                    ruled_out += 1;
+                    assert!(strsim::damerau_levenshtein(a, b) > 2, "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(ruled_out > names.len() * names.len() / 2, "{ruled_out}");
+        // Outside ASCII, the distance decides.
+        assert!(!certainly_more_than_two_edits_apart("ngiпx", "postgres"));
     }
 
     #[test]
