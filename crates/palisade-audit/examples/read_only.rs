@@ -34,6 +34,9 @@ impl Step for HasBody {
 }
 
 fn main() {
+    // As `palisade audit` runs (see its `small_pages_only`).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let show_errors = arguments.iter().any(|a| a == "--errors");
     let inline = arguments.iter().any(|a| a == "--inline");

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
         .display_name(name)
         .get_matches();
     let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    if matches!(cli.command, cli::Command::Audit(_) | cli::Command::Serve(_)) {
+        small_pages_only();
+    }
     let code = match cli.command {
         cli::Command::Scan(arguments) => scan::run(&arguments),
         cli::Command::Rules(arguments) => output::rules(&arguments),
@@ -45,4 +48,15 @@ fn main() -> ExitCode {
         cli::Command::Serve(arguments) => serve::run(&arguments),
     };
     ExitCode::from(code)
+}
+
+/// Turns transparent huge pages off for this process. The allocator asks for them, and the
+/// commands that end soon gain by it (a 5,000-file scan touched 19,000 fresh 4 kB pages, a fifth
+/// of its CPU, and 400 huge ones); a command that streams for long frees memory and takes it back
+/// all the time, and every huge page taken back is zeroed again, 2 MB at a time (`palisade audit`
+/// of 400,000 events took 1.1x the time with them). Where the system does not allow it, nothing
+/// changes but that.
+fn small_pages_only() {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
