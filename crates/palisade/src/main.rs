@@ -60,3 +60,25 @@ fn small_pages_only() {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
+
+#[cfg(test)]
+mod tests {
+    /// The kernel says so in the process's status (Linux 5.0 and later).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn small_pages_only_turns_huge_pages_off_for_the_process() {
+        let thp_enabled = || {
+            std::fs::read_to_string("/proc/self/status")
+                .ok()?
+                .lines()
+                .find_map(|line| line.strip_prefix("THP_enabled:"))
+                .map(|value| value.trim().to_string())
+        };
+        if thp_enabled().is_none() {
+            eprintln!("SKIPPED: this kernel does not report THP_enabled");
+            return;
+        }
+        super::small_pages_only();
+        assert_eq!(thp_enabled().as_deref(), Some("0"));
+    }
+}
