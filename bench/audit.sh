@@ -2,9 +2,10 @@
 # Benchmark of `palisade audit` (reading and judging every event with every audit rule, alerts
 # written as JSON lines) on a generated log of 400,000 realistic events, against Python's
 # json.loads merely parsing the same lines, plus peak memory for 100k, 400k and 1.6M events (the
-# log read four times in one run; flat from 400k on = streaming: the median 1.6M peak no more
-# than 10% and 2 MB above the median 400k one, over at least five runs each), and the reader
-# alone as the
+# log read four times in one run; median peaks of at least five runs each) and within one 1.6M
+# run by quarter of its time (streaming = flat: the last quarter's peak no more than 10% and
+# 2 MB above the second's, medians of three runs; bench/rss_quarters.py), and the reader alone
+# as the
 # ceiling.
 #
 # Usage (from anywhere; it works from the repository root):
@@ -186,6 +187,10 @@ memory_line "palisade audit, 400k events" m400
 # Four times as long a stream: the 400k log read four times in one run (one detector for all).
 eval "$(memory m1600 "$log" "$log" "$log" "$log")"
 memory_line "palisade audit, 1.6M events (400k x4)" m1600
+# Within one run, equal quarters of its time hold equal numbers of events and give the same
+# chances of a high reading: the fair test of whether memory grows with the stream.
+eval "$(python3 bench/rss_quarters.py --runs 3 -- "$palisade" audit "$log" "$log" "$log" "$log" -o jsonl --no-config --fail-on never)"
+printf '  %-40s peak per quarter of the run %.1f, %.1f, %.1f, %.1f MB (medians of %s runs)\n' "the same, within one run" "$q1_mb" "$q2_mb" "$q3_mb" "$q4_mb" "$runs"
 
 echo
 echo "== figures ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $cpu_model)"
@@ -203,7 +208,7 @@ fi
 # What the rules remember (alerted requests, objects with findings, refused sources) is capped
 # and fills during the first few hundred thousand events of this log; after that, a longer
 # stream must not take more memory.
-echo "memory (median peak RSS of $memory_runs runs): 100k events $(calc "$m100_rss_mb" %.0f) MB, 400k events $(calc "$m400_rss_mb" %.0f) MB, 1.6M events $(calc "$m1600_rss_mb" %.0f) MB (range $(calc "$m1600_rss_min_mb" %.0f)-$(calc "$m1600_rss_max_mb" %.0f) MB) ($(awk "BEGIN { d = $m1600_rss_mb - $m400_rss_mb; print d <= 0.1 * $m400_rss_mb + 2 ? \"flat from 400k to 1.6M: streaming\" : \"grows with the log\" }"))"
+echo "memory (median peak RSS of $memory_runs runs): 100k events $(calc "$m100_rss_mb" %.0f) MB, 400k events $(calc "$m400_rss_mb" %.0f) MB, 1.6M events $(calc "$m1600_rss_mb" %.0f) MB (range $(calc "$m1600_rss_min_mb" %.0f)-$(calc "$m1600_rss_max_mb" %.0f) MB); within one 1.6M run, peak per quarter $(calc "$q1_mb" %.0f), $(calc "$q2_mb" %.0f), $(calc "$q3_mb" %.0f), $(calc "$q4_mb" %.0f) MB ($(awk "BEGIN { print $q4_mb <= 1.1 * $q2_mb + 2 ? \"flat: streaming\" : \"grows with the log\" }"))"
 if [ "$pal_rss_source" = gnu-time ]; then
   echo "peak RSS source: /usr/bin/time -f %M (one extra run per timing measurement; $memory_runs per memory measurement)"
 else
