@@ -52,6 +52,13 @@ fn audit_turns_huge_pages_off_and_scan_keeps_them() {
         eprintln!("SKIPPED: this kernel does not report THP_enabled");
         return;
     };
+    // Whether this system lets a process turn them off at all (a container's seccomp profile
+    // may not): tried on this process, and undone.
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("SKIPPED: this system does not let a process turn huge pages off ({error})");
+        return;
+    }
+    rustix::thread::disable_transparent_huge_pages(own == "0").unwrap();
     assert_eq!(
         thp_enabled_while_waiting(&["audit", "-", "--no-config"]).as_deref(),
         Some("0")
