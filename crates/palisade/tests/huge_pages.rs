@@ -8,6 +8,15 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// `THP_enabled` in a process's status file (`/proc/self/status`, `/proc/PID/status`).
+fn thp_enabled(status: &str) -> Option<String> {
+    std::fs::read_to_string(status)
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("THP_enabled:"))
+        .map(|value| value.trim().to_string())
+}
+
 /// `THP_enabled` of the process, once it has turned the setting off or after a while.
 fn thp_enabled_while_waiting(arguments: &[&str]) -> Option<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
@@ -18,13 +27,7 @@ fn thp_enabled_while_waiting(arguments: &[&str]) -> Option<String> {
         .spawn()
         .unwrap();
     let status = format!("/proc/{}/status", child.id());
-    let read = || {
-        std::fs::read_to_string(&status)
-            .ok()?
-            .lines()
-            .find_map(|line| line.strip_prefix("THP_enabled:"))
-            .map(|value| value.trim().to_string())
-    };
+    let read = || thp_enabled(&status);
     // The setting is made before any input is read: give the process time to start.
     let started = Instant::now();
     let mut seen = read();
@@ -40,15 +43,7 @@ fn thp_enabled_while_waiting(arguments: &[&str]) -> Option<String> {
 
 #[test]
 fn audit_turns_huge_pages_off_and_scan_keeps_them() {
-    let Some(own) = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("THP_enabled:"))
-                .map(|value| value.trim().to_string())
-        })
-    else {
+    let Some(own) = thp_enabled("/proc/self/status") else {
         eprintln!("SKIPPED: this kernel does not report THP_enabled");
         return;
     };

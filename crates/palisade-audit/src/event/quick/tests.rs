@@ -191,14 +191,17 @@ fn nulls_read_as_serde_reads_them() {
     assert!(assert_agrees(inner));
 }
 
-/// Where the shared corpus is (`PALISADE_CORPUS` overrides), if it is there.
-fn corpus() -> Option<PathBuf> {
+/// Every file under the shared corpus's audit logs (`PALISADE_CORPUS` overrides where the
+/// corpus is), if it is there.
+fn corpus_files() -> Option<Vec<PathBuf>> {
     let root = std::env::var_os("PALISADE_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
     let logs = root.join("audit-logs");
     if logs.is_dir() {
-        Some(logs)
+        let mut files = Vec::new();
+        files_under(&logs, &mut files);
+        Some(files)
     } else {
         eprintln!(
             "SKIPPED: the shared corpus's audit logs are absent (looked for {}); set PALISADE_CORPUS to run this test",
@@ -226,11 +229,9 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 /// reads what serde reads, and gives up on few of the events serde reads.
 #[test]
 fn agrees_with_serde_on_every_event_of_the_corpus() {
-    let Some(logs) = corpus() else {
+    let Some(files) = corpus_files() else {
         return;
     };
-    let mut files = Vec::new();
-    files_under(&logs, &mut files);
     let mut texts = Vec::new();
     for file in &files {
         let Ok(content) = std::fs::read_to_string(file) else {
@@ -485,11 +486,9 @@ fn reads_trees_as_serde_does_or_gives_up() {
 /// makes, and finds the texts serde finds, for nearly all of them.
 #[test]
 fn reads_the_bodies_of_the_corpus_as_serde_does() {
-    let Some(logs) = corpus() else {
+    let Some(files) = corpus_files() else {
         return;
     };
-    let mut files = Vec::new();
-    files_under(&logs, &mut files);
     let (mut bodies, mut read) = (0, 0);
     for file in &files {
         let Ok(content) = std::fs::read_to_string(file) else {
